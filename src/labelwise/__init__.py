@@ -1,0 +1,30 @@
+"""labelwise: evaluate multi-label classifiers.
+
+>>> import labelwise
+>>> labelwise.evaluate([[1, 0], [0, 1]], [[1, 0], [1, 1]])["subset_accuracy"]
+0.5
+"""
+
+from . import metrics
+from .counts import Counts
+from .errors import InputError, LabelwiseError, UndefinedMetricWarning
+from .evaluation import evaluate
+from .formulas import REGISTRY, Metric, metric_names
+from .report import PerLabelTable, Report
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "evaluate",
+    "metrics",
+    "Counts",
+    "Report",
+    "PerLabelTable",
+    "REGISTRY",
+    "Metric",
+    "metric_names",
+    "InputError",
+    "LabelwiseError",
+    "UndefinedMetricWarning",
+    "__version__",
+]

@@ -1,0 +1,610 @@
+"""Input coercion and argument checks: the single home of error wording.
+
+Everything a user hands to labelwise passes through here once. What comes out
+is one of two canonical forms, never anything else:
+
+* a dense C-contiguous ``bool`` array of shape ``(n_samples, n_labels)``, or
+* a :class:`scipy.sparse.csr_matrix` with sorted, unique indices and every
+  stored value equal to 1 (only the pattern matters afterwards).
+
+Formulas and kernels downstream never see user input and never validate again.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import numbers
+from dataclasses import dataclass
+from typing import Any, Sequence
+
+import numpy as np
+import scipy.sparse as sp
+
+from .errors import InputError
+
+__all__ = [
+    "Labelled",
+    "coerce_pair",
+    "coerce_scores",
+    "check_sample_weight",
+    "check_threshold",
+    "check_zero_division",
+    "check_beta",
+    "binarize",
+]
+
+AVERAGES = ("micro", "macro", "weighted", "samples")
+
+
+@dataclass(frozen=True)
+class Labelled:
+    """Validated truth and predictions, aligned column for column.
+
+    Attributes
+    ----------
+    y_true, y_pred : ndarray of bool or scipy.sparse.csr_matrix
+        Both dense or both sparse, of the same shape.
+    labels : tuple
+        One name per column.
+    """
+
+    y_true: Any
+    y_pred: Any
+    labels: tuple
+
+    @property
+    def n_samples(self) -> int:
+        return self.y_true.shape[0]
+
+    @property
+    def n_labels(self) -> int:
+        return self.y_true.shape[1]
+
+    @property
+    def is_sparse(self) -> bool:
+        return sp.issparse(self.y_true)
+
+
+# --------------------------------------------------------------------------
+# Reading one argument into a raw form: a matrix (maybe named) or label sets.
+# --------------------------------------------------------------------------
+
+
+@dataclass
+class _Matrix:
+    values: Any  # ndarray (any dtype) or csr_matrix
+    names: tuple | None
+
+
+@dataclass
+class _Sets:
+    rows: list  # list of lists of labels
+
+
+def _where(row: int, col: int, names: Sequence | None) -> str:
+    if names is not None:
+        return f"row {row}, column {col} ({names[col]!r})"
+    return f"row {row}, column {col}"
+
+
+def _is_dataframe(y: Any) -> bool:
+    return hasattr(y, "columns") and hasattr(y, "to_numpy") and hasattr(y, "iloc")
+
+
+def _is_series(y: Any) -> bool:
+    return hasattr(y, "to_numpy") and hasattr(y, "iloc") and not hasattr(y, "columns")
+
+
+def _to_numpy(y: Any, name: str) -> np.ndarray:
+    """Turn a foreign array (torch, cupy, jax, ...) into numpy without importing it."""
+    if isinstance(y, np.ndarray):
+        return y
+    if hasattr(y, "__dlpack__"):
+        try:
+            return np.from_dlpack(y)
+        except (TypeError, RuntimeError, BufferError, ValueError):
+            pass  # e.g. bool tensors on older numpy: fall back to __array__
+    if hasattr(y, "__array__"):
+        try:
+            return np.asarray(y)
+        except (TypeError, RuntimeError) as err:
+            raise InputError(
+                f"{name} could not be converted to a numpy array ({err}). "
+                "If it is a tensor on a GPU, move it to the CPU first (e.g. tensor.cpu())."
+            ) from None
+    if hasattr(y, "__dlpack__"):
+        raise InputError(
+            f"{name} offers __dlpack__ but numpy cannot read it; "
+            "if it lives on a GPU, move it to the CPU first (e.g. tensor.cpu())."
+        )
+    return y
+
+
+def _first_kind(rows: Sequence) -> str:
+    """Classify a Python sequence of rows: 'strings', 'sets' or 'matrix'."""
+    for row in rows:
+        if isinstance(row, str):
+            return "strings"
+        if isinstance(row, (set, frozenset)):
+            return "sets"
+        if isinstance(row, (list, tuple, np.ndarray)):
+            if len(row) == 0:
+                continue
+            if any(isinstance(x, str) for x in row):
+                return "sets"
+            return "matrix"
+        if row is None or (isinstance(row, float) and math.isnan(row)):
+            continue
+        return "matrix"
+    return "sets"  # every row empty: label sets with no labels
+
+
+def _read(y: Any, name: str, sep: str) -> _Matrix | _Sets:
+    if y is None:
+        raise InputError(f"{name} is missing: expected a 0/1 matrix or a list of label sets.")
+    if sp.issparse(y):
+        return _Matrix(y, None)
+    if _is_dataframe(y):
+        names = tuple(y.columns)
+        if len(set(names)) != len(names):
+            dup = sorted({str(c) for c in names if names.count(c) > 1})
+            raise InputError(
+                f"{name} has duplicate column names {dup}: each label needs exactly one column. "
+                "Rename or drop the duplicates."
+            )
+        return _Matrix(y.to_numpy(), names)
+    if _is_series(y):
+        y = list(y.to_numpy())
+    y = _to_numpy(y, name)
+    if isinstance(y, np.ndarray):
+        if y.ndim == 1 and y.dtype.kind in "OUS":
+            y = list(y)
+        else:
+            return _Matrix(y, None)
+    if isinstance(y, (str, bytes)) or not hasattr(y, "__len__"):
+        raise InputError(
+            f"{name} must be a 0/1 matrix or a list of label sets, got {type(y).__name__}."
+        )
+    rows = list(y)
+    kind = _first_kind(rows)
+    if kind == "matrix":
+        return _Matrix(_nested_to_array(rows, name), None)
+    return _Sets(_parse_sets(rows, name, sep, kind))
+
+
+def _nested_to_array(rows: list, name: str) -> np.ndarray:
+    lengths = [len(r) if hasattr(r, "__len__") and not isinstance(r, str) else -1 for r in rows]
+    if lengths and min(lengths) == -1 and max(lengths) == -1:
+        raise InputError(
+            f"{name} is 1-D (length {len(rows)}); expected a 2-D matrix of shape "
+            "(n_samples, n_labels). For a single label, wrap each value in a list "
+            "or reshape with np.reshape(y, (-1, 1))."
+        )
+    first = lengths[0]
+    for i, n in enumerate(lengths):
+        if n != first:
+            raise InputError(
+                f"{name} is a ragged nested list: row 0 has {first} entries but row {i} has "
+                f"{n if n >= 0 else 'a scalar'}. A 0/1 matrix needs the same number of columns "
+                "in every row; to give label sets of integer ids, make each row a set, "
+                "e.g. [{0, 2}, {1}]."
+            )
+    for i, row in enumerate(rows):
+        for j, x in enumerate(row):
+            if isinstance(x, (str, bytes)):
+                raise InputError(
+                    f"{name} has the string {x!r} at row {i}, column {j} where a number was "
+                    "expected. Convert the matrix to numbers, or give label names as label "
+                    "sets (lists of names per sample)."
+                )
+    try:
+        return np.asarray(rows)
+    except (ValueError, TypeError) as err:
+        raise InputError(f"{name} could not be read as a numeric matrix: {err}") from None
+
+
+def _parse_sets(rows: list, name: str, sep: str, kind: str) -> list:
+    out = []
+    for i, row in enumerate(rows):
+        if row is None or (isinstance(row, float) and math.isnan(row)):
+            raise InputError(
+                f"{name} row {i} is missing ({row!r}). Use an empty string or an empty list "
+                "for a sample with no labels."
+            )
+        if isinstance(row, str):
+            parts = [s.strip() for s in row.split(sep)] if sep else [row.strip()]
+            out.append([s for s in parts if s])
+        elif isinstance(row, (list, tuple, set, frozenset, np.ndarray)):
+            items = []
+            for x in row:
+                if isinstance(x, np.generic):
+                    x = x.item()
+                if not isinstance(x, (str, numbers.Integral)) or isinstance(x, bool):
+                    raise InputError(
+                        f"{name} row {i} holds {x!r} ({type(x).__name__}); label sets must "
+                        "contain label names (strings) or integer label ids."
+                    )
+                items.append(x)
+            out.append(items)
+        else:
+            raise InputError(
+                f"{name} row {i} is {row!r} ({type(row).__name__}); expected a label set "
+                f"(a list of names, or a string delimited by {sep!r})."
+            )
+    return out
+
+
+# --------------------------------------------------------------------------
+# Turning raw forms into canonical 0/1 matrices.
+# --------------------------------------------------------------------------
+
+
+def _as_2d(values: np.ndarray, name: str) -> np.ndarray:
+    if values.ndim != 2:
+        raise InputError(
+            f"{name} must be 2-D (n_samples, n_labels), got {values.ndim}-D with shape "
+            f"{values.shape}. For a single label, reshape with np.reshape(y, (-1, 1))."
+        )
+    if values.shape[0] == 0:
+        raise InputError(f"{name} is empty: it has no samples (shape {values.shape}).")
+    if values.shape[1] == 0:
+        raise InputError(f"{name} has no labels (shape {values.shape}).")
+    return values
+
+
+def _dense_01(values: np.ndarray, name: str, names: tuple | None) -> np.ndarray:
+    values = _as_2d(values, name)
+    kind = values.dtype.kind
+    if kind == "b":
+        return np.ascontiguousarray(values)
+    if kind in "iu":
+        if values.max() > 1 or (kind == "i" and values.min() < 0):
+            r, c = np.argwhere((values < 0) | (values > 1))[0]
+            raise InputError(
+                f"{name} must hold only 0 and 1, but has {values[r, c]} at "
+                f"{_where(r, c, names)}. Binarise it first (e.g. y > 0)."
+            )
+        if values.dtype.itemsize == 1:
+            return np.ascontiguousarray(values).view(np.bool_)
+        return np.ascontiguousarray(values != 0)
+    if kind == "f":
+        ok = (values == 0) | (values == 1)
+        if not ok.all():
+            r, c = np.argwhere(~ok)[0]
+            raise InputError(
+                f"{name} must hold only 0 and 1, but has {values[r, c]!r} at "
+                f"{_where(r, c, names)}. If these are scores or probabilities, pass them as "
+                "y_score= with a threshold instead."
+            )
+        return np.ascontiguousarray(values != 0)
+    if kind in "OUS":
+        for (r, c), x in np.ndenumerate(values):
+            if isinstance(x, (str, bytes)):
+                raise InputError(
+                    f"{name} has the string {x!r} at {_where(r, c, names)} where a number "
+                    "was expected. Convert the column to numbers."
+                )
+        return _dense_01(values.astype(np.float64), name, names)
+    raise InputError(f"{name} has dtype {values.dtype}; expected 0/1 integers or booleans.")
+
+
+def _sparse_01(values: Any, name: str, names: tuple | None) -> sp.csr_matrix:
+    m = sp.csr_matrix(values)  # CSR/CSC/COO/sparray -> CSR, never dense
+    if m.ndim != 2 or m.shape[0] == 0 or m.shape[1] == 0:
+        raise InputError(f"{name} is empty: shape {m.shape}.")
+    if m is values:
+        m = m.copy()
+    m.sum_duplicates()
+    m.eliminate_zeros()
+    if m.dtype.kind not in "biuf":
+        raise InputError(f"{name} has dtype {m.dtype}; expected 0/1 values.")
+    bad = np.flatnonzero(m.data != 1)
+    if bad.size:
+        k = bad[0]
+        row = int(np.searchsorted(m.indptr, k, side="right") - 1)
+        col = int(m.indices[k])
+        raise InputError(
+            f"{name} must hold only 0 and 1, but has {m.data[k]!r} at "
+            f"{_where(row, col, names)} (duplicate entries are summed). Binarise it first."
+        )
+    m.data = np.ones(m.nnz, dtype=np.bool_)
+    return m
+
+
+def _encode_sets(rows: list, vocab: dict, name: str) -> sp.csr_matrix:
+    indptr = np.zeros(len(rows) + 1, dtype=np.int64)
+    indices: list[int] = []
+    for i, row in enumerate(rows):
+        idx = set()
+        for lab in row:
+            j = vocab.get(lab)
+            if j is None:
+                raise InputError(_unknown_label_message(name, i, lab, vocab))
+            idx.add(j)
+        indices.extend(sorted(idx))
+        indptr[i + 1] = len(indices)
+    data = np.ones(len(indices), dtype=np.bool_)
+    return sp.csr_matrix(
+        (data, np.asarray(indices, dtype=np.int64), indptr), shape=(len(rows), len(vocab))
+    )
+
+
+def _unknown_label_message(name: str, row: int, lab: Any, vocab: dict) -> str:
+    known = list(vocab)
+    msg = f"{name} row {row} has the label {lab!r}, which is not in the label vocabulary"
+    close = difflib.get_close_matches(str(lab), [str(k) for k in known], n=1)
+    if close:
+        msg += f" (did you mean {close[0]!r}?)"
+    shown = ", ".join(repr(k) for k in known[:10]) + (", ..." if len(known) > 10 else "")
+    return msg + f". Known labels: {shown}. Add it to labels= or fix the data."
+
+
+def _check_labels_arg(labels: Any) -> tuple:
+    if isinstance(labels, (str, bytes)):
+        raise InputError(
+            f"labels must be a list of label names, got the string {labels!r}; "
+            "write labels=[...] (or split it first)."
+        )
+    out = tuple(x.item() if isinstance(x, np.generic) else x for x in labels)
+    if not out:
+        raise InputError("labels is empty: give at least one label name.")
+    seen: set = set()
+    dups = [x for x in out if x in seen or seen.add(x)]
+    if dups:
+        raise InputError(
+            f"labels has duplicate names {sorted(set(map(str, dups)))}: each label must appear once."
+        )
+    return out
+
+
+def _sorted_union(*sets_lists: list) -> tuple:
+    found = {lab for rows in sets_lists for row in rows for lab in row}
+    try:
+        return tuple(sorted(found))
+    except TypeError:
+        raise InputError(
+            "label sets mix integer ids and string names, which cannot be ordered; "
+            "use one kind, or pass labels= to fix the vocabulary and its order."
+        ) from None
+
+
+def _align_named(m: _Matrix, name: str, labels: tuple) -> _Matrix:
+    """Reorder a named matrix's columns to ``labels``; every name must match."""
+    if m.names is None or m.names == labels:
+        return m
+    missing = [x for x in labels if x not in m.names]
+    extra = [x for x in m.names if x not in labels]
+    if missing or extra:
+        parts = []
+        if missing:
+            parts.append(f"lacks {missing[:10]}")
+        if extra:
+            parts.append(f"has columns not in the vocabulary {extra[:10]}")
+        raise InputError(
+            f"{name}'s columns do not match the labels: it {' and '.join(parts)}. "
+            "Labels are matched by name; rename the columns or pass labels= listing exactly "
+            "the label columns."
+        )
+    pos = {x: i for i, x in enumerate(m.names)}
+    order = [pos[x] for x in labels]
+    return _Matrix(m.values[:, order], labels)
+
+
+def _vocabulary(rt, rp, labels) -> tuple | None:
+    if labels is not None:
+        return _check_labels_arg(labels)
+    named = [r.names for r in (rt, rp) if isinstance(r, _Matrix) and r.names is not None]
+    if named:
+        return named[0]
+    sets = [r.rows for r in (rt, rp) if isinstance(r, _Sets)]
+    if sets:
+        if any(isinstance(r, _Matrix) for r in (rt, rp)):
+            raise InputError(
+                "one input is a matrix without label names and the other holds label sets, "
+                "so the sets cannot be matched to the matrix columns. Pass labels=[...] "
+                "naming the matrix columns in order."
+            )
+        vocab = _sorted_union(*sets)
+        if not vocab:
+            raise InputError(
+                "the label sets contain no labels at all; pass labels=[...] to name the "
+                "vocabulary (every sample then counts as having no label)."
+            )
+        return vocab
+    return None
+
+
+def _canonical(raw, name: str, vocab: tuple | None):
+    if isinstance(raw, _Sets):
+        if not raw.rows:
+            raise InputError(f"{name} is empty: it has no samples.")
+        return _encode_sets(raw.rows, {lab: j for j, lab in enumerate(vocab)}, name)
+    if vocab is not None:
+        raw = _align_named(raw, name, vocab)
+    if sp.issparse(raw.values):
+        m = _sparse_01(raw.values, name, vocab)
+    else:
+        m = _dense_01(raw.values, name, vocab)
+    if vocab is not None and m.shape[1] != len(vocab):
+        raise InputError(
+            f"{name} has {m.shape[1]} columns but there are {len(vocab)} labels: "
+            "give one name per column in labels=."
+        )
+    return m
+
+
+def coerce_pair(y_true, y_pred, *, labels=None, sep: str = ",") -> Labelled:
+    """Validate truth and predictions and align them column for column.
+
+    Parameters
+    ----------
+    y_true, y_pred
+        0/1 matrices (numpy, lists, pandas, sparse, ``__array__``/``__dlpack__``),
+        label-set lists, delimited strings, or an already validated 0/1 matrix.
+    labels : sequence, optional
+        The complete label vocabulary, in column order.
+    sep : str
+        Delimiter for label sets given as strings.
+
+    Returns
+    -------
+    Labelled
+    """
+    rt = y_true if isinstance(y_true, (_Matrix, _Sets)) else _read(y_true, "y_true", sep)
+    rp = y_pred if isinstance(y_pred, (_Matrix, _Sets)) else _read(y_pred, "y_pred", sep)
+    vocab = _vocabulary(rt, rp, labels)
+    t = _canonical(rt, "y_true", vocab)
+    p = _canonical(rp, "y_pred", vocab)
+    if t.shape != p.shape:
+        raise InputError(
+            f"y_pred has shape {p.shape} but y_true has shape {t.shape}: both need one row "
+            "per sample and one column per label, in the same order."
+        )
+    if sp.issparse(t) != sp.issparse(p):
+        t, p = sp.csr_matrix(t), sp.csr_matrix(p)
+        t.sort_indices()
+        p.sort_indices()
+    if vocab is None:
+        vocab = tuple(range(t.shape[1]))
+    return Labelled(t, p, tuple(vocab))
+
+
+# --------------------------------------------------------------------------
+# Scores, thresholds and the other arguments.
+# --------------------------------------------------------------------------
+
+
+def coerce_scores(y_score, name: str = "y_score") -> _Matrix:
+    """Read a dense score matrix; reject NaN, inf and non-numbers with their position."""
+    raw = _read(y_score, name, ",")
+    if isinstance(raw, _Sets):
+        raise InputError(
+            f"{name} must be a numeric matrix of scores (n_samples, n_labels), but it looks "
+            "like label sets. Pass hard labels as y_pred= instead."
+        )
+    values = raw.values
+    if sp.issparse(values):
+        raise InputError(
+            f"{name} is a sparse matrix; sparse scores are not supported for thresholding "
+            "yet. Pass a dense array (np.asarray(m.todense()))."
+        )
+    values = _as_2d(np.asarray(values), name)
+    kind = values.dtype.kind
+    if kind in "OUS":
+        for (r, c), x in np.ndenumerate(values):
+            if not isinstance(x, numbers.Real) or isinstance(x, bool):
+                raise InputError(
+                    f"{name} has {x!r} at {_where(r, c, raw.names)} where a number was "
+                    "expected. Convert the scores to floats."
+                )
+        values = values.astype(np.float64)
+    elif kind == "b" or kind in "iu":
+        values = values.astype(np.float64)
+    elif kind != "f":
+        raise InputError(f"{name} has dtype {values.dtype}; expected floating-point scores.")
+    finite = np.isfinite(values)
+    if not finite.all():
+        r, c = np.argwhere(~finite)[0]
+        raise InputError(
+            f"{name} has {values[r, c]} at {_where(r, c, raw.names)}; scores must be finite. "
+            "Check the model output for overflow or missing values."
+        )
+    return _Matrix(values, raw.names)
+
+
+def check_threshold(threshold, n_labels: int, labels: Sequence | None = None):
+    """Return a float or a float64 array of one threshold per label."""
+    if isinstance(threshold, dict):
+        if labels is None:
+            raise InputError("a dict of thresholds needs label names; pass labels=[...].")
+        missing = [x for x in labels if x not in threshold]
+        extra = [x for x in threshold if x not in labels]
+        if missing or extra:
+            raise InputError(
+                f"threshold dict must give one value per label: missing {missing[:10]}, "
+                f"unknown {extra[:10]}."
+            )
+        threshold = [threshold[x] for x in labels]
+    if isinstance(threshold, numbers.Real) and not isinstance(threshold, bool):
+        if not math.isfinite(threshold):
+            raise InputError(f"threshold must be a finite number, got {threshold}.")
+        return float(threshold)
+    try:
+        arr = np.asarray(threshold, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise InputError(
+            f"threshold must be a number or one number per label, got {threshold!r}."
+        ) from None
+    if arr.ndim == 0:
+        return check_threshold(float(arr), n_labels, labels)
+    if arr.ndim != 1 or arr.shape[0] != n_labels:
+        raise InputError(
+            f"threshold has {arr.size} values but there are {n_labels} labels: give one "
+            "number, or exactly one per label in column order."
+        )
+    if not np.isfinite(arr).all():
+        j = int(np.flatnonzero(~np.isfinite(arr))[0])
+        raise InputError(f"threshold for label {j} is {arr[j]}; thresholds must be finite.")
+    return arr
+
+
+def binarize(scores: np.ndarray, threshold, inclusive: bool = False) -> np.ndarray:
+    """``scores > threshold`` (or ``>=`` when ``inclusive``), as a C-contiguous bool array."""
+    out = scores >= threshold if inclusive else scores > threshold
+    return np.ascontiguousarray(out)
+
+
+def check_sample_weight(sample_weight, n_samples: int):
+    """Return None or a float64 array of ``n_samples`` finite, non-negative weights."""
+    if sample_weight is None:
+        return None
+    try:
+        w = np.asarray(_to_numpy(sample_weight, "sample_weight"), dtype=np.float64)
+    except (TypeError, ValueError):
+        raise InputError("sample_weight must be numeric, one weight per sample.") from None
+    if w.ndim != 1 or w.shape[0] != n_samples:
+        raise InputError(
+            f"sample_weight has shape {w.shape} but there are {n_samples} samples: "
+            "give one weight per sample."
+        )
+    bad = ~np.isfinite(w) | (w < 0)
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise InputError(
+            f"sample_weight[{i}] is {w[i]}; weights must be finite and non-negative."
+        )
+    if w.sum() == 0:
+        raise InputError("sample_weight sums to 0: at least one sample needs a positive weight.")
+    return w
+
+
+def check_zero_division(zero_division):
+    """Return ``"warn"`` or the float to use for 0/0 (0.0, 1.0 or nan)."""
+    if isinstance(zero_division, str):
+        if zero_division == "warn":
+            return "warn"
+        if zero_division.lower() == "nan":
+            return math.nan
+    elif isinstance(zero_division, numbers.Real) and not isinstance(zero_division, bool):
+        if math.isnan(zero_division):
+            return math.nan
+        if zero_division in (0, 1):
+            return float(zero_division)
+    raise InputError(
+        f"zero_division must be 'warn', 0, 1 or nan, got {zero_division!r}."
+    )
+
+
+def check_beta(beta) -> float:
+    if not isinstance(beta, numbers.Real) or isinstance(beta, bool) or not beta >= 0:
+        raise InputError(f"beta must be a non-negative number, got {beta!r}.")
+    return float(beta)
+
+
+def check_average(average, allowed=(None,) + AVERAGES) -> Any:
+    if average not in allowed:
+        raise InputError(
+            f"average must be one of {list(allowed)}, got {average!r}."
+        )
+    return average

@@ -1,0 +1,183 @@
+"""Additive sufficient statistics of multi-label predictions.
+
+Every threshold metric labelwise reports is a formula over :class:`Counts`.
+Counts of two chunks of data add up to the counts of the whole, which is what
+makes streaming, merging accumulators and distributed evaluation exact.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+
+from . import _kernels
+from ._validate import Labelled, check_sample_weight, coerce_pair
+from .errors import InputError
+
+__all__ = ["Counts"]
+
+_DENSE_KEY_LIMIT = 1 << 22  # use a bincount over (L+1)^3 keys below this size
+
+
+@dataclass(frozen=True, eq=False)
+class Counts:
+    """Per-label confusion counts plus a histogram of per-sample counts.
+
+    Attributes
+    ----------
+    tp, fp, fn, tn : ndarray of shape (n_labels,)
+        Per-label true positives, false positives, false negatives and true
+        negatives; integers, or floats when samples are weighted.
+    row_true, row_pred, row_both : ndarray of shape (n_groups,)
+        The distinct per-sample triples ``(|true|, |pred|, |true & pred|)``,
+        sorted, each with ``row_count`` samples of total weight ``row_weight``.
+    row_count : ndarray of int64, shape (n_groups,)
+    row_weight : ndarray of float64, shape (n_groups,)
+    n_samples : int
+    total_weight : float
+
+    Examples
+    --------
+    >>> from labelwise import Counts
+    >>> a = Counts.from_arrays([[1, 0, 1], [0, 1, 0]], [[1, 0, 0], [0, 1, 1]])
+    >>> b = Counts.from_arrays([[1, 1, 0], [0, 0, 1]], [[1, 0, 0], [0, 0, 1]])
+    >>> (a + b).tp.tolist(), (a + b).n_samples
+    ([2, 1, 1], 4)
+    """
+
+    tp: np.ndarray
+    fp: np.ndarray
+    fn: np.ndarray
+    tn: np.ndarray
+    row_true: np.ndarray
+    row_pred: np.ndarray
+    row_both: np.ndarray
+    row_count: np.ndarray
+    row_weight: np.ndarray
+    n_samples: int
+    total_weight: float
+
+    # -- construction ------------------------------------------------------
+
+    @classmethod
+    def from_arrays(cls, y_true, y_pred, *, sample_weight=None, labels=None, sep=","):
+        """Validate ``y_true`` and ``y_pred`` (any supported input kind) and count them."""
+        data = coerce_pair(y_true, y_pred, labels=labels, sep=sep)
+        return cls.from_labelled(data, check_sample_weight(sample_weight, data.n_samples))
+
+    @classmethod
+    def from_labelled(cls, data: Labelled, sample_weight=None) -> "Counts":
+        """Count validated data (see :func:`labelwise._validate.coerce_pair`)."""
+        tp, fp, fn, tn, rt, rp, rb = per_row_counts(data, sample_weight)
+        n = data.n_samples
+        w = None if sample_weight is None else sample_weight
+        groups = _group_rows(rt, rp, rb, w, data.n_labels)
+        total = float(n) if w is None else float(w.sum())
+        return cls(tp, fp, fn, tn, *groups, n_samples=n, total_weight=total)
+
+    # -- algebra -------------------------------------------------------------
+
+    @property
+    def n_labels(self) -> int:
+        return self.tp.shape[0]
+
+    @property
+    def weighted(self) -> bool:
+        return self.tp.dtype.kind == "f"
+
+    def __add__(self, other: "Counts") -> "Counts":
+        if not isinstance(other, Counts):
+            return NotImplemented
+        if other.n_labels != self.n_labels:
+            raise InputError(
+                f"cannot add counts over {other.n_labels} labels to counts over "
+                f"{self.n_labels} labels: chunks must share the same label columns."
+            )
+        rt = np.concatenate([self.row_true, other.row_true])
+        rp = np.concatenate([self.row_pred, other.row_pred])
+        rb = np.concatenate([self.row_both, other.row_both])
+        key = _row_key(rt, rp, rb, self.n_labels)
+        uniq, inv = np.unique(key, return_inverse=True)
+        count = np.bincount(inv, np.concatenate([self.row_count, other.row_count]))
+        weight = np.bincount(inv, np.concatenate([self.row_weight, other.row_weight]))
+        return Counts(
+            self.tp + other.tp,
+            self.fp + other.fp,
+            self.fn + other.fn,
+            self.tn + other.tn,
+            *_decode_key(uniq, self.n_labels),
+            count.astype(np.int64),
+            weight,
+            self.n_samples + other.n_samples,
+            self.total_weight + other.total_weight,
+        )
+
+    def __radd__(self, other):
+        if isinstance(other, int) and other == 0:  # lets sum() work
+            return self
+        return NotImplemented
+
+    def __eq__(self, other) -> bool:
+        if not isinstance(other, Counts):
+            return NotImplemented
+        return all(
+            np.array_equal(getattr(self, f), getattr(other, f))
+            for f in self.__dataclass_fields__
+        )
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return (
+            f"Counts(n_samples={self.n_samples}, n_labels={self.n_labels}, "
+            f"total_weight={self.total_weight:g}, row_groups={self.row_true.shape[0]})"
+        )
+
+    def confusion_matrices(self) -> np.ndarray:
+        """Per-label 2x2 matrices ``[[tn, fp], [fn, tp]]``, shape (n_labels, 2, 2)."""
+        return np.stack([self.tn, self.fp, self.fn, self.tp], axis=1).reshape(-1, 2, 2)
+
+
+def per_row_counts(data: Labelled, sample_weight=None):
+    """Run the counting kernel: per-label tp, fp, fn, tn and per-row sizes."""
+    t, p = data.y_true, data.y_pred
+    if sp.issparse(t):
+        w = np.ones(t.shape[0]) if sample_weight is None else sample_weight
+        out = _kernels.csr_counts(
+            t.shape[1], t.indptr, t.indices, p.indptr, p.indices, w
+        )
+        if sample_weight is None:
+            out = tuple(a.astype(np.int64) for a in out[:4]) + out[4:]
+        return out
+    t8, p8 = t.view(np.uint8), p.view(np.uint8)
+    if sample_weight is None:
+        return _kernels.dense_counts(t8, p8)
+    return _kernels.dense_counts_weighted(t8, p8, sample_weight)
+
+
+def _row_key(rt, rp, rb, n_labels: int) -> np.ndarray:
+    base = np.int64(n_labels + 1)
+    return (rt.astype(np.int64) * base + rp) * base + rb
+
+
+def _group_rows(rt, rp, rb, w, n_labels: int):
+    """Histogram of per-row triples: distinct triples, their counts and weights."""
+    key = _row_key(rt, rp, rb, n_labels)
+    if (n_labels + 1) ** 3 <= _DENSE_KEY_LIMIT:
+        count = np.bincount(key, minlength=0)
+        uniq = np.flatnonzero(count)
+        weight = count[uniq].astype(np.float64) if w is None else np.bincount(key, w)[uniq]
+        count = count[uniq]
+    else:
+        uniq, inv = np.unique(key, return_inverse=True)
+        count = np.bincount(inv)
+        weight = count.astype(np.float64) if w is None else np.bincount(inv, w)
+    return (*_decode_key(uniq, n_labels), count.astype(np.int64), weight)
+
+
+def _decode_key(key: np.ndarray, n_labels: int):
+    base = n_labels + 1
+    key = key.astype(np.int64)
+    return key // (base * base), key // base % base, key % base

@@ -1,0 +1,308 @@
+"""Metric formulas on :class:`~labelwise.counts.Counts`, and THE metric registry.
+
+A *family* (precision, recall, F1, ...) is one formula of a unit's confusion
+counts ``(tp, fp, fn, tn)``. The four averages apply it to different units:
+
+``micro``
+    the counts summed over labels, one formula;
+``macro``
+    each label, then the unweighted mean;
+``weighted``
+    each label, then the mean weighted by support (``tp + fn``);
+``samples``
+    each sample (its counts over labels), then the mean weighted by sample weight.
+
+A formula returns NaN where it divides zero by zero; :func:`resolve` then
+applies ``zero_division`` exactly as scikit-learn does: ``"warn"`` and ``0``
+give 0 (``"warn"`` also warns), ``1`` gives 1, and ``nan`` leaves NaN, which
+drops that unit from the mean.
+
+Everything else in labelwise (reports, the command line, docs) enumerates
+:data:`REGISTRY`; a new metric is one entry here.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+from ._validate import AVERAGES
+from .counts import Counts
+from .errors import UndefinedMetricWarning
+
+__all__ = [
+    "Metric",
+    "Family",
+    "FAMILIES",
+    "REGISTRY",
+    "metric_names",
+    "per_label",
+    "average",
+    "resolve",
+]
+
+
+# --------------------------------------------------------------------------
+# Unit formulas: arrays of tp, fp, fn, tn -> values, NaN where 0/0.
+# --------------------------------------------------------------------------
+
+
+def _ratio(num, den) -> np.ndarray:
+    num = np.asarray(num, dtype=np.float64)
+    den = np.asarray(den, dtype=np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(den == 0, np.nan, num / np.where(den == 0, 1.0, den))
+
+
+def precision(tp, fp, fn, tn, beta=1.0):
+    return _ratio(tp, tp + fp)
+
+
+def recall(tp, fp, fn, tn, beta=1.0):
+    return _ratio(tp, tp + fn)
+
+
+def fbeta(tp, fp, fn, tn, beta=1.0):
+    if math.isinf(beta):
+        return recall(tp, fp, fn, tn)
+    if beta == 0:
+        return precision(tp, fp, fn, tn)
+    b2 = beta * beta
+    tp = np.asarray(tp, dtype=np.float64)
+    return _ratio((1 + b2) * tp, b2 * (tp + fn) + (tp + fp))
+
+
+def f1(tp, fp, fn, tn, beta=1.0):
+    return fbeta(tp, fp, fn, tn, 1.0)
+
+
+def jaccard(tp, fp, fn, tn, beta=1.0):
+    return _ratio(tp, tp + fp + fn)
+
+
+def specificity(tp, fp, fn, tn, beta=1.0):
+    return _ratio(tn, tn + fp)
+
+
+def balanced_accuracy(tp, fp, fn, tn, beta=1.0):
+    """Mean of recall and specificity; a class absent from the truth is left out."""
+    both = np.stack([recall(tp, fp, fn, tn), specificity(tp, fp, fn, tn)])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return np.nanmean(both, axis=0)
+
+
+def mcc(tp, fp, fn, tn, beta=1.0):
+    tp, fp, fn, tn = (np.asarray(a, dtype=np.float64) for a in (tp, fp, fn, tn))
+    den = np.sqrt((tp + fp) * (tp + fn) * (tn + fp) * (tn + fn))
+    return _ratio(tp * tn - fp * fn, den)
+
+
+@dataclass(frozen=True)
+class Family:
+    """A formula of one unit's confusion counts, averaged four ways."""
+
+    name: str
+    formula: Callable
+    title: str
+    undefined_when: str  # completes "... is ill-defined in units with no ..."
+
+    def __call__(self, tp, fp, fn, tn, beta=1.0):
+        return self.formula(tp, fp, fn, tn, beta)
+
+
+FAMILIES: dict[str, Family] = {
+    f.name: f
+    for f in (
+        Family("precision", precision, "Precision", "predicted"),
+        Family("recall", recall, "Recall", "true"),
+        Family("f1", f1, "F1", "true nor predicted"),
+        Family("fbeta", fbeta, "F-beta", "true nor predicted"),
+        Family("jaccard", jaccard, "Jaccard", "true or predicted"),
+        Family("specificity", specificity, "Specificity", "negative"),
+        Family("balanced_accuracy", balanced_accuracy, "Balanced accuracy", "samples"),
+        Family("mcc", mcc, "MCC", "variation in truth or prediction"),
+    )
+}
+
+
+# --------------------------------------------------------------------------
+# zero_division and averaging
+# --------------------------------------------------------------------------
+
+
+def resolve(values, zero_division, family: Family | None = None, unit: str = "labels"):
+    """Replace 0/0 (NaN) by the ``zero_division`` value, warning for ``"warn"``."""
+    values = np.array(values, dtype=np.float64, copy=True)
+    mask = np.isnan(values)
+    if not mask.any():
+        return values
+    if zero_division == "warn":
+        values[mask] = 0.0
+        if family is not None:
+            _warn(family, unit, values.size)
+    else:
+        values[mask] = zero_division
+    return values
+
+
+def _warn(family: Family, unit: str, size: int) -> None:
+    other = "sample" if unit == "labels" else "label"
+    where = "due to" if size == 1 else f"in {unit} with"
+    warnings.warn(
+        f"{family.title} is ill-defined and being set to 0.0 {where} no "
+        f"{family.undefined_when} {other}s. Use `zero_division` parameter to control "
+        "this behavior.",
+        UndefinedMetricWarning,
+        stacklevel=4,
+    )
+
+
+def _mean(values: np.ndarray, weights: np.ndarray | None) -> float:
+    """scikit-learn's NaN-skipping mean: NaNs drop out with their weights."""
+    keep = ~np.isnan(values)
+    if not keep.any():
+        return math.nan
+    values = values[keep]
+    if weights is not None:
+        weights = np.asarray(weights, dtype=np.float64)[keep]
+        total = weights.sum()
+        if total != 0:
+            return float(np.dot(values, weights) / total)
+    return float(values.mean())
+
+
+def sample_units(c: Counts):
+    """Per-sample (tp, fp, fn, tn) for each distinct row group of ``c``."""
+    tp = c.row_both
+    fp = c.row_pred - c.row_both
+    fn = c.row_true - c.row_both
+    tn = c.n_labels - c.row_true - c.row_pred + c.row_both
+    return tp, fp, fn, tn
+
+
+def per_label(c: Counts, family: Family, zero_division=0.0, beta=1.0) -> np.ndarray:
+    """Per-label values of ``family``, with ``zero_division`` applied."""
+    return resolve(family(c.tp, c.fp, c.fn, c.tn, beta), zero_division, family, "labels")
+
+
+def average(c: Counts, family: Family, avg: str, zero_division=0.0, beta=1.0) -> float:
+    """One of the four averages of ``family`` over counts ``c``."""
+    if avg == "micro":
+        units = (c.tp.sum(), c.fp.sum(), c.fn.sum(), c.tn.sum())
+        value = family(*(np.atleast_1d(u) for u in units), beta=beta)
+        return float(resolve(value, zero_division, family, "labels")[0])
+    if avg == "samples":
+        values = resolve(family(*sample_units(c), beta=beta), zero_division, family, "samples")
+        keep = ~np.isnan(values)
+        if keep.any() and c.row_weight[keep].sum() == 0:
+            return _mean(values, c.row_count)
+        return _mean(values, c.row_weight)
+    values = per_label(c, family, zero_division, beta)
+    weights = (c.tp + c.fn) if avg == "weighted" else None
+    return _mean(values, weights)
+
+
+# --------------------------------------------------------------------------
+# Example-based metrics
+# --------------------------------------------------------------------------
+
+
+def hamming_loss(c: Counts, **_) -> float:
+    """Fraction of (sample, label) cells predicted wrongly."""
+    return float((c.fp.sum() + c.fn.sum()) / (c.n_labels * c.total_weight))
+
+
+def label_accuracy(c: Counts, **_) -> float:
+    """Fraction of (sample, label) cells predicted rightly: 1 - Hamming loss."""
+    return 1.0 - hamming_loss(c)
+
+
+def subset_accuracy(c: Counts, **_) -> float:
+    """Fraction of samples whose predicted label set equals the true set exactly."""
+    exact = (c.row_true == c.row_both) & (c.row_pred == c.row_both)
+    return float(c.row_weight[exact].sum() / c.total_weight)
+
+
+# --------------------------------------------------------------------------
+# The registry
+# --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Metric:
+    """One reportable number.
+
+    Attributes
+    ----------
+    name : str
+        Report key, e.g. ``"f1_micro"``.
+    direction : {"higher", "lower"}
+        Which way is better.
+    needs_scores : bool
+        Whether it needs scores rather than hard predictions.
+    group : str
+        ``"example"`` for example-based, else the average it uses.
+    description : str
+        One line for humans.
+    compute : callable
+        ``compute(counts, zero_division=..., beta=...) -> float``.
+    """
+
+    name: str
+    direction: str
+    needs_scores: bool
+    group: str
+    description: str
+    compute: Callable[..., float]
+
+    @property
+    def higher_is_better(self) -> bool:
+        return self.direction == "higher"
+
+
+def _family_metric(family: Family, avg: str) -> Metric:
+    def compute(c: Counts, zero_division=0.0, beta=1.0) -> float:
+        return average(c, family, avg, zero_division, beta)
+
+    return Metric(
+        name=f"{family.name}_{avg}",
+        direction="higher",
+        needs_scores=False,
+        group=avg,
+        description=f"{family.title}, {avg}-averaged",
+        compute=compute,
+    )
+
+
+REGISTRY: dict[str, Metric] = {
+    m.name: m
+    for m in (
+        Metric("subset_accuracy", "higher", False, "example",
+               "Share of samples whose label set is predicted exactly", subset_accuracy),
+        Metric("hamming_loss", "lower", False, "example",
+               "Share of sample-label cells predicted wrongly", hamming_loss),
+        Metric("label_accuracy", "higher", False, "example",
+               "Share of sample-label cells predicted rightly (1 - Hamming loss)",
+               label_accuracy),
+        *(_family_metric(f, avg) for f in FAMILIES.values() for avg in AVERAGES),
+    )
+}
+
+
+def metric_names(*, needs_scores: bool | None = None) -> list[str]:
+    """Names in the registry, optionally only those that (do not) need scores.
+
+    Examples
+    --------
+    >>> from labelwise.formulas import metric_names
+    >>> metric_names()[:5]
+    ['subset_accuracy', 'hamming_loss', 'label_accuracy', 'precision_micro', 'precision_macro']
+    """
+    return [
+        m.name for m in REGISTRY.values() if needs_scores is None or m.needs_scores == needs_scores
+    ]
