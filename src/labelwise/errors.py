@@ -30,3 +30,8 @@ class InputError(LabelwiseError, ValueError):
 
 class UndefinedMetricWarning(UserWarning):
     """A metric divided by zero and was set to the ``zero_division`` value."""
+
+
+# Shown as ``labelwise.InputError`` in tracebacks: that is where users import them.
+for _cls in (LabelwiseError, InputError, UndefinedMetricWarning):
+    _cls.__module__ = "labelwise"

@@ -109,8 +109,9 @@ def evaluate(
 
 def build_report(counts: Counts, labels, zero_division, beta, params=None) -> Report:
     """Compute every registry metric that works on counts, and the per-label table."""
+    memo: dict = {}
     metrics = {
-        m.name: m.compute(counts, zero_division=zero_division, beta=beta)
+        m.name: m.compute(counts, zero_division=zero_division, beta=beta, memo=memo)
         for m in REGISTRY.values()
         if not m.needs_scores
     }
@@ -123,5 +124,5 @@ def build_report(counts: Counts, labels, zero_division, beta, params=None) -> Re
         "tn": counts.tn,
     }
     for name, fam in FAMILIES.items():
-        columns[name] = per_label(counts, fam, zero_division, beta)
+        columns[name] = per_label(counts, fam, zero_division, beta, memo)
     return Report(metrics, PerLabelTable(columns), tuple(labels), counts, dict(params or {}))

@@ -1,0 +1,39 @@
+"""Report rendering."""
+
+from __future__ import annotations
+
+import labelwise
+from labelwise import REGISTRY
+from labelwise.report import safe_label
+
+
+def test_text_shows_every_metric_and_label(seed):
+    text = str(labelwise.evaluate(seed.y_true, seed.y_pred, labels=seed.labels))
+    assert text.startswith("labelwise report: 4 samples, 3 labels")
+    for m in REGISTRY.values():
+        family = m.name.rsplit("_", 1)[0] if m.group != "example" else m.name
+        assert family in text, m.name
+    assert "0.7273" in text  # f1_micro = 8/11
+    assert "hamming_loss        0.2500  (lower is better)" in text
+    lines = text.splitlines()
+    per_label = lines[lines.index("Per label (by support)") + 1 :]
+    assert [line.split()[0] for line in per_label[1:]] == ["A", "B", "C"]
+
+
+def test_per_label_sorted_by_support():
+    text = str(labelwise.evaluate([[1, 1], [0, 1]], [[1, 1], [0, 1]], labels=["rare", "common"]))
+    body = text.split("Per label (by support)\n")[1].splitlines()[1:]
+    assert [line.split()[0] for line in body] == ["common", "rare"]
+
+
+def test_label_names_are_escaped_in_text():
+    report = labelwise.evaluate([["a\nb"], ["c\x1b[31m"]], [["a\nb"], []])
+    text = str(report)
+    assert "a\\nb" in text and "\x1b" not in text
+    assert "\n" not in safe_label("x\ny\r")
+
+
+def test_repr_is_short(seed):
+    assert repr(labelwise.evaluate(seed.y_true, seed.y_pred)) == (
+        "<Report: 4 samples, 3 labels, 35 metrics>"
+    )
