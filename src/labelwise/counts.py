@@ -18,7 +18,7 @@ from .errors import InputError
 
 __all__ = ["Counts"]
 
-_DENSE_KEY_LIMIT = 1 << 22  # use a bincount over (L+1)^3 keys below this size
+_DENSE_KEY_LIMIT = 1 << 22  # histogram by bincount when base**3 keys fit in this
 
 
 @dataclass(frozen=True, eq=False)
@@ -73,7 +73,7 @@ class Counts:
         tp, fp, fn, tn, rt, rp, rb = per_row_counts(data, sample_weight)
         n = data.n_samples
         w = None if sample_weight is None else sample_weight
-        groups = _group_rows(rt, rp, rb, w, data.n_labels)
+        groups = _group_rows(rt, rp, rb, w)
         total = float(n) if w is None else float(w.sum())
         return cls(tp, fp, fn, tn, *groups, n_samples=n, total_weight=total)
 
@@ -98,8 +98,8 @@ class Counts:
         rt = np.concatenate([self.row_true, other.row_true])
         rp = np.concatenate([self.row_pred, other.row_pred])
         rb = np.concatenate([self.row_both, other.row_both])
-        key = _row_key(rt, rp, rb, self.n_labels)
-        uniq, inv = np.unique(key, return_inverse=True)
+        base = _key_base(rt, rp)
+        uniq, inv = np.unique(_row_key(rt, rp, rb, base), return_inverse=True)
         count = np.bincount(inv, np.concatenate([self.row_count, other.row_count]))
         weight = np.bincount(inv, np.concatenate([self.row_weight, other.row_weight]))
         return Counts(
@@ -107,7 +107,7 @@ class Counts:
             self.fp + other.fp,
             self.fn + other.fn,
             self.tn + other.tn,
-            *_decode_key(uniq, self.n_labels),
+            *_decode_key(uniq, base),
             count.astype(np.int64),
             weight,
             self.n_samples + other.n_samples,
@@ -157,16 +157,29 @@ def per_row_counts(data: Labelled, sample_weight=None):
     return _kernels.dense_counts_weighted(t8, p8, sample_weight)
 
 
-def _row_key(rt, rp, rb, n_labels: int) -> np.ndarray:
-    base = np.int64(n_labels + 1)
-    return (rt.astype(np.int64) * base + rp) * base + rb
+def _key_base(rt, rp) -> int:
+    """Smallest base that encodes every per-row size present (sizes are < base)."""
+    if rt.size == 0:
+        return 1
+    return int(max(rt.max(), rp.max())) + 1
 
 
-def _group_rows(rt, rp, rb, w, n_labels: int):
+def _row_key(rt, rp, rb, base: int) -> np.ndarray:
+    b = np.int64(base)
+    return (rt.astype(np.int64) * b + rp) * b + rb
+
+
+def _decode_key(key: np.ndarray, base: int):
+    key = key.astype(np.int64)
+    return key // (base * base), key // base % base, key % base
+
+
+def _group_rows(rt, rp, rb, w):
     """Histogram of per-row triples: distinct triples, their counts and weights."""
-    key = _row_key(rt, rp, rb, n_labels)
-    if (n_labels + 1) ** 3 <= _DENSE_KEY_LIMIT:
-        count = np.bincount(key, minlength=0)
+    base = _key_base(rt, rp)
+    key = _row_key(rt, rp, rb, base)
+    if base**3 <= _DENSE_KEY_LIMIT:
+        count = np.bincount(key)
         uniq = np.flatnonzero(count)
         weight = count[uniq].astype(np.float64) if w is None else np.bincount(key, w)[uniq]
         count = count[uniq]
@@ -174,10 +187,4 @@ def _group_rows(rt, rp, rb, w, n_labels: int):
         uniq, inv = np.unique(key, return_inverse=True)
         count = np.bincount(inv)
         weight = count.astype(np.float64) if w is None else np.bincount(inv, w)
-    return (*_decode_key(uniq, n_labels), count.astype(np.int64), weight)
-
-
-def _decode_key(key: np.ndarray, n_labels: int):
-    base = n_labels + 1
-    key = key.astype(np.int64)
-    return key // (base * base), key // base % base, key % base
+    return (*_decode_key(uniq, base), count.astype(np.int64), weight)

@@ -185,12 +185,21 @@ def sample_units(c: Counts):
     return tp, fp, fn, tn
 
 
-def per_label(c: Counts, family: Family, zero_division=0.0, beta=1.0) -> np.ndarray:
-    """Per-label values of ``family``, with ``zero_division`` applied."""
-    return resolve(family(c.tp, c.fp, c.fn, c.tn, beta), zero_division, family, "labels")
+def per_label(c: Counts, family: Family, zero_division=0.0, beta=1.0, memo=None) -> np.ndarray:
+    """Per-label values of ``family``, with ``zero_division`` applied.
+
+    ``memo`` (a dict) shares the result between callers over the same counts.
+    """
+    key = (family.name, repr(zero_division), beta)
+    if memo is not None and key in memo:
+        return memo[key]
+    values = resolve(family(c.tp, c.fp, c.fn, c.tn, beta), zero_division, family, "labels")
+    if memo is not None:
+        memo[key] = values
+    return values
 
 
-def average(c: Counts, family: Family, avg: str, zero_division=0.0, beta=1.0) -> float:
+def average(c: Counts, family: Family, avg: str, zero_division=0.0, beta=1.0, memo=None) -> float:
     """One of the four averages of ``family`` over counts ``c``."""
     if avg == "micro":
         units = (c.tp.sum(), c.fp.sum(), c.fn.sum(), c.tn.sum())
@@ -202,7 +211,7 @@ def average(c: Counts, family: Family, avg: str, zero_division=0.0, beta=1.0) ->
         if keep.any() and c.row_weight[keep].sum() == 0:
             return _mean(values, c.row_count)
         return _mean(values, c.row_weight)
-    values = per_label(c, family, zero_division, beta)
+    values = per_label(c, family, zero_division, beta, memo)
     weights = (c.tp + c.fn) if avg == "weighted" else None
     return _mean(values, weights)
 
@@ -250,7 +259,8 @@ class Metric:
     description : str
         One line for humans.
     compute : callable
-        ``compute(counts, zero_division=..., beta=...) -> float``.
+        ``compute(counts, zero_division=..., beta=..., memo=None) -> float``;
+        ``memo`` is an optional dict shared by the metrics of one report.
     """
 
     name: str
@@ -266,8 +276,8 @@ class Metric:
 
 
 def _family_metric(family: Family, avg: str) -> Metric:
-    def compute(c: Counts, zero_division=0.0, beta=1.0) -> float:
-        return average(c, family, avg, zero_division, beta)
+    def compute(c: Counts, zero_division=0.0, beta=1.0, memo=None) -> float:
+        return average(c, family, avg, zero_division, beta, memo)
 
     return Metric(
         name=f"{family.name}_{avg}",
