@@ -15,6 +15,7 @@ from __future__ import annotations
 import difflib
 import math
 import numbers
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Sequence
 
@@ -88,6 +89,18 @@ def _where(row: int, col: int, names: Sequence | None) -> str:
     return f"row {row}, column {col}"
 
 
+def _plain(x: Any) -> Any:
+    """A numpy scalar as its Python scalar: messages show ``0.5``, not ``np.float64(0.5)``."""
+    return x.item() if isinstance(x, np.generic) else x
+
+
+def _is_missing(x: Any) -> bool:
+    """None, NaN or pandas' NA (recognised without importing pandas)."""
+    if x is None or type(x).__name__ in ("NAType", "NaTType"):
+        return True
+    return isinstance(x, numbers.Real) and not isinstance(x, numbers.Integral) and math.isnan(x)
+
+
 def _is_dataframe(y: Any) -> bool:
     return hasattr(y, "columns") and hasattr(y, "to_numpy") and hasattr(y, "iloc")
 
@@ -123,6 +136,8 @@ def _to_numpy(y: Any, name: str) -> np.ndarray:
 
 def _first_kind(rows: Sequence) -> str:
     """Classify a Python sequence of rows: 'strings', 'sets' or 'matrix'."""
+    if any(isinstance(row, (set, frozenset)) for row in rows):
+        return "sets"  # a set has no column order, so it can never be a matrix row
     for row in rows:
         if isinstance(row, str):
             return "strings"
@@ -144,7 +159,18 @@ def _read(y: Any, name: str, sep: str) -> _Matrix | _Sets:
     if y is None:
         raise InputError(f"{name} is missing: expected a 0/1 matrix or a list of label sets.")
     if sp.issparse(y):
+        if y.ndim != 2:
+            raise InputError(
+                f"{name} must be 2-D (n_samples, n_labels), got a {y.ndim}-D sparse array "
+                f"with shape {y.shape}. For a single label, reshape it to (-1, 1)."
+            )
         return _Matrix(y, None)
+    if isinstance(y, Mapping):
+        raise InputError(
+            f"{name} is a {type(y).__name__}; expected a 0/1 matrix or a list of label sets. "
+            "For named label columns, pass a pandas DataFrame (pd.DataFrame(d)) or a matrix "
+            "with labels=[...]."
+        )
     if _is_dataframe(y):
         names = tuple(y.columns)
         if len(set(names)) != len(names):
@@ -167,6 +193,8 @@ def _read(y: Any, name: str, sep: str) -> _Matrix | _Sets:
             f"{name} must be a 0/1 matrix or a list of label sets, got {type(y).__name__}."
         )
     rows = list(y)
+    if not rows:
+        raise InputError(f"{name} is empty: it has no samples.")
     kind = _first_kind(rows)
     if kind == "matrix":
         return _Matrix(_nested_to_array(rows, name), None)
@@ -241,6 +269,8 @@ def _parse_sets(rows: list, name: str, sep: str, kind: str) -> list:
 
 
 def _as_2d(values: np.ndarray, name: str) -> np.ndarray:
+    if values.ndim == 1 and values.shape[0] == 0:
+        raise InputError(f"{name} is empty: it has no samples (shape {values.shape}).")
     if values.ndim != 2:
         raise InputError(
             f"{name} must be 2-D (n_samples, n_labels), got {values.ndim}-D with shape "
@@ -262,7 +292,7 @@ def _dense_01(values: np.ndarray, name: str, names: tuple | None) -> np.ndarray:
         if values.max() > 1 or (kind == "i" and values.min() < 0):
             r, c = np.argwhere((values < 0) | (values > 1))[0]
             raise InputError(
-                f"{name} must hold only 0 and 1, but has {values[r, c]} at "
+                f"{name} must hold only 0 and 1, but has {_plain(values[r, c])} at "
                 f"{_where(r, c, names)}. Binarise it first (e.g. y > 0)."
             )
         if values.dtype.itemsize == 1:
@@ -272,8 +302,13 @@ def _dense_01(values: np.ndarray, name: str, names: tuple | None) -> np.ndarray:
         ok = (values == 0) | (values == 1)
         if not ok.all():
             r, c = np.argwhere(~ok)[0]
+            if np.isnan(values[r, c]):
+                raise InputError(
+                    f"{name} has a missing value (nan) at {_where(r, c, names)}; it must hold "
+                    "only 0 and 1. Fill missing values first (e.g. with 0)."
+                )
             raise InputError(
-                f"{name} must hold only 0 and 1, but has {values[r, c]!r} at "
+                f"{name} must hold only 0 and 1, but has {_plain(values[r, c])!r} at "
                 f"{_where(r, c, names)}. If these are scores or probabilities, pass them as "
                 "y_score= with a threshold instead."
             )
@@ -282,31 +317,53 @@ def _dense_01(values: np.ndarray, name: str, names: tuple | None) -> np.ndarray:
         for (r, c), x in np.ndenumerate(values):
             if isinstance(x, (str, bytes)):
                 raise InputError(
-                    f"{name} has the string {x!r} at {_where(r, c, names)} where a number "
-                    "was expected. Convert the column to numbers."
+                    f"{name} has the string {_plain(x)!r} at {_where(r, c, names)} where a "
+                    "number was expected. Convert the column to numbers (0 and 1)."
+                )
+            if _is_missing(x):
+                raise InputError(
+                    f"{name} has a missing value ({x!r}) at {_where(r, c, names)}; it must "
+                    "hold only 0 and 1. Fill missing values first (e.g. with 0)."
+                )
+            if not isinstance(x, (numbers.Real, np.bool_)):
+                raise InputError(
+                    f"{name} has {x!r} ({type(x).__name__}) at {_where(r, c, names)} where "
+                    "0 or 1 was expected."
                 )
         return _dense_01(values.astype(np.float64), name, names)
     raise InputError(f"{name} has dtype {values.dtype}; expected 0/1 integers or booleans.")
 
 
 def _sparse_01(values: Any, name: str, names: tuple | None) -> sp.csr_matrix:
+    if values.shape[0] == 0:
+        raise InputError(f"{name} is empty: it has no samples (shape {values.shape}).")
+    if values.shape[1] == 0:
+        raise InputError(f"{name} has no labels (shape {values.shape}).")
+    if values.dtype.kind not in "biuf":
+        raise InputError(f"{name} has dtype {values.dtype}; expected 0/1 values.")
     m = sp.csr_matrix(values)  # CSR/CSC/COO/sparray -> CSR, never dense
-    if m.ndim != 2 or m.shape[0] == 0 or m.shape[1] == 0:
-        raise InputError(f"{name} is empty: shape {m.shape}.")
-    if m is values:
-        m = m.copy()
-    m.sum_duplicates()
-    m.eliminate_zeros()
-    if m.dtype.kind not in "biuf":
-        raise InputError(f"{name} has dtype {m.dtype}; expected 0/1 values.")
+    canonical = m.has_canonical_format
+    if not canonical or not m.data.all():
+        # csr_matrix(csr) shares the caller's arrays; the in-place clean-up below must not
+        # touch them. Booleans are widened so that duplicate entries sum instead of OR-ing.
+        m = m.astype(np.int64) if m.dtype.kind == "b" else m.copy()
+        m.sum_duplicates()
+        m.eliminate_zeros()
     bad = np.flatnonzero(m.data != 1)
     if bad.size:
         k = bad[0]
         row = int(np.searchsorted(m.indptr, k, side="right") - 1)
         col = int(m.indices[k])
+        value = _plain(m.data[k])
+        if isinstance(value, float) and math.isnan(value):
+            raise InputError(
+                f"{name} has a missing value (nan) stored at {_where(row, col, names)}; it "
+                "must hold only 0 and 1. Fill or drop missing entries first."
+            )
+        note = "" if canonical else " (duplicate entries are summed)"
         raise InputError(
-            f"{name} must hold only 0 and 1, but has {m.data[k]!r} at "
-            f"{_where(row, col, names)} (duplicate entries are summed). Binarise it first."
+            f"{name} must hold only 0 and 1, but has {value!r} at "
+            f"{_where(row, col, names)}{note}. Binarise it first."
         )
     m.data = np.ones(m.nnz, dtype=np.bool_)
     return m
@@ -346,9 +403,22 @@ def _check_labels_arg(labels: Any) -> tuple:
             f"labels must be a list of label names, got the string {labels!r}; "
             "write labels=[...] (or split it first)."
         )
-    out = tuple(x.item() if isinstance(x, np.generic) else x for x in labels)
+    try:
+        out = tuple(x.item() if isinstance(x, np.generic) else x for x in labels)
+    except TypeError:
+        raise InputError(
+            f"labels must be a list of label names, got {type(labels).__name__} {labels!r}."
+        ) from None
     if not out:
         raise InputError("labels is empty: give at least one label name.")
+    for x in out:
+        try:
+            hash(x)
+        except TypeError:
+            raise InputError(
+                f"labels holds {x!r} ({type(x).__name__}), which cannot be a label name; "
+                "use strings or integers."
+            ) from None
     seen: set = set()
     dups = [x for x in out if x in seen or seen.add(x)]
     if dups:
@@ -381,8 +451,9 @@ def _align_named(m: _Matrix, name: str, labels: tuple) -> _Matrix:
             parts.append(f"lacks {missing[:10]}")
         if extra:
             parts.append(f"has columns not in the vocabulary {extra[:10]}")
+        shown = list(labels[:10]) + (["..."] if len(labels) > 10 else [])
         raise InputError(
-            f"{name}'s columns do not match the labels: it {' and '.join(parts)}. "
+            f"{name}'s columns do not match the labels {shown}: it {' and '.join(parts)}. "
             "Labels are matched by name; rename the columns or pass labels= listing exactly "
             "the label columns."
         )
@@ -477,6 +548,8 @@ def coerce_pair(y_true, y_pred, *, labels=None, sep: str = ",") -> Labelled:
 
 def coerce_scores(y_score, name: str = "y_score") -> _Matrix:
     """Read a dense score matrix; reject NaN, inf and non-numbers with their position."""
+    if isinstance(y_score, (list, tuple)):
+        _reject_strings_among_numbers(y_score, name)
     raw = _read(y_score, name, ",")
     if isinstance(raw, _Sets):
         raise InputError(
@@ -495,8 +568,8 @@ def coerce_scores(y_score, name: str = "y_score") -> _Matrix:
         for (r, c), x in np.ndenumerate(values):
             if not isinstance(x, numbers.Real) or isinstance(x, bool):
                 raise InputError(
-                    f"{name} has {x!r} at {_where(r, c, raw.names)} where a number was "
-                    "expected. Convert the scores to floats."
+                    f"{name} has {_plain(x)!r} at {_where(r, c, raw.names)} where a number "
+                    "was expected. Convert the scores to floats."
                 )
         values = values.astype(np.float64)
     elif kind == "b" or kind in "iu":
@@ -507,26 +580,54 @@ def coerce_scores(y_score, name: str = "y_score") -> _Matrix:
     if not finite.all():
         r, c = np.argwhere(~finite)[0]
         raise InputError(
-            f"{name} has {values[r, c]} at {_where(r, c, raw.names)}; scores must be finite. "
-            "Check the model output for overflow or missing values."
+            f"{name} has {_plain(values[r, c])} at {_where(r, c, raw.names)}; scores must be "
+            "finite. Check the model output for overflow or missing values."
         )
     return _Matrix(values, raw.names)
 
 
+def _reject_strings_among_numbers(rows: Sequence, name: str) -> None:
+    """A score matrix with a stray string reads like label sets; name the string instead."""
+    for i, row in enumerate(rows):
+        if not isinstance(row, (list, tuple, np.ndarray)):
+            continue
+        if not any(isinstance(x, numbers.Number) and not isinstance(x, bool) for x in row):
+            continue
+        for j, x in enumerate(row):
+            if isinstance(x, (str, bytes)):
+                raise InputError(
+                    f"{name} has the string {_plain(x)!r} at row {i}, column {j} where a "
+                    "number was expected. Convert the scores to floats."
+                )
+
+
 def check_threshold(threshold, n_labels: int, labels: Sequence | None = None):
     """Return a float or a float64 array of one threshold per label."""
-    if isinstance(threshold, dict):
+    if isinstance(threshold, Mapping):
         if labels is None:
-            raise InputError("a dict of thresholds needs label names; pass labels=[...].")
+            raise InputError(
+                "a dict of thresholds needs label names; pass labels=[...] (or give y_score "
+                "as a DataFrame whose columns are the labels)."
+            )
         missing = [x for x in labels if x not in threshold]
         extra = [x for x in threshold if x not in labels]
         if missing or extra:
+            parts = []
+            if missing:
+                parts.append(f"missing {missing[:10]}")
+            if extra:
+                parts.append(f"unknown {extra[:10]}")
             raise InputError(
-                f"threshold dict must give one value per label: missing {missing[:10]}, "
-                f"unknown {extra[:10]}."
+                f"threshold dict must give exactly one value per label: {', '.join(parts)}. "
+                f"The labels are {list(labels[:10]) + (['...'] if len(labels) > 10 else [])}."
             )
         threshold = [threshold[x] for x in labels]
-    if isinstance(threshold, numbers.Real) and not isinstance(threshold, bool):
+    if threshold is None or isinstance(threshold, (str, bytes, bool, np.bool_)):
+        raise InputError(
+            f"threshold must be a number, one number per label or a dict {{label: number}}, "
+            f"got {threshold!r}."
+        )
+    if isinstance(threshold, numbers.Real):
         if not math.isfinite(threshold):
             raise InputError(f"threshold must be a finite number, got {threshold}.")
         return float(threshold)
@@ -538,14 +639,21 @@ def check_threshold(threshold, n_labels: int, labels: Sequence | None = None):
         ) from None
     if arr.ndim == 0:
         return check_threshold(float(arr), n_labels, labels)
-    if arr.ndim != 1 or arr.shape[0] != n_labels:
+    if arr.ndim != 1:
+        raise InputError(
+            f"threshold must be one number or a 1-D list of one number per label, got shape "
+            f"{arr.shape}."
+        )
+    if arr.shape[0] != n_labels:
         raise InputError(
             f"threshold has {arr.size} values but there are {n_labels} labels: give one "
             "number, or exactly one per label in column order."
         )
     if not np.isfinite(arr).all():
         j = int(np.flatnonzero(~np.isfinite(arr))[0])
-        raise InputError(f"threshold for label {j} is {arr[j]}; thresholds must be finite.")
+        named = labels is not None and len(labels) == n_labels
+        which = f"{j} ({labels[j]!r})" if named else f"{j}"
+        raise InputError(f"threshold for label {which} is {arr[j]}; thresholds must be finite.")
     return arr
 
 
