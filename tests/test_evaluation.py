@@ -155,3 +155,18 @@ def test_beta_is_the_fbeta_parameter(seed):
     report = labelwise.evaluate(seed.y_true, seed.y_pred, beta=1.0)
     assert report["fbeta_micro"] == pytest.approx(report["f1_micro"], abs=1e-15)
     assert labelwise.evaluate(seed.y_true, seed.y_pred).params["beta"] == 2.0
+
+
+def test_dict_threshold_follows_score_columns_by_name():
+    import pandas as pd
+
+    truth = pd.DataFrame({"a": [1, 0], "b": [0, 1]})
+    scores = pd.DataFrame({"b": [0.5, 0.95], "a": [0.2, 0.05]})
+    report = labelwise.evaluate(
+        truth, y_score=scores, threshold={"a": 0.1, "b": 0.9}, labels=["a", "b"]
+    )
+    assert report.per_label["tp"].tolist() == [1, 1]
+    assert report.per_label["fp"].tolist() == [0, 0]
+    # names known from y_true alone are enough for a dict threshold
+    plain = labelwise.evaluate(truth, y_score=[[0.2, 0.5], [0.05, 0.95]], threshold={"a": 0.1, "b": 0.9})
+    assert plain.per_label["tp"].tolist() == [1, 1]

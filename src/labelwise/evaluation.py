@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from ._validate import (
     _Matrix,
+    align_scores,
     binarize,
     check_beta,
     check_sample_weight,
     check_threshold,
     check_zero_division,
     coerce_pair,
-    coerce_scores,
 )
 from .counts import Counts
 from .errors import InputError
@@ -94,10 +94,10 @@ def evaluate(
             + ("both." if y_pred is not None else "neither.")
         )
     if y_score is not None:
-        scores = coerce_scores(y_score)
-        names = scores.names if labels is None else tuple(labels)
-        thr = check_threshold(threshold, scores.values.shape[1], names)
-        y_pred = _Matrix(binarize(scores.values, thr, inclusive), scores.names)
+        y_true, scores, vocab = align_scores(y_true, y_score, labels=labels, sep=sep)
+        thr = check_threshold(threshold, scores.values.shape[1], vocab)
+        y_pred = _Matrix(binarize(scores.values, thr, inclusive), vocab)
+        labels = vocab
         params.update(threshold=thr if isinstance(thr, float) else thr.tolist(),
                       inclusive=bool(inclusive))
     data = coerce_pair(y_true, y_pred, labels=labels, sep=sep)
