@@ -716,3 +716,206 @@ def check_average(average, allowed=(None,) + AVERAGES) -> Any:
             f"average must be one of {list(allowed)}, got {average!r}."
         )
     return average
+
+
+# --------------------------------------------------------------------------
+# Truth paired with scores.
+# --------------------------------------------------------------------------
+
+
+def align_scores(y_true, y_score, *, labels=None, sep: str = ",", name: str = "y_score"):
+    """Read truth and a dense score matrix and align the scores' columns by label name.
+
+    Returns ``(truth, scores, vocab)``: the truth still raw (for :func:`coerce_pair`),
+    the scores as a named float matrix in vocabulary order, and the vocabulary
+    (None when neither side names its labels).
+    """
+    rt = y_true if isinstance(y_true, (_Matrix, _Sets)) else _read(y_true, "y_true", sep)
+    scores = coerce_scores(y_score, name)
+    vocab = _vocabulary(rt, scores, labels)
+    if vocab is not None:
+        scores = _align_named(scores, name, vocab)
+        if scores.values.shape[1] != len(vocab):
+            raise InputError(
+                f"{name} has {scores.values.shape[1]} columns but there are {len(vocab)} "
+                "labels: give one score column per label, in label order."
+            )
+        scores = _Matrix(scores.values, vocab)
+    return rt, scores, vocab
+
+
+@dataclass(frozen=True)
+class RankingInput:
+    """Validated truth with scores, for score-based metrics.
+
+    Attributes
+    ----------
+    y_true : scipy.sparse.csr_matrix
+        0/1 truth with sorted, unique indices.
+    dense_scores : ndarray of float, shape (n_samples, n_labels), or None
+        Scores for every label.
+    partial_scores : scipy.sparse.csr_matrix or None
+        Scores for some labels per row (sparse scores, or top-k predictions);
+        the unscored labels rank below every scored one.
+    labels : tuple
+    width : int
+        The largest usable cutoff ``k``: the ``k`` of top-k predictions, else ``n_labels``.
+    """
+
+    y_true: Any
+    dense_scores: Any
+    partial_scores: Any
+    labels: tuple
+    width: int
+
+    @property
+    def n_samples(self) -> int:
+        return self.y_true.shape[0]
+
+    @property
+    def n_labels(self) -> int:
+        return self.y_true.shape[1]
+
+
+def _topk_form(y_score) -> bool:
+    return (
+        isinstance(y_score, tuple)
+        and len(y_score) == 2
+        and all(hasattr(a, "__len__") and not isinstance(a, str) for a in y_score)
+    )
+
+
+def _truth_csr(raw, vocab) -> sp.csr_matrix:
+    t = _canonical(raw, "y_true", vocab)
+    t = sp.csr_matrix(t)
+    t.sort_indices()
+    return t
+
+
+def coerce_ranking(y_true, y_score, *, labels=None, sep: str = ",", need_dense=False):
+    """Validate truth with scores given as a dense matrix, a sparse matrix, or top-k.
+
+    ``y_score`` may be a dense float matrix, a scipy sparse matrix holding only the
+    scored entries, or a pair ``(indices, scores)`` of (n_samples, k) arrays giving
+    each row's top-k label indices and their scores. With ``need_dense``, only a
+    dense matrix is accepted (metrics that rank every label need every score).
+    """
+    if y_score is None:
+        raise InputError("y_score is missing: score-based metrics need scores.")
+    sparse = sp.issparse(y_score)
+    topk = _topk_form(y_score)
+    if need_dense and (sparse or topk):
+        raise InputError(
+            "this metric ranks every label, so it needs a dense score matrix "
+            "(n_samples, n_labels); sparse scores and top-k predictions only support "
+            "the @k metrics (precision_at_k, recall_at_k, ndcg_at_k, psprecision_at_k, "
+            "psndcg_at_k)."
+        )
+    if not sparse and not topk:
+        rt, scores, vocab = align_scores(y_true, y_score, labels=labels, sep=sep)
+        t = _truth_csr(rt, vocab)
+        if t.shape != scores.values.shape:
+            raise InputError(
+                f"y_score has shape {scores.values.shape} but y_true has shape {t.shape}: "
+                "both need one row per sample and one column per label, in the same order."
+            )
+        vocab = vocab or tuple(range(t.shape[1]))
+        return RankingInput(t, np.ascontiguousarray(scores.values), None, vocab, t.shape[1])
+    rt = _read(y_true, "y_true", sep)
+    vocab = _vocabulary(rt, rt, labels)
+    t = _truth_csr(rt, vocab)
+    vocab = vocab or tuple(range(t.shape[1]))
+    if sparse:  # rows may score any number of labels; the rest tie below them
+        return RankingInput(t, None, _sparse_scores(y_score, t.shape), vocab, t.shape[1])
+    part = _topk_scores(y_score, t.shape)
+    return RankingInput(t, None, part, vocab, int(part.indptr[1] - part.indptr[0]))
+
+
+def _check_finite_entries(values, indptr, name):
+    bad = ~np.isfinite(values)
+    if bad.any():
+        k = int(np.flatnonzero(bad)[0])
+        row = int(np.searchsorted(indptr, k, side="right") - 1)
+        raise InputError(
+            f"{name} has {_plain(values[k])} in row {row} (entry {k - indptr[row]}); scores "
+            "must be finite. Check the model output for overflow or missing values."
+        )
+
+
+def _sparse_scores(y_score, shape) -> sp.csr_matrix:
+    m = sp.csr_matrix(y_score)
+    if m.ndim != 2 or m.shape != shape:
+        raise InputError(
+            f"y_score has shape {m.shape} but y_true has shape {shape}: both need one row "
+            "per sample and one column per label."
+        )
+    if m.dtype.kind not in "biuf":
+        raise InputError(f"y_score has dtype {m.dtype}; expected numeric scores.")
+    if not m.has_canonical_format:
+        m = m.copy()
+        n_stored = m.nnz
+        m.sum_duplicates()
+        if m.nnz != n_stored:
+            raise InputError(
+                "y_score (sparse) stores some (row, label) entry more than once; each scored "
+                "label needs exactly one score. Call .sum_duplicates() only if summing is right."
+            )
+    data = m.data.astype(np.float64) if m.dtype.kind != "f" else m.data
+    _check_finite_entries(data, m.indptr, "y_score")
+    return sp.csr_matrix((data, m.indices, m.indptr), shape=m.shape)
+
+
+def _topk_scores(y_score, shape) -> sp.csr_matrix:
+    idx_raw, val_raw = y_score
+    idx = np.asarray(_to_numpy(idx_raw, "top-k indices"))
+    val = np.asarray(_to_numpy(val_raw, "top-k scores"))
+    n, L = shape
+    if idx.ndim != 2 or idx.shape != val.shape:
+        raise InputError(
+            f"top-k predictions need indices and scores of the same shape (n_samples, k); "
+            f"got indices {idx.shape} and scores {val.shape}."
+        )
+    if idx.shape[0] != n:
+        raise InputError(
+            f"top-k predictions have {idx.shape[0]} rows but y_true has {n}: give one row "
+            "of top-k labels per sample."
+        )
+    if idx.dtype.kind not in "iu":
+        raise InputError(
+            f"top-k indices must be integer label indices, got dtype {idx.dtype}. Pass "
+            "(indices, scores) in that order."
+        )
+    if val.dtype.kind not in "iuf":
+        raise InputError(f"top-k scores must be numbers, got dtype {val.dtype}.")
+    out = (idx < 0) | (idx >= L)
+    if out.any():
+        r, c = np.argwhere(out)[0]
+        raise InputError(
+            f"top-k index {int(idx[r, c])} at row {r}, position {c} is outside the "
+            f"{L} labels (valid: 0 to {L - 1})."
+        )
+    srt = np.sort(idx, axis=1)
+    dup = srt[:, 1:] == srt[:, :-1]
+    if dup.any():
+        r, c = np.argwhere(dup)[0]
+        raise InputError(
+            f"top-k row {r} lists label {int(srt[r, c])} more than once; each label may "
+            "appear once per row."
+        )
+    k = idx.shape[1]
+    indptr = np.arange(0, n * k + 1, k, dtype=np.int64)
+    values = val.astype(np.float64).ravel()
+    _check_finite_entries(values, indptr, "top-k scores")
+    return sp.csr_matrix((values, idx.astype(np.int64).ravel(), indptr), shape=shape)
+
+
+def check_k(k, width: int, name: str = "k") -> int:
+    """A positive integer cutoff no larger than the scores given per row."""
+    if isinstance(k, bool) or not isinstance(k, numbers.Integral) or k < 1:
+        raise InputError(f"{name} must be a positive integer, got {k!r}.")
+    if k > width:
+        raise InputError(
+            f"{name}={k} is larger than the {width} labels scored per row; the metric "
+            f"needs at least {k} ranked labels. Use k <= {width} or give more predictions."
+        )
+    return int(k)
