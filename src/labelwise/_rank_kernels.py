@@ -1,0 +1,237 @@
+"""Hot loops for score-based metrics: one pass over rows, per-row values out.
+
+Everything rests on four integers per true label ``j`` of a row:
+
+``gt``   labels scored strictly higher than ``j``;
+``eq``   labels scored the same as ``j`` (``j`` included);
+``gtt``  *true* labels scored strictly higher than ``j``;
+``eqt``  *true* labels scored the same as ``j`` (``j`` included).
+
+From them come, exactly and with ties handled as scikit-learn handles them:
+label ranking average precision, ranking loss, coverage, per-row ROC-AUC and,
+averaged over every order of tied labels, hits and DCG at any cutoff ``k``.
+
+Rows with scores for only some labels (sparse scores, top-k predictions) rank
+the unscored labels below every scored one, all tied with each other.
+
+No validation here; inputs are canonical (see ``_validate``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit, prange
+
+_SORT_ABOVE = 8  # rows with more true labels than this sort instead of counting
+
+
+@njit(cache=True, nogil=True)
+def _stats_by_counting(s, true_idx, gt, eq, gtt, eqt):  # pragma: no cover
+    r = true_idx.shape[0]
+    L = s.shape[0]
+    for a in range(r):
+        v = s[true_idx[a]]
+        g = 0
+        e = 0
+        for k in range(L):
+            x = s[k]
+            g += x > v
+            e += x == v
+        gt[a] = g
+        eq[a] = e
+        g = 0
+        e = 0
+        for b in range(r):
+            x = s[true_idx[b]]
+            g += x > v
+            e += x == v
+        gtt[a] = g
+        eqt[a] = e
+
+
+@njit(cache=True, nogil=True)
+def _stats_by_sorting(s, true_idx, gt, eq, gtt, eqt):  # pragma: no cover
+    L = s.shape[0]
+    r = true_idx.shape[0]
+    ordered = np.sort(s)
+    tv = np.empty(r, dtype=s.dtype)
+    for a in range(r):
+        tv[a] = s[true_idx[a]]
+    tsorted = np.sort(tv)
+    for a in range(r):
+        v = tv[a]
+        lo = np.searchsorted(ordered, v, side="left")
+        hi = np.searchsorted(ordered, v, side="right")
+        gt[a] = L - hi
+        eq[a] = hi - lo
+        lo = np.searchsorted(tsorted, v, side="left")
+        hi = np.searchsorted(tsorted, v, side="right")
+        gtt[a] = r - hi
+        eqt[a] = hi - lo
+
+
+@njit(cache=True, nogil=True)
+def _row_values(i, r, L, gt, eq, gtt, eqt, top_size, top_true, ks, D, p, out, at_k):  # pragma: no cover
+    """Write row ``i``'s values into ``out`` (n, 5) and ``at_k`` (n, len(ks), 6).
+
+    ``at_k[i, q]`` holds, at cutoff ``ks[q]``: hits, DCG, and with inverse
+    propensities ``p`` of the true labels: propensity-weighted hits and DCG and
+    the best achievable values of both.
+    """
+    # out columns: 0 lrap, 1 ranking loss, 2 coverage, 3 roc auc (nan if undefined), 4 one error
+    if r == 0 or r == L:
+        out[i, 0] = 1.0
+        out[i, 1] = 0.0
+        out[i, 3] = np.nan
+    else:
+        lrap = 0.0
+        wrong = 0.0
+        bad = 0.0
+        for a in range(r):
+            lrap += (gtt[a] + eqt[a]) / (gt[a] + eq[a])
+            wrong += (gt[a] + eq[a]) - (gtt[a] + eqt[a])
+            bad += (gt[a] - gtt[a]) + 0.5 * (eq[a] - eqt[a])
+        out[i, 0] = lrap / r
+        out[i, 1] = wrong / (r * (L - r))
+        out[i, 3] = 1.0 - bad / (r * (L - r))
+    cov = 0
+    for a in range(r):
+        c = gt[a] + eq[a]
+        if c > cov:
+            cov = c
+    out[i, 2] = cov
+    out[i, 4] = 1.0 - top_true / top_size
+    # @k values, averaged over the orders of tied labels
+    has_p = p.shape[0] > 0
+    best = -np.sort(-p)  # the true labels' inverse propensities, highest first
+    for q in range(ks.shape[0]):
+        k = ks[q]
+        hits = 0.0
+        dcg = 0.0
+        phits = 0.0
+        pdcg = 0.0
+        for a in range(r):
+            start = gt[a]
+            if start >= k:
+                continue
+            stop = min(start + eq[a], k)
+            share = (stop - start) / eq[a]
+            gain = (D[stop] - D[start]) / eq[a]
+            hits += share
+            dcg += gain
+            if has_p:
+                phits += share * p[a]
+                pdcg += gain * p[a]
+        at_k[i, q, 0] = hits
+        at_k[i, q, 1] = dcg
+        if has_p:
+            # the best achievable: the k true labels of highest inverse propensity on top
+            bhits = 0.0
+            bdcg = 0.0
+            for a in range(min(k, r)):
+                bhits += best[a]
+                bdcg += best[a] * (D[a + 1] - D[a])
+            at_k[i, q, 2] = phits
+            at_k[i, q, 3] = pdcg
+            at_k[i, q, 4] = bhits
+            at_k[i, q, 5] = bdcg
+
+
+@njit(cache=True, nogil=True, parallel=True)
+def dense_rows(t_indptr, t_indices, scores, ks, D, inv_prop):  # pragma: no cover
+    """Per-row values for a dense (n, L) score matrix and CSR truth."""
+    n, L = scores.shape
+    out = np.empty((n, 5))
+    at_k = np.zeros((n, ks.shape[0], 6))
+    for i in prange(n):
+        true_idx = t_indices[t_indptr[i] : t_indptr[i + 1]]
+        r = true_idx.shape[0]
+        s = scores[i]
+        gt = np.empty(r, dtype=np.int64)
+        eq = np.empty(r, dtype=np.int64)
+        gtt = np.empty(r, dtype=np.int64)
+        eqt = np.empty(r, dtype=np.int64)
+        if r > _SORT_ABOVE:
+            _stats_by_sorting(s, true_idx, gt, eq, gtt, eqt)
+        else:
+            _stats_by_counting(s, true_idx, gt, eq, gtt, eqt)
+        top = s[0]
+        for k in range(1, L):
+            if s[k] > top:
+                top = s[k]
+        top_size = 0
+        for k in range(L):
+            top_size += s[k] == top
+        top_true = 0
+        for a in range(r):
+            top_true += s[true_idx[a]] == top
+        p = np.empty(r if inv_prop.shape[0] > 0 else 0)
+        for a in range(p.shape[0]):
+            p[a] = inv_prop[true_idx[a]]
+        _row_values(i, r, L, gt, eq, gtt, eqt, top_size, top_true, ks, D, p, out, at_k)
+    return out, at_k
+
+
+@njit(cache=True, nogil=True, parallel=True)
+def partial_rows(t_indptr, t_indices, s_indptr, s_indices, s_values, n_labels, ks, D, inv_prop):  # pragma: no cover
+    """Per-row values when each row scores only some labels (CSR layout of scores).
+
+    Row ``i`` scores labels ``s_indices[s_indptr[i]:s_indptr[i+1]]``, which must be
+    unique; the other labels rank below all of them, tied with each other.
+    """
+    n = t_indptr.shape[0] - 1
+    L = n_labels
+    out = np.empty((n, 5))
+    at_k = np.zeros((n, ks.shape[0], 6))
+    for i in prange(n):
+        true_idx = t_indices[t_indptr[i] : t_indptr[i + 1]]
+        r = true_idx.shape[0]
+        idx = s_indices[s_indptr[i] : s_indptr[i + 1]]
+        val = s_values[s_indptr[i] : s_indptr[i + 1]]
+        w = idx.shape[0]
+        order = np.argsort(idx)
+        sorted_idx = idx[order]
+        # score of each true label, and whether it was scored at all
+        scored = np.zeros(r, dtype=np.bool_)
+        tv = np.empty(r, dtype=val.dtype)
+        n_scored_true = 0
+        for a in range(r):
+            pos = np.searchsorted(sorted_idx, true_idx[a])
+            if pos < w and sorted_idx[pos] == true_idx[a]:
+                scored[a] = True
+                tv[a] = val[order[pos]]
+                n_scored_true += 1
+        ordered = np.sort(val)
+        tsorted = np.sort(tv[scored])
+        gt = np.empty(r, dtype=np.int64)
+        eq = np.empty(r, dtype=np.int64)
+        gtt = np.empty(r, dtype=np.int64)
+        eqt = np.empty(r, dtype=np.int64)
+        for a in range(r):
+            if scored[a]:
+                v = tv[a]
+                hi = np.searchsorted(ordered, v, side="right")
+                gt[a] = w - hi
+                eq[a] = hi - np.searchsorted(ordered, v, side="left")
+                hi = np.searchsorted(tsorted, v, side="right")
+                gtt[a] = n_scored_true - hi
+                eqt[a] = hi - np.searchsorted(tsorted, v, side="left")
+            else:
+                gt[a] = w
+                eq[a] = L - w
+                gtt[a] = n_scored_true
+                eqt[a] = r - n_scored_true
+        if w > 0:
+            top = ordered[w - 1]
+            top_size = w - np.searchsorted(ordered, top, side="left")
+            top_true = 0
+            for a in range(r):
+                top_true += scored[a] and tv[a] == top
+        else:
+            top_size = L
+            top_true = r
+        p = np.empty(r if inv_prop.shape[0] > 0 else 0)
+        for a in range(p.shape[0]):
+            p[a] = inv_prop[true_idx[a]]
+        _row_values(i, r, L, gt, eq, gtt, eqt, top_size, top_true, ks, D, p, out, at_k)
+    return out, at_k

@@ -1,0 +1,288 @@
+"""Score-based metrics: label ranking, ROC-AUC and average precision, and @k.
+
+Two reductions cover all of them:
+
+* **per row** (:func:`row_sums`): one compiled pass gives each sample's label
+  ranking average precision, ranking loss, coverage, one-error, ROC-AUC over
+  its labels, and hits and DCG at each cutoff ``k``. Their weighted sums
+  (:class:`RowSums`) add up across chunks.
+* **per label** (:func:`label_auc_ap`): each label's scores sorted once give its
+  ROC-AUC and average precision, with ties grouped exactly as scikit-learn does.
+
+Ties are handled exactly: ranking metrics follow scikit-learn; the @k metrics
+take the mean over every order of tied labels (for untied scores this is the
+plain definition of the Extreme Classification Repository).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, fields
+from typing import NamedTuple
+
+import numpy as np
+
+from . import _rank_kernels
+from ._validate import RankingInput
+
+__all__ = ["RowSums", "row_sums", "label_auc_ap", "micro_auc_ap", "discount_cumsum", "Curve", "curves"]
+
+
+def discount_cumsum(m: int) -> np.ndarray:
+    """``D[j]`` = DCG discount of the first ``j`` ranks, ``1 / log2(rank + 1)`` summed; ``D[0] = 0``."""
+    discount = 1 / (np.log(np.arange(m) + 2) / np.log(2))
+    return np.concatenate([[0.0], np.cumsum(discount)])
+
+
+# --------------------------------------------------------------------------
+# Per-row values and their additive sums
+# --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class RowSums:
+    """Weighted sums of per-sample ranking values; chunks add up with ``+``.
+
+    ``ks`` are the cutoffs of the ``*_at_k`` arrays. ``auc_weight`` is the
+    weight of the samples whose ROC-AUC is defined (some but not all labels true).
+    """
+
+    ks: tuple
+    weight: float = 0.0
+    n_samples: int = 0
+    lrap: float = 0.0
+    ranking_loss: float = 0.0
+    coverage: float = 0.0
+    one_error: float = 0.0
+    ap: float = 0.0
+    auc: float = 0.0
+    auc_weight: float = 0.0
+    precision_at_k: np.ndarray = field(default=None)
+    recall_at_k: np.ndarray = field(default=None)
+    ndcg_at_k: np.ndarray = field(default=None)
+    ps_hits_at_k: np.ndarray = field(default=None)
+    ps_best_hits_at_k: np.ndarray = field(default=None)
+    ps_ndcg_at_k: np.ndarray = field(default=None)
+    ps_best_ndcg_at_k: np.ndarray = field(default=None)
+
+    def __add__(self, other: "RowSums") -> "RowSums":
+        if not isinstance(other, RowSums):
+            return NotImplemented
+        if other.ks != self.ks:
+            raise ValueError(f"cannot add sums at cutoffs {other.ks} to sums at {self.ks}")
+        return RowSums(
+            self.ks,
+            **{f.name: getattr(self, f.name) + getattr(other, f.name) for f in fields(self)[1:]},
+        )
+
+    def mean(self, name: str):
+        """Weighted mean of one sum (``auc`` over the samples where it is defined)."""
+        total = self.auc_weight if name == "auc" else self.weight
+        value = getattr(self, name)
+        if total == 0:
+            return np.full_like(value, math.nan) if isinstance(value, np.ndarray) else math.nan
+        return value / total
+
+
+def row_sums(data: RankingInput, ks=(1, 3, 5), sample_weight=None, inv_propensity=None) -> RowSums:
+    """Reduce validated scores to :class:`RowSums` at cutoffs ``ks``."""
+    ks_arr = np.asarray(ks, dtype=np.int64)
+    L = data.n_labels
+    D = discount_cumsum(max(int(ks_arr.max()), 1) if ks_arr.size else 1)
+    D = np.concatenate([D, np.full(max(0, L + 1 - D.shape[0]), D[-1])])
+    p = np.empty(0) if inv_propensity is None else np.asarray(inv_propensity, dtype=np.float64)
+    t = data.y_true
+    if data.dense_scores is not None:
+        out, at_k = _rank_kernels.dense_rows(t.indptr, t.indices, data.dense_scores, ks_arr, D, p)
+    else:
+        s = data.partial_scores
+        out, at_k = _rank_kernels.partial_rows(
+            t.indptr, t.indices, s.indptr, s.indices, s.data, L, ks_arr, D, p
+        )
+    n = out.shape[0]
+    w = np.ones(n) if sample_weight is None else sample_weight
+    r = np.diff(t.indptr)
+    has = r > 0
+    ideal = D[np.minimum(ks_arr[None, :], r[:, None])]  # (n, len(ks))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ndcg = np.where(has[:, None], at_k[:, :, 1] / ideal, 0.0)
+        recall = np.where(has[:, None], at_k[:, :, 0] / r[:, None], 0.0)
+        ps_ndcg = np.where(has[:, None], at_k[:, :, 3] / ideal, 0.0)
+        ps_best_ndcg = np.where(has[:, None], at_k[:, :, 5] / ideal, 0.0)
+    auc_ok = ~np.isnan(out[:, 3])
+    ap = np.where(has, out[:, 0], 0.0)  # a row without true labels has AP 0, as in sklearn
+    return RowSums(
+        ks=tuple(int(k) for k in ks_arr),
+        weight=float(w.sum()),
+        n_samples=n,
+        lrap=float(w @ out[:, 0]),
+        ranking_loss=float(w @ out[:, 1]),
+        coverage=float(w @ out[:, 2]),
+        one_error=float(w @ out[:, 4]),
+        ap=float(w @ ap),
+        auc=float(w[auc_ok] @ out[auc_ok, 3]),
+        auc_weight=float(w[auc_ok].sum()),
+        precision_at_k=w @ at_k[:, :, 0] / ks_arr,
+        recall_at_k=w @ recall,
+        ndcg_at_k=w @ ndcg,
+        ps_hits_at_k=w @ at_k[:, :, 2] / ks_arr,
+        ps_best_hits_at_k=w @ at_k[:, :, 4] / ks_arr,
+        ps_ndcg_at_k=w @ ps_ndcg,
+        ps_best_ndcg_at_k=w @ ps_best_ndcg,
+    )
+
+
+# --------------------------------------------------------------------------
+# Per-label ROC-AUC and average precision
+# --------------------------------------------------------------------------
+
+
+def _groups(y: np.ndarray, s: np.ndarray, w: np.ndarray | None):
+    """Positive and negative weight per distinct score, in ascending score order."""
+    if w is None:
+        ordered = np.sort(s)
+        starts = np.flatnonzero(np.concatenate([[True], ordered[1:] != ordered[:-1]]))
+        sizes = np.diff(np.append(starts, ordered.shape[0]))
+        pos = np.bincount(
+            np.searchsorted(ordered[starts], s[y]), minlength=starts.shape[0]
+        ).astype(np.float64)
+        return pos, sizes - pos
+    order = np.argsort(s, kind="stable")
+    ordered = s[order]
+    starts = np.flatnonzero(np.concatenate([[True], ordered[1:] != ordered[:-1]]))
+    wy = w[order] * y[order]
+    pos = np.add.reduceat(wy, starts)
+    neg = np.add.reduceat(w[order] * ~y[order], starts)
+    return pos, neg
+
+
+def _auc_ap(pos: np.ndarray, neg: np.ndarray, has_both: bool) -> tuple[float, float]:
+    P, N = pos.sum(), neg.sum()
+    if P == 0:
+        return math.nan, 0.0
+    if has_both and N > 0:
+        neg_below = np.cumsum(neg) - neg
+        auc = float(pos @ (neg_below + 0.5 * neg) / (P * N))
+    else:
+        auc = math.nan
+    pos_ge = np.cumsum(pos[::-1])[::-1]
+    all_ge = np.cumsum((pos + neg)[::-1])[::-1]
+    keep = pos > 0
+    ap = float(np.sum(pos[keep] / P * (pos_ge[keep] / all_ge[keep])))
+    return auc, ap
+
+
+def label_auc_ap(y_true, scores: np.ndarray, sample_weight=None):
+    """Per-label ROC-AUC (NaN where a label's truth is constant) and average precision."""
+    cols = y_true.tocsc()
+    n, L = scores.shape
+    scores_f = np.asfortranarray(scores)
+    auc = np.empty(L)
+    ap = np.empty(L)
+    for j in range(L):
+        y = np.zeros(n, dtype=np.bool_)
+        y[cols.indices[cols.indptr[j] : cols.indptr[j + 1]]] = True
+        n_pos = cols.indptr[j + 1] - cols.indptr[j]
+        pos, neg = _groups(y, scores_f[:, j], sample_weight)
+        auc[j], ap[j] = _auc_ap(pos, neg, 0 < n_pos < n)
+    return auc, ap
+
+
+def micro_auc_ap(y_true, scores: np.ndarray, sample_weight=None):
+    """ROC-AUC and average precision over all (sample, label) pairs pooled."""
+    n, L = scores.shape
+    y = np.zeros(n * L, dtype=np.bool_)
+    rows = np.repeat(np.arange(n), np.diff(y_true.indptr))
+    y[rows * L + y_true.indices] = True
+    w = None if sample_weight is None else np.repeat(sample_weight, L)
+    pos, neg = _groups(y, np.ascontiguousarray(scores).ravel(), w)
+    return _auc_ap(pos, neg, 0 < y_true.nnz < n * L)
+
+
+# --------------------------------------------------------------------------
+# Curves
+# --------------------------------------------------------------------------
+
+
+class Curve(NamedTuple):
+    """One curve: ``x`` and ``y`` coordinates and the score thresholds behind them.
+
+    For ROC: ``x`` = false positive rate, ``y`` = true positive rate. For PR:
+    ``x`` = recall, ``y`` = precision. The layout of each follows
+    ``sklearn.metrics.roc_curve`` and ``precision_recall_curve``.
+    """
+
+    x: np.ndarray
+    y: np.ndarray
+    thresholds: np.ndarray
+
+
+def _cumulative(y: np.ndarray, s: np.ndarray, w: np.ndarray | None):
+    """Weighted tp and fp counts at each distinct score, highest score first."""
+    if w is not None:
+        keep = w != 0
+        y, s, w = y[keep], s[keep], w[keep]
+    order = np.argsort(s, kind="stable")[::-1]
+    s, y = s[order], y[order].astype(np.float64)
+    last = np.append(np.flatnonzero(np.diff(s)), s.shape[0] - 1)
+    if w is None:
+        tps = np.cumsum(y)[last]
+        fps = 1 + last - tps
+    else:
+        w = w[order]
+        tps = np.cumsum(y * w)[last]
+        fps = np.cumsum((1 - y) * w)[last]
+    return tps, fps, s[last]
+
+
+def _roc(y, s, w, drop_intermediate=True) -> Curve:
+    tps, fps, thr = _cumulative(y, s, w)
+    if drop_intermediate and fps.shape[0] > 2:
+        keep = np.flatnonzero(np.r_[True, np.logical_or(np.diff(fps, 2), np.diff(tps, 2)), True])
+        tps, fps, thr = tps[keep], fps[keep], thr[keep]
+    tps, fps = np.r_[0.0, tps], np.r_[0.0, fps]
+    thr = np.r_[np.inf, thr.astype(np.float64)]
+    fpr = fps / fps[-1] if fps[-1] > 0 else np.full(fps.shape, np.nan)
+    tpr = tps / tps[-1] if tps[-1] > 0 else np.full(tps.shape, np.nan)
+    return Curve(fpr, tpr, thr)
+
+
+def _pr(y, s, w, drop_intermediate=False) -> Curve:
+    tps, fps, thr = _cumulative(y, s, w)
+    if drop_intermediate and fps.shape[0] > 2:
+        keep = np.flatnonzero(
+            np.r_[True, np.logical_or(np.diff(tps[:-1]), np.diff(tps[1:])), True]
+        )
+        tps, fps, thr = tps[keep], fps[keep], thr[keep]
+    ps = tps + fps
+    precision = np.divide(tps, ps, out=np.zeros_like(tps), where=ps != 0)
+    recall = tps / tps[-1] if tps[-1] != 0 else np.ones_like(tps)
+    return Curve(np.r_[recall[::-1], 0.0], np.r_[precision[::-1], 1.0], thr[::-1])
+
+
+def _column_truth(y_true) -> list[np.ndarray]:
+    cols = y_true.tocsc()
+    n = y_true.shape[0]
+    out = []
+    for j in range(y_true.shape[1]):
+        y = np.zeros(n, dtype=np.bool_)
+        y[cols.indices[cols.indptr[j] : cols.indptr[j + 1]]] = True
+        out.append(y)
+    return out
+
+
+def curves(data: RankingInput, kind: str, sample_weight=None, drop_intermediate=None):
+    """Per-label curves of ``kind`` ("roc" or "pr") as a dict, and the pooled curve."""
+    make = _roc if kind == "roc" else _pr
+    drop = (kind == "roc") if drop_intermediate is None else drop_intermediate
+    s = data.dense_scores
+    out = {
+        label: make(y, np.ascontiguousarray(s[:, j]), sample_weight, drop)
+        for j, (label, y) in enumerate(zip(data.labels, _column_truth(data.y_true)))
+    }
+    n, L = s.shape
+    y = np.zeros(n * L, dtype=np.bool_)
+    rows = np.repeat(np.arange(n), np.diff(data.y_true.indptr))
+    y[rows * L + data.y_true.indices] = True
+    w = None if sample_weight is None else np.repeat(sample_weight, L)
+    return out, make(y, s.ravel(), w, drop)
