@@ -10,7 +10,7 @@ from labelwise.report import safe_label
 def test_text_shows_every_metric_and_label(seed):
     text = str(labelwise.evaluate(seed.y_true, seed.y_pred, labels=seed.labels))
     assert text.startswith("labelwise report: 4 samples, 3 labels")
-    for m in REGISTRY.values():
+    for m in (m for m in REGISTRY.values() if not m.needs_scores):
         family = m.name.rsplit("_", 1)[0] if m.group != "example" else m.name
         assert family in text, m.name
     assert "0.7273" in text  # f1_micro = 8/11
@@ -37,3 +37,16 @@ def test_repr_is_short(seed):
     assert repr(labelwise.evaluate(seed.y_true, seed.y_pred)) == (
         "<Report: 4 samples, 3 labels, 35 metrics>"
     )
+
+
+def test_text_shows_score_sections_and_undefined_labels():
+    y_true = [[1, 0, 0], [0, 1, 0], [1, 1, 0]]
+    scores = [[0.9, 0.2, 0.1], [0.3, 0.8, 0.4], [0.6, 0.7, 0.2]]
+    report = labelwise.evaluate(y_true, y_score=scores, labels=["a", "b", "never"])
+    text = str(report)
+    for heading in ("Ranking (from scores)", "Score-based", "At k"):
+        assert heading in text
+    assert "roc_auc" in text and "precision" in text and "@3" in text
+    assert report.undefined == {"roc_auc": ["never"]}
+    assert "note: roc_auc is undefined for 1 label(s) whose truth is constant (never)" in text
+    assert report.to_dict()["undefined"] == {"roc_auc": ["never"]}

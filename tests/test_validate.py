@@ -55,7 +55,9 @@ THRESHOLDS = np.array([0.2, 0.5, 0.8])
 
 
 def metrics(y_true, y_pred=None, **kwargs) -> dict:
-    return labelwise.evaluate(y_true, y_pred, **kwargs).to_dict()["metrics"]
+    """The threshold metrics of a report (scores add ranking metrics on top)."""
+    found = labelwise.evaluate(y_true, y_pred, **kwargs).to_dict()["metrics"]
+    return {k: v for k, v in found.items() if not labelwise.REGISTRY[k].needs_scores}
 
 
 EXPECTED = metrics(Y, P)
@@ -781,9 +783,21 @@ def test_y_score_given_as_label_sets():
     )
 
 
-def test_y_score_given_sparse():
+def test_y_score_given_sparse_predicts_only_scored_entries():
+    # Sparse scores hold only the scored entries; unscored labels are never predicted.
+    scores = sp.csr_matrix(np.where(P == 1, 0.9, 0.0))
+    assert metrics(Y, y_score=scores) == EXPECTED
+    assert metrics(Y, y_score=scores, threshold=-1.0) == EXPECTED
+    # Ranking every label needs every score: the report then has only the @k metrics.
+    report = labelwise.evaluate(Y, y_score=scores)
+    assert "precision_at_1" in report and "roc_auc_macro" not in report
+
+
+def test_sparse_scores_with_coerce_scores_are_rejected_for_thresholding_helpers():
+    from labelwise._validate import coerce_scores
+
     check_error(
-        lambda: labelwise.evaluate(Y, y_score=sp.csr_matrix(np.where(P == 1, 0.9, 0.0))),
+        lambda: coerce_scores(sp.csr_matrix(np.where(P == 1, 0.9, 0.0))),
         "y_score is a sparse matrix", "Pass a dense array",
     )
 

@@ -9,8 +9,9 @@ from . import metrics
 from .counts import Counts
 from .errors import InputError, LabelwiseError, UndefinedMetricWarning
 from .evaluation import evaluate
-from .formulas import REGISTRY, Metric, metric_names
+from .registry import REGISTRY, Metric, metric_names
 from .report import PerLabelTable, Report
+from .score_metrics import inverse_propensity
 
 __version__ = "0.1.0"
 
@@ -23,6 +24,7 @@ __all__ = [
     "REGISTRY",
     "Metric",
     "metric_names",
+    "inverse_propensity",
     "InputError",
     "LabelwiseError",
     "UndefinedMetricWarning",

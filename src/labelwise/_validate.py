@@ -909,6 +909,26 @@ def _topk_scores(y_score, shape) -> sp.csr_matrix:
     return sp.csr_matrix((values, idx.astype(np.int64).ravel(), indptr), shape=shape)
 
 
+def check_propensity(inv_propensity, n_labels: int) -> np.ndarray:
+    """One finite, positive inverse propensity per label."""
+    try:
+        p = np.asarray(_to_numpy(inv_propensity, "inv_propensity"), dtype=np.float64)
+    except (TypeError, ValueError):
+        raise InputError("inv_propensity must be numeric, one value per label.") from None
+    if p.ndim != 1 or p.shape[0] != n_labels:
+        raise InputError(
+            f"inv_propensity has shape {p.shape} but there are {n_labels} labels: give one "
+            "inverse propensity per label (see labelwise.inverse_propensity)."
+        )
+    bad = ~np.isfinite(p) | (p <= 0)
+    if bad.any():
+        j = int(np.flatnonzero(bad)[0])
+        raise InputError(
+            f"inv_propensity[{j}] is {p[j]}; inverse propensities must be finite and positive."
+        )
+    return p
+
+
 def check_k(k, width: int, name: str = "k") -> int:
     """A positive integer cutoff no larger than the scores given per row."""
     if isinstance(k, bool) or not isinstance(k, numbers.Integral) or k < 1:

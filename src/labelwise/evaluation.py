@@ -2,19 +2,29 @@
 
 from __future__ import annotations
 
+import numpy as np
+import scipy.sparse as sp
+
 from ._validate import (
+    Labelled,
+    RankingInput,
     _Matrix,
+    _topk_form,
     align_scores,
     binarize,
     check_beta,
+    check_propensity,
     check_sample_weight,
     check_threshold,
     check_zero_division,
     coerce_pair,
+    coerce_ranking,
 )
 from .counts import Counts
 from .errors import InputError
-from .formulas import FAMILIES, REGISTRY, per_label
+from .formulas import FAMILIES, per_label
+from .ranking import ScoreSummary, summarize_scores
+from .registry import score_values, threshold_values
 from .report import PerLabelTable, Report
 
 __all__ = ["evaluate"]
@@ -32,8 +42,14 @@ def evaluate(
     zero_division=0,
     beta=2.0,
     sep=",",
+    inv_propensity=None,
 ) -> Report:
-    """Evaluate multi-label predictions with every threshold metric.
+    """Evaluate multi-label predictions with every metric that applies.
+
+    With hard predictions (``y_pred``) the report holds every threshold metric.
+    With scores (``y_score``) it also holds the score-based ones: label ranking,
+    ROC-AUC and average precision (dense scores only), and P@k, R@k, nDCG@k for
+    k = 1, 3, 5 (k up to the number of labels, or the top-k width).
 
     Parameters
     ----------
@@ -42,9 +58,12 @@ def evaluate(
         sets such as ``[["rock", "live"], []]``, or delimited strings ``["rock,live", ""]``.
     y_pred : same kinds as ``y_true``, optional
         Predicted labels. Give exactly one of ``y_pred`` and ``y_score``.
-    y_score : array-like of float, optional
+    y_score : array-like of float, sparse matrix, or (indices, scores), optional
         Scores (probabilities or logits), binarised as ``score > threshold``.
-        They are used as given: no sigmoid is ever applied.
+        They are used as given: no sigmoid is ever applied. A sparse matrix
+        holds only the scored entries; a pair of (n_samples, k) arrays gives each
+        sample's top-k label indices and their scores. Unscored labels are never
+        predicted and rank below every scored label.
     threshold : float, sequence of float or dict, default 0.5
         One threshold, one per label (column order), or ``{label: threshold}``.
     inclusive : bool, default False
@@ -62,6 +81,9 @@ def evaluate(
         The beta of the ``fbeta_*`` metrics (``f1_*`` are always reported).
     sep : str, default ","
         Delimiter for label sets given as strings.
+    inv_propensity : array-like of shape (n_labels,), optional
+        Inverse label propensities (see :func:`labelwise.inverse_propensity`);
+        adds the propensity-scored ``psprecision_at_k`` and ``psndcg_at_k``.
 
     Returns
     -------
@@ -93,28 +115,53 @@ def evaluate(
             "(scores to threshold); got "
             + ("both." if y_pred is not None else "neither.")
         )
-    if y_score is not None:
-        y_true, scores, vocab = align_scores(y_true, y_score, labels=labels, sep=sep)
-        thr = check_threshold(threshold, scores.values.shape[1], vocab)
-        y_pred = _Matrix(binarize(scores.values, thr, inclusive), vocab)
-        labels = vocab
+    summary = None
+    if y_score is None:
+        data = coerce_pair(y_true, y_pred, labels=labels, sep=sep)
+    else:
+        data, ranked, thr = _scored(y_true, y_score, labels, sep, threshold, inclusive)
         params.update(threshold=thr if isinstance(thr, float) else thr.tolist(),
                       inclusive=bool(inclusive))
-    data = coerce_pair(y_true, y_pred, labels=labels, sep=sep)
     weights = check_sample_weight(sample_weight, data.n_samples)
     params["weighted"] = weights is not None
     counts = Counts.from_labelled(data, weights)
-    return build_report(counts, data.labels, zd, beta, params)
+    if y_score is not None:
+        p = None if inv_propensity is None else check_propensity(inv_propensity, data.n_labels)
+        summary = summarize_scores(ranked, weights, p)
+    elif inv_propensity is not None:
+        raise InputError("inv_propensity needs scores: pass y_score= to get the @k metrics.")
+    return build_report(counts, data.labels, zd, beta, params, summary)
 
 
-def build_report(counts: Counts, labels, zero_division, beta, params=None) -> Report:
-    """Compute every registry metric that works on counts, and the per-label table."""
+def _scored(y_true, y_score, labels, sep, threshold, inclusive):
+    """Validate truth with scores once; return counts input, ranking input, threshold."""
+    if sp.issparse(y_score) or _topk_form(y_score):
+        ranked = coerce_ranking(y_true, y_score, labels=labels, sep=sep)
+        thr = check_threshold(threshold, ranked.n_labels, ranked.labels)
+        s = ranked.partial_scores
+        col_thr = thr if isinstance(thr, float) else thr[s.indices]
+        keep = s.data >= col_thr if inclusive else s.data > col_thr
+        rows = np.repeat(np.arange(s.shape[0]), np.diff(s.indptr))[keep]
+        ones = np.ones(rows.shape[0], dtype=np.bool_)
+        pred = sp.csr_matrix((ones, (rows, s.indices[keep])), shape=s.shape)
+        pred.sort_indices()
+        return Labelled(ranked.y_true, pred, ranked.labels), ranked, thr
+    y_true, scores, vocab = align_scores(y_true, y_score, labels=labels, sep=sep)
+    thr = check_threshold(threshold, scores.values.shape[1], vocab)
+    pred = _Matrix(binarize(scores.values, thr, inclusive), vocab)
+    data = coerce_pair(y_true, pred, labels=vocab, sep=sep)
+    t = sp.csr_matrix(data.y_true)
+    t.sort_indices()
+    ranked = RankingInput(t, np.ascontiguousarray(scores.values), None, data.labels,
+                          data.n_labels)
+    return data, ranked, thr
+
+
+def build_report(counts: Counts, labels, zero_division, beta, params=None,
+                 summary: ScoreSummary | None = None) -> Report:
+    """Compute every registry metric the inputs allow, and the per-label table."""
+    metrics = threshold_values(counts, zero_division, beta)
     memo: dict = {}
-    metrics = {
-        m.name: m.compute(counts, zero_division=zero_division, beta=beta, memo=memo)
-        for m in REGISTRY.values()
-        if not m.needs_scores
-    }
     columns = {
         "label": list(labels),
         "support": counts.tp + counts.fn,
@@ -125,4 +172,14 @@ def build_report(counts: Counts, labels, zero_division, beta, params=None) -> Re
     }
     for name, fam in FAMILIES.items():
         columns[name] = per_label(counts, fam, zero_division, beta, memo)
-    return Report(metrics, PerLabelTable(columns), tuple(labels), counts, dict(params or {}))
+    undefined: dict = {}
+    if summary is not None:
+        metrics.update(score_values(summary))
+        if summary.dense:
+            columns["roc_auc"] = summary.label_auc
+            columns["average_precision"] = summary.label_ap
+            no_auc = [labels[j] for j in np.flatnonzero(np.isnan(summary.label_auc))]
+            if no_auc:
+                undefined["roc_auc"] = no_auc
+    return Report(metrics, PerLabelTable(columns), tuple(labels), counts, dict(params or {}),
+                  undefined)

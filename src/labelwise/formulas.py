@@ -17,8 +17,8 @@ applies ``zero_division`` exactly as scikit-learn does: ``"warn"`` and ``0``
 give 0 (``"warn"`` also warns), ``1`` gives 1, and ``nan`` leaves NaN, which
 drops that unit from the mean.
 
-Everything else in labelwise (reports, the command line, docs) enumerates
-:data:`REGISTRY`; a new metric is one entry here.
+The registry of reportable metrics (:mod:`labelwise.registry`) builds on
+these formulas.
 """
 
 from __future__ import annotations
@@ -35,11 +35,8 @@ from .counts import Counts
 from .errors import UndefinedMetricWarning
 
 __all__ = [
-    "Metric",
     "Family",
     "FAMILIES",
-    "REGISTRY",
-    "metric_names",
     "per_label",
     "average",
     "resolve",
@@ -221,98 +218,17 @@ def average(c: Counts, family: Family, avg: str, zero_division=0.0, beta=1.0, me
 # --------------------------------------------------------------------------
 
 
-def hamming_loss(c: Counts, **_) -> float:
+def hamming_loss(c: Counts) -> float:
     """Fraction of (sample, label) cells predicted wrongly."""
     return float((c.fp.sum() + c.fn.sum()) / (c.n_labels * c.total_weight))
 
 
-def label_accuracy(c: Counts, **_) -> float:
+def label_accuracy(c: Counts) -> float:
     """Fraction of (sample, label) cells predicted rightly: 1 - Hamming loss."""
     return 1.0 - hamming_loss(c)
 
 
-def subset_accuracy(c: Counts, **_) -> float:
+def subset_accuracy(c: Counts) -> float:
     """Fraction of samples whose predicted label set equals the true set exactly."""
     exact = (c.row_true == c.row_both) & (c.row_pred == c.row_both)
     return float(c.row_weight[exact].sum() / c.total_weight)
-
-
-# --------------------------------------------------------------------------
-# The registry
-# --------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Metric:
-    """One reportable number.
-
-    Attributes
-    ----------
-    name : str
-        Report key, e.g. ``"f1_micro"``.
-    direction : {"higher", "lower"}
-        Which way is better.
-    needs_scores : bool
-        Whether it needs scores rather than hard predictions.
-    group : str
-        ``"example"`` for example-based, else the average it uses.
-    description : str
-        One line for humans.
-    compute : callable
-        ``compute(counts, zero_division=..., beta=..., memo=None) -> float``;
-        ``memo`` is an optional dict shared by the metrics of one report.
-    """
-
-    name: str
-    direction: str
-    needs_scores: bool
-    group: str
-    description: str
-    compute: Callable[..., float]
-
-    @property
-    def higher_is_better(self) -> bool:
-        return self.direction == "higher"
-
-
-def _family_metric(family: Family, avg: str) -> Metric:
-    def compute(c: Counts, zero_division=0.0, beta=1.0, memo=None) -> float:
-        return average(c, family, avg, zero_division, beta, memo)
-
-    return Metric(
-        name=f"{family.name}_{avg}",
-        direction="higher",
-        needs_scores=False,
-        group=avg,
-        description=f"{family.title}, {avg}-averaged",
-        compute=compute,
-    )
-
-
-REGISTRY: dict[str, Metric] = {
-    m.name: m
-    for m in (
-        Metric("subset_accuracy", "higher", False, "example",
-               "Share of samples whose label set is predicted exactly", subset_accuracy),
-        Metric("hamming_loss", "lower", False, "example",
-               "Share of sample-label cells predicted wrongly", hamming_loss),
-        Metric("label_accuracy", "higher", False, "example",
-               "Share of sample-label cells predicted rightly (1 - Hamming loss)",
-               label_accuracy),
-        *(_family_metric(f, avg) for f in FAMILIES.values() for avg in AVERAGES),
-    )
-}
-
-
-def metric_names(*, needs_scores: bool | None = None) -> list[str]:
-    """Names in the registry, optionally only those that (do not) need scores.
-
-    Examples
-    --------
-    >>> from labelwise.formulas import metric_names
-    >>> metric_names()[:5]
-    ['subset_accuracy', 'hamming_loss', 'label_accuracy', 'precision_micro', 'precision_macro']
-    """
-    return [
-        m.name for m in REGISTRY.values() if needs_scores is None or m.needs_scores == needs_scores
-    ]

@@ -42,6 +42,23 @@ from ._validate import (
 )
 from .counts import Counts, per_row_counts
 from .errors import InputError
+from .score_metrics import (  # noqa: F401  (re-exported: one home for every metric function)
+    average_precision_score,
+    coverage_error,
+    inverse_propensity,
+    label_ranking_average_precision_score,
+    label_ranking_loss,
+    ndcg_at_k,
+    ndcg_score,
+    one_error,
+    precision_at_k,
+    precision_recall_curves,
+    psndcg_at_k,
+    psprecision_at_k,
+    recall_at_k,
+    roc_auc_score,
+    roc_curves,
+)
 
 __all__ = [
     "accuracy_score",
@@ -54,6 +71,21 @@ __all__ = [
     "precision_recall_fscore_support",
     "multilabel_confusion_matrix",
     "classification_report",
+    "label_ranking_average_precision_score",
+    "label_ranking_loss",
+    "coverage_error",
+    "one_error",
+    "roc_auc_score",
+    "average_precision_score",
+    "ndcg_score",
+    "roc_curves",
+    "precision_recall_curves",
+    "precision_at_k",
+    "recall_at_k",
+    "ndcg_at_k",
+    "psprecision_at_k",
+    "psndcg_at_k",
+    "inverse_propensity",
 ]
 
 _ALL_WARN = ("precision", "recall", "f-score")

@@ -286,3 +286,75 @@ def curves(data: RankingInput, kind: str, sample_weight=None, drop_intermediate=
     y[rows * L + data.y_true.indices] = True
     w = None if sample_weight is None else np.repeat(sample_weight, L)
     return out, make(y, s.ravel(), w, drop)
+
+
+# --------------------------------------------------------------------------
+# Everything a report needs from scores
+# --------------------------------------------------------------------------
+
+REPORT_KS = (1, 3, 5)
+
+
+@dataclass(frozen=True, eq=False)
+class ScoreSummary:
+    """Score-based results of one evaluation.
+
+    ``rows`` holds the per-sample sums at cutoffs ``REPORT_KS``; the per-label
+    and micro ROC-AUC and average precision are present for dense scores only.
+    """
+
+    rows: RowSums
+    label_auc: np.ndarray | None = None
+    label_ap: np.ndarray | None = None
+    label_support: np.ndarray | None = None
+    micro_auc: float = math.nan
+    micro_ap: float = math.nan
+    width: int = 0
+    has_propensity: bool = False
+
+    @property
+    def dense(self) -> bool:
+        return self.label_auc is not None
+
+    def at_k(self, name: str, k: int) -> float:
+        return float(self.rows.mean(name)[self.rows.ks.index(k)])
+
+    def ps_at_k(self, name: str, k: int) -> float:
+        q = self.rows.ks.index(k)
+        num = getattr(self.rows, f"ps_{name}_at_k")[q]
+        den = getattr(self.rows, f"ps_best_{name}_at_k")[q]
+        return float(num / den) if den > 0 else math.nan
+
+
+def summarize_scores(data: RankingInput, sample_weight=None, inv_propensity=None) -> ScoreSummary:
+    """Every score-based reduction the report uses, in one place."""
+    ks = tuple(k for k in REPORT_KS if k <= data.width) or (1,)
+    rows = row_sums(data, ks=ks, sample_weight=sample_weight, inv_propensity=inv_propensity)
+    extra: dict = {}
+    if data.dense_scores is not None:
+        auc, ap = label_auc_ap(data.y_true, data.dense_scores, sample_weight)
+        t = data.y_true
+        w = None if sample_weight is None else np.repeat(sample_weight, np.diff(t.indptr))
+        support = np.bincount(t.indices, weights=w, minlength=data.n_labels).astype(float)
+        micro_auc, micro_ap = micro_auc_ap(t, data.dense_scores, sample_weight)
+        extra = dict(label_auc=auc, label_ap=ap, label_support=support,
+                     micro_auc=micro_auc, micro_ap=micro_ap)
+    return ScoreSummary(rows, width=data.width, has_propensity=inv_propensity is not None,
+                        **extra)
+
+
+def average_label_values(values: np.ndarray, support: np.ndarray, average: str) -> float:
+    """Macro or support-weighted mean of per-label values, leaving out NaN labels.
+
+    As scikit-learn, labels without support weigh 0 in the weighted mean, and a
+    weighted mean over zero total support is 0.
+    """
+    if average == "weighted":
+        defined = ~np.isnan(values) | (support == 0)
+        vals = np.where(support == 0, 0.0, values)[defined]
+        weights = support[defined]
+        if weights.sum() == 0:
+            return 0.0 if defined.all() else math.nan
+        return float(np.average(vals, weights=weights))
+    keep = ~np.isnan(values)
+    return float(values[keep].mean()) if keep.any() else math.nan

@@ -14,7 +14,8 @@ import numpy as np
 
 from ._validate import AVERAGES
 from .counts import Counts
-from .formulas import FAMILIES, REGISTRY
+from .formulas import FAMILIES
+from .registry import REGISTRY
 
 __all__ = ["Report", "PerLabelTable", "safe_label"]
 
@@ -101,6 +102,9 @@ class Report:
     counts : Counts
     params : dict
         How the numbers were made (threshold, zero_division, beta, ...).
+    undefined : dict
+        Metric name to the labels for which it is undefined and which the
+        averages leave out, e.g. ``{"roc_auc": ["rare"]}``.
     """
 
     metrics: dict[str, float]
@@ -108,6 +112,7 @@ class Report:
     labels: tuple
     counts: Counts
     params: dict = field(default_factory=dict)
+    undefined: dict = field(default_factory=dict)
 
     @property
     def n_samples(self) -> int:
@@ -129,7 +134,8 @@ class Report:
         return name in self.metrics
 
     def to_dict(self) -> dict:
-        """Plain data: ``n_samples``, ``n_labels``, ``labels``, ``metrics``, ``per_label``, ``params``."""
+        """Plain data: ``n_samples``, ``n_labels``, ``labels``, ``metrics``, ``per_label``,
+        ``params`` and ``undefined``."""
         return {
             "n_samples": int(self.n_samples),
             "n_labels": int(self.n_labels),
@@ -137,6 +143,7 @@ class Report:
             "metrics": {k: float(v) for k, v in self.metrics.items()},
             "per_label": self.per_label.to_records(),
             "params": dict(self.params),
+            "undefined": {k: _plain_list(v) for k, v in self.undefined.items()},
         }
 
     def __str__(self) -> str:
@@ -189,13 +196,44 @@ def render_text(r: Report) -> str:
         lines.append(
             f"  {fam:<18}" + "".join(f"{'' if c is None else _fmt(c):>10}" for c in cells)
         )
+    lines += _score_lines(r)
     lines += ["", "Per label (by support)"]
     lines += _per_label_lines(r.per_label)
+    for name, labs in r.undefined.items():
+        shown = ", ".join(safe_label(x, 24) for x in labs[:10]) + (" ..." if len(labs) > 10 else "")
+        lines.append(
+            f"  note: {name} is undefined for {len(labs)} label(s) whose truth is constant "
+            f"({shown}); averages leave them out."
+        )
     return "\n".join(lines)
 
 
+def _score_lines(r: Report) -> list[str]:
+    ranking = [m for m in REGISTRY.values() if m.group == "ranking" and m.name in r.metrics]
+    curves = [f for f in ("roc_auc", "average_precision") if f"{f}_macro" in r.metrics]
+    at_k = [m for m in REGISTRY.values() if m.group == "at_k" and m.name in r.metrics]
+    out: list[str] = []
+    if ranking:
+        out += ["", "Ranking (from scores)"]
+        for m in ranking:
+            hint = "  (lower is better)" if not m.higher_is_better else ""
+            out.append(f"  {m.name:<32}{_fmt(r.metrics[m.name]):>8}{hint}")
+    if curves:
+        out += ["", f"  {'Score-based':<18}" + "".join(f"{a:>10}" for a in AVERAGES)]
+        for f in curves:
+            out.append(f"  {f:<18}" + "".join(f"{_fmt(r.metrics[f'{f}_{a}']):>10}" for a in AVERAGES))
+    if at_k:
+        ks = sorted({int(m.name.rsplit("_", 1)[1]) for m in at_k})
+        names = list(dict.fromkeys(m.name.rsplit("_at_", 1)[0] for m in at_k))
+        out += ["", f"  {'At k':<18}" + "".join(f"{'@' + str(k):>10}" for k in ks)]
+        for name in names:
+            cells = [r.metrics.get(f"{name}_at_{k}") for k in ks]
+            out.append(f"  {name:<18}" + "".join(f"{'' if c is None else _fmt(c):>10}" for c in cells))
+    return out
+
+
 def _per_label_lines(t: PerLabelTable) -> list[str]:
-    fams = [c for c in t.columns if c in FAMILIES]
+    fams = [c for c in t.columns if c not in ("label",) + COUNT_COLUMNS]
     names = [safe_label(x, 24) for x in t["label"]]
     w = max([5] + [len(n) for n in names])
     head = f"  {'label':<{w}}" + "".join(f"{c:>9}" for c in COUNT_COLUMNS)
@@ -212,6 +250,10 @@ def _per_label_lines(t: PerLabelTable) -> list[str]:
 
 
 def _short(family: str) -> str:
-    return {"balanced_accuracy": "bal_acc", "specificity": "specif", "precision": "prec"}.get(
-        family, family
-    )
+    return {
+        "balanced_accuracy": "bal_acc",
+        "specificity": "specif",
+        "precision": "prec",
+        "roc_auc": "auc",
+        "average_precision": "ap",
+    }.get(family, family)

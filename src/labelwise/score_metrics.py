@@ -33,6 +33,7 @@ from ._validate import (
     _vocabulary,
     check_average,
     check_k,
+    check_propensity,
     check_sample_weight,
     coerce_ranking,
 )
@@ -63,23 +64,8 @@ def _rows(y_true, y_score, sample_weight, *, ks=(1,), need_dense=True, labels=No
     w = check_sample_weight(sample_weight, data.n_samples)
     for k in ks:
         check_k(k, data.width)
-    p = None if inv_propensity is None else _check_propensity(inv_propensity, data.n_labels)
+    p = None if inv_propensity is None else check_propensity(inv_propensity, data.n_labels)
     return ranking.row_sums(data, ks=ks, sample_weight=w, inv_propensity=p)
-
-
-def _check_propensity(inv_propensity, n_labels: int) -> np.ndarray:
-    p = np.asarray(inv_propensity, dtype=np.float64)
-    if p.ndim != 1 or p.shape[0] != n_labels:
-        raise InputError(
-            f"inv_propensity has shape {p.shape} but there are {n_labels} labels: give one "
-            "inverse propensity per label (see labelwise.inverse_propensity)."
-        )
-    if not np.isfinite(p).all() or (p <= 0).any():
-        j = int(np.flatnonzero(~np.isfinite(p) | (p <= 0))[0])
-        raise InputError(
-            f"inv_propensity[{j}] is {p[j]}; inverse propensities must be finite and positive."
-        )
-    return p
 
 
 # --------------------------------------------------------------------------
@@ -168,20 +154,6 @@ def ndcg_score(y_true, y_score, *, k=None, sample_weight=None, ignore_ties=False
 # --------------------------------------------------------------------------
 
 
-def _average_label_scores(values, support, average):
-    if average is None:
-        return values
-    if average == "weighted":
-        defined = ~np.isnan(values) | (support == 0)
-        vals = np.where(support == 0, 0.0, values)[defined]
-        weights = support[defined]
-        if weights.sum() == 0:
-            return 0.0 if defined.all() else math.nan
-        return float(np.average(vals, weights=weights))
-    keep = ~np.isnan(values)
-    return float(values[keep].mean()) if keep.any() else math.nan
-
-
 def _auc_or_ap(y_true, y_score, average, sample_weight, which):
     check_average(average, (None,) + AVERAGES)
     data = coerce_ranking(y_true, y_score, need_dense=True)
@@ -198,7 +170,9 @@ def _auc_or_ap(y_true, y_score, average, sample_weight, which):
         weights=None if w is None else np.repeat(w, np.diff(t.indptr)),
         minlength=data.n_labels,
     ).astype(np.float64)
-    return _average_label_scores(values, support, average)
+    if average is None:
+        return values
+    return ranking.average_label_values(values, support, average)
 
 
 def roc_auc_score(y_true, y_score, *, average="macro", sample_weight=None, max_fpr=None,
