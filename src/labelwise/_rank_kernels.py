@@ -143,14 +143,21 @@ def dense_rows(t_indptr, t_indices, scores, ks, D, inv_prop):  # pragma: no cove
     n, L = scores.shape
     out = np.empty((n, 5))
     at_k = np.zeros((n, ks.shape[0], 6))
+    nnz = t_indices.shape[0]
+    all_gt = np.empty(nnz, dtype=np.int64)  # per-true-label work space, sliced per row
+    all_eq = np.empty(nnz, dtype=np.int64)
+    all_gtt = np.empty(nnz, dtype=np.int64)
+    all_eqt = np.empty(nnz, dtype=np.int64)
+    all_p = np.empty(nnz if inv_prop.shape[0] > 0 else 0)
     for i in prange(n):
-        true_idx = t_indices[t_indptr[i] : t_indptr[i + 1]]
+        a0, a1 = t_indptr[i], t_indptr[i + 1]
+        true_idx = t_indices[a0:a1]
         r = true_idx.shape[0]
         s = scores[i]
-        gt = np.empty(r, dtype=np.int64)
-        eq = np.empty(r, dtype=np.int64)
-        gtt = np.empty(r, dtype=np.int64)
-        eqt = np.empty(r, dtype=np.int64)
+        gt = all_gt[a0:a1]
+        eq = all_eq[a0:a1]
+        gtt = all_gtt[a0:a1]
+        eqt = all_eqt[a0:a1]
         if r > _SORT_ABOVE:
             _stats_by_sorting(s, true_idx, gt, eq, gtt, eqt)
         else:
@@ -165,7 +172,7 @@ def dense_rows(t_indptr, t_indices, scores, ks, D, inv_prop):  # pragma: no cove
         top_true = 0
         for a in range(r):
             top_true += s[true_idx[a]] == top
-        p = np.empty(r if inv_prop.shape[0] > 0 else 0)
+        p = all_p[a0:a1] if all_p.shape[0] > 0 else all_p
         for a in range(p.shape[0]):
             p[a] = inv_prop[true_idx[a]]
         _row_values(i, r, L, gt, eq, gtt, eqt, top_size, top_true, ks, D, p, out, at_k)
@@ -235,3 +242,88 @@ def partial_rows(t_indptr, t_indices, s_indptr, s_indices, s_values, n_labels, k
             p[a] = inv_prop[true_idx[a]]
         _row_values(i, r, L, gt, eq, gtt, eqt, top_size, top_true, ks, D, p, out, at_k)
     return out, at_k
+
+
+@njit(cache=True, nogil=True)
+def pooled_keys(bits, t_indptr, t_indices):  # pragma: no cover
+    """Sortable uint64 keys of float32 scores given as their uint32 bits (n, L).
+
+    The high 32 bits order the scores (IEEE bits flipped so that unsigned order is
+    numeric order, with -0.0 read as 0.0); the low 32 bits hold ``label << 1 | y``.
+    """
+    n, L = bits.shape
+    keys = np.empty(n * L, dtype=np.uint64)
+    sign = np.uint32(0x80000000)
+    for i in range(n):
+        row = i * L
+        for j in range(L):
+            b = bits[i, j]
+            if b == sign:  # -0.0 ties with 0.0
+                b = np.uint32(0)
+            b = ~b if b & sign else b | sign
+            keys[row + j] = (np.uint64(b) << np.uint64(32)) | np.uint64(j << 1)
+        for a in range(t_indptr[i], t_indptr[i + 1]):
+            keys[row + t_indices[a]] |= np.uint64(1)
+    return keys
+
+
+@njit(cache=True, nogil=True)
+def pooled_auc_ap(keys, n, L, positives):  # pragma: no cover
+    """Per-label and micro ROC-AUC and AP from sorted :func:`pooled_keys`.
+
+    ``positives[j]`` is the number of true entries of label ``j``. Tied scores
+    form one threshold, as in scikit-learn. A label without positives or without
+    negatives gets NaN ROC-AUC; without positives, AP 0.
+    """
+    m = keys.shape[0]
+    seen = np.zeros(L, dtype=np.int64)
+    pos_seen = np.zeros(L, dtype=np.int64)
+    auc_num = np.zeros(L)
+    ap = np.zeros(L)
+    P_all = positives.sum()
+    micro_auc_num = 0.0
+    micro_ap = 0.0
+    all_seen = 0
+    all_pos_seen = 0
+    block_pos = 0  # the current run of one score (micro) ...
+    block_n = 0
+    run_pos = 0  # ... and of one (score, label) pair
+    run_n = 0
+    low = np.uint64(0xFFFFFFFF)
+    prev = keys[0] >> np.uint64(1) if m > 0 else np.uint64(0)
+    for c in range(m + 1):
+        key = keys[c] if c < m else np.uint64(0)
+        here = key >> np.uint64(1)
+        if c == m or here != prev:  # the (score, label) run ends: credit its label
+            j = int(prev & (low >> np.uint64(1)))
+            P = positives[j]
+            if run_pos > 0:
+                auc_num[j] += run_pos * ((seen[j] - pos_seen[j]) + 0.5 * (run_n - run_pos))
+                ap[j] += run_pos / P * ((P - pos_seen[j]) / (n - seen[j]))
+            seen[j] += run_n
+            pos_seen[j] += run_pos
+            block_pos += run_pos
+            block_n += run_n
+            run_pos = 0
+            run_n = 0
+            if c == m or (here >> np.uint64(31)) != (prev >> np.uint64(31)):  # the score ends
+                if block_pos > 0:
+                    micro_auc_num += block_pos * (
+                        (all_seen - all_pos_seen) + 0.5 * (block_n - block_pos)
+                    )
+                    micro_ap += block_pos / P_all * ((P_all - all_pos_seen) / (m - all_seen))
+                all_seen += block_n
+                all_pos_seen += block_pos
+                block_pos = 0
+                block_n = 0
+            prev = here
+        run_pos += int(key & np.uint64(1))
+        run_n += 1
+    auc = np.empty(L)
+    for j in range(L):
+        P = positives[j]
+        N = n - P
+        auc[j] = auc_num[j] / (P * N) if P > 0 and N > 0 else np.nan
+    N_all = m - P_all
+    micro_auc = micro_auc_num / (P_all * N_all) if P_all > 0 and N_all > 0 else np.nan
+    return auc, ap, micro_auc, micro_ap

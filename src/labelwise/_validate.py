@@ -820,7 +820,10 @@ def coerce_ranking(y_true, y_score, *, labels=None, sep: str = ",", need_dense=F
                 "both need one row per sample and one column per label, in the same order."
             )
         vocab = vocab or tuple(range(t.shape[1]))
-        return RankingInput(t, np.ascontiguousarray(scores.values), None, vocab, t.shape[1])
+        values = scores.values
+        if values.dtype not in (np.float32, np.float64):  # e.g. float16, longdouble
+            values = values.astype(np.float64)
+        return RankingInput(t, np.ascontiguousarray(values), None, vocab, t.shape[1])
     rt = _read(y_true, "y_true", sep)
     vocab = _vocabulary(rt, rt, labels)
     t = _truth_csr(rt, vocab)
@@ -842,7 +845,17 @@ def _check_finite_entries(values, indptr, name):
         )
 
 
+_DUPLICATE_SCORES = (
+    "y_score (sparse) stores some (row, label) entry more than once; each scored "
+    "label needs exactly one score. Call .sum_duplicates() only if summing is right."
+)
+
+
 def _sparse_scores(y_score, shape) -> sp.csr_matrix:
+    if y_score.format == "coo" and y_score.ndim == 2:  # CSR conversion would sum duplicates
+        keys = y_score.row.astype(np.int64) * y_score.shape[1] + y_score.col
+        if np.unique(keys).shape[0] != keys.shape[0]:
+            raise InputError(_DUPLICATE_SCORES)
     m = sp.csr_matrix(y_score)
     if m.ndim != 2 or m.shape != shape:
         raise InputError(
@@ -856,19 +869,22 @@ def _sparse_scores(y_score, shape) -> sp.csr_matrix:
         n_stored = m.nnz
         m.sum_duplicates()
         if m.nnz != n_stored:
-            raise InputError(
-                "y_score (sparse) stores some (row, label) entry more than once; each scored "
-                "label needs exactly one score. Call .sum_duplicates() only if summing is right."
-            )
-    data = m.data.astype(np.float64) if m.dtype.kind != "f" else m.data
+            raise InputError(_DUPLICATE_SCORES)
+    data = m.data if m.dtype in (np.float32, np.float64) else m.data.astype(np.float64)
     _check_finite_entries(data, m.indptr, "y_score")
     return sp.csr_matrix((data, m.indices, m.indptr), shape=m.shape)
 
 
 def _topk_scores(y_score, shape) -> sp.csr_matrix:
     idx_raw, val_raw = y_score
-    idx = np.asarray(_to_numpy(idx_raw, "top-k indices"))
-    val = np.asarray(_to_numpy(val_raw, "top-k scores"))
+    try:
+        idx = np.asarray(_to_numpy(idx_raw, "top-k indices"))
+        val = np.asarray(_to_numpy(val_raw, "top-k scores"))
+    except ValueError:
+        raise InputError(
+            "top-k predictions need indices and scores as (n_samples, k) arrays with the "
+            "same k in every row; got ragged rows."
+        ) from None
     n, L = shape
     if idx.ndim != 2 or idx.shape != val.shape:
         raise InputError(
@@ -879,6 +895,10 @@ def _topk_scores(y_score, shape) -> sp.csr_matrix:
         raise InputError(
             f"top-k predictions have {idx.shape[0]} rows but y_true has {n}: give one row "
             "of top-k labels per sample."
+        )
+    if idx.shape[1] == 0:
+        raise InputError(
+            "top-k predictions have no columns: give at least one (index, score) per row."
         )
     if idx.dtype.kind not in "iu":
         raise InputError(

@@ -6,7 +6,7 @@ Two reductions cover all of them:
   ranking average precision, ranking loss, coverage, one-error, ROC-AUC over
   its labels, and hits and DCG at each cutoff ``k``. Their weighted sums
   (:class:`RowSums`) add up across chunks.
-* **per label** (:func:`label_auc_ap`): each label's scores sorted once give its
+* **per label** (:func:`auc_ap`): each label's scores sorted once give its
   ROC-AUC and average precision, with ties grouped exactly as scikit-learn does.
 
 Ties are handled exactly: ranking metrics follow scikit-learn; the @k metrics
@@ -25,7 +25,7 @@ import numpy as np
 from . import _rank_kernels
 from ._validate import RankingInput
 
-__all__ = ["RowSums", "row_sums", "label_auc_ap", "micro_auc_ap", "discount_cumsum", "Curve", "curves"]
+__all__ = ["RowSums", "row_sums", "AucAp", "auc_ap", "discount_cumsum", "Curve", "curves"]
 
 
 def discount_cumsum(m: int) -> np.ndarray:
@@ -137,66 +137,92 @@ def row_sums(data: RankingInput, ks=(1, 3, 5), sample_weight=None, inv_propensit
 # --------------------------------------------------------------------------
 
 
-def _groups(y: np.ndarray, s: np.ndarray, w: np.ndarray | None):
-    """Positive and negative weight per distinct score, in ascending score order."""
-    if w is None:
-        ordered = np.sort(s)
-        starts = np.flatnonzero(np.concatenate([[True], ordered[1:] != ordered[:-1]]))
-        sizes = np.diff(np.append(starts, ordered.shape[0]))
-        pos = np.bincount(
-            np.searchsorted(ordered[starts], s[y]), minlength=starts.shape[0]
-        ).astype(np.float64)
-        return pos, sizes - pos
+def _auc_ap_sorted(ordered: np.ndarray, pos: np.ndarray) -> tuple[float, float]:
+    """Unweighted ROC-AUC and AP from all scores sorted and the positives' scores.
+
+    Each positive needs only its rank among all scores and among the positives
+    (ties counted apart), found by binary search: O(P log n) after one sort.
+    """
+    n, P = ordered.shape[0], pos.shape[0]
+    if P == 0:
+        return math.nan, 0.0
+    pos = np.sort(pos)
+    lo_all = np.searchsorted(ordered, pos, side="left")
+    hi_all = np.searchsorted(ordered, pos, side="right")
+    lo_pos = np.searchsorted(pos, pos, side="left")
+    hi_pos = np.searchsorted(pos, pos, side="right")
+    N = n - P
+    if N > 0:
+        neg_below = (lo_all - lo_pos).sum()
+        neg_tied = ((hi_all - lo_all) - (hi_pos - lo_pos)).sum()
+        auc = float((neg_below + 0.5 * neg_tied) / (P * N))
+    else:
+        auc = math.nan
+    ap = float(np.sum((P - lo_pos) / (n - lo_all)) / P)
+    return auc, ap
+
+
+def _auc_ap_weighted(y: np.ndarray, s: np.ndarray, w: np.ndarray, has_both: bool):
+    """Weighted ROC-AUC and AP, grouping tied scores."""
     order = np.argsort(s, kind="stable")
     ordered = s[order]
     starts = np.flatnonzero(np.concatenate([[True], ordered[1:] != ordered[:-1]]))
-    wy = w[order] * y[order]
-    pos = np.add.reduceat(wy, starts)
+    pos = np.add.reduceat(w[order] * y[order], starts)
     neg = np.add.reduceat(w[order] * ~y[order], starts)
-    return pos, neg
-
-
-def _auc_ap(pos: np.ndarray, neg: np.ndarray, has_both: bool) -> tuple[float, float]:
     P, N = pos.sum(), neg.sum()
     if P == 0:
         return math.nan, 0.0
+    auc = math.nan
     if has_both and N > 0:
-        neg_below = np.cumsum(neg) - neg
-        auc = float(pos @ (neg_below + 0.5 * neg) / (P * N))
-    else:
-        auc = math.nan
+        auc = float(pos @ (np.cumsum(neg) - neg + 0.5 * neg) / (P * N))
     pos_ge = np.cumsum(pos[::-1])[::-1]
     all_ge = np.cumsum((pos + neg)[::-1])[::-1]
     keep = pos > 0
-    ap = float(np.sum(pos[keep] / P * (pos_ge[keep] / all_ge[keep])))
-    return auc, ap
+    return auc, float(np.sum(pos[keep] / P * (pos_ge[keep] / all_ge[keep])))
 
 
-def label_auc_ap(y_true, scores: np.ndarray, sample_weight=None):
-    """Per-label ROC-AUC (NaN where a label's truth is constant) and average precision."""
-    cols = y_true.tocsc()
+def _auc_ap(y: np.ndarray, s: np.ndarray, w, ordered=None) -> tuple[float, float]:
+    n_pos = int(y.sum())
+    if w is not None:
+        return _auc_ap_weighted(y, s, w, 0 < n_pos < y.shape[0])
+    return _auc_ap_sorted(np.sort(s) if ordered is None else ordered, s[y])
+
+
+class AucAp(NamedTuple):
+    """ROC-AUC and average precision per label (NaN AUC where truth is constant), and pooled."""
+
+    label_auc: np.ndarray
+    label_ap: np.ndarray
+    micro_auc: float
+    micro_ap: float
+
+
+def auc_ap(y_true, scores: np.ndarray, sample_weight=None) -> AucAp:
+    """Per-label and micro-averaged ROC-AUC and average precision.
+
+    Unweighted float32 scores take one pooled sort of (score, label, truth) keys
+    that serves every label and the micro average at once; other inputs sort
+    each label's column, and the pooled scores, apart.
+    """
     n, L = scores.shape
-    scores_f = np.asfortranarray(scores)
+    if sample_weight is None and scores.dtype == np.float32 and L < 2**30:
+        keys = _rank_kernels.pooled_keys(
+            np.ascontiguousarray(scores).view(np.uint32), y_true.indptr, y_true.indices
+        )
+        keys.sort()
+        positives = np.bincount(y_true.indices, minlength=L).astype(np.int64)
+        return AucAp(*_rank_kernels.pooled_auc_ap(keys, n, L, positives))
+    columns = np.ascontiguousarray(scores.T)
+    ordered = np.sort(columns, axis=1) if sample_weight is None else [None] * L
     auc = np.empty(L)
     ap = np.empty(L)
-    for j in range(L):
-        y = np.zeros(n, dtype=np.bool_)
-        y[cols.indices[cols.indptr[j] : cols.indptr[j + 1]]] = True
-        n_pos = cols.indptr[j + 1] - cols.indptr[j]
-        pos, neg = _groups(y, scores_f[:, j], sample_weight)
-        auc[j], ap[j] = _auc_ap(pos, neg, 0 < n_pos < n)
-    return auc, ap
-
-
-def micro_auc_ap(y_true, scores: np.ndarray, sample_weight=None):
-    """ROC-AUC and average precision over all (sample, label) pairs pooled."""
-    n, L = scores.shape
+    for j, y in enumerate(_column_truth(y_true)):
+        auc[j], ap[j] = _auc_ap(y, columns[j], sample_weight, ordered[j])
     y = np.zeros(n * L, dtype=np.bool_)
     rows = np.repeat(np.arange(n), np.diff(y_true.indptr))
     y[rows * L + y_true.indices] = True
     w = None if sample_weight is None else np.repeat(sample_weight, L)
-    pos, neg = _groups(y, np.ascontiguousarray(scores).ravel(), w)
-    return _auc_ap(pos, neg, 0 < y_true.nnz < n * L)
+    return AucAp(auc, ap, *_auc_ap(y, np.ascontiguousarray(scores).ravel(), w))
 
 
 # --------------------------------------------------------------------------
@@ -332,15 +358,16 @@ def summarize_scores(data: RankingInput, sample_weight=None, inv_propensity=None
     rows = row_sums(data, ks=ks, sample_weight=sample_weight, inv_propensity=inv_propensity)
     extra: dict = {}
     if data.dense_scores is not None:
-        auc, ap = label_auc_ap(data.y_true, data.dense_scores, sample_weight)
-        t = data.y_true
-        w = None if sample_weight is None else np.repeat(sample_weight, np.diff(t.indptr))
-        support = np.bincount(t.indices, weights=w, minlength=data.n_labels).astype(float)
-        micro_auc, micro_ap = micro_auc_ap(t, data.dense_scores, sample_weight)
-        extra = dict(label_auc=auc, label_ap=ap, label_support=support,
-                     micro_auc=micro_auc, micro_ap=micro_ap)
+        found = auc_ap(data.y_true, data.dense_scores, sample_weight)
+        extra = dict(found._asdict(), label_support=label_support(data.y_true, sample_weight))
     return ScoreSummary(rows, width=data.width, has_propensity=inv_propensity is not None,
                         **extra)
+
+
+def label_support(y_true, sample_weight=None) -> np.ndarray:
+    """Weighted count of true samples per label."""
+    w = None if sample_weight is None else np.repeat(sample_weight, np.diff(y_true.indptr))
+    return np.bincount(y_true.indices, weights=w, minlength=y_true.shape[1]).astype(np.float64)
 
 
 def average_label_values(values: np.ndarray, support: np.ndarray, average: str) -> float:

@@ -161,15 +161,11 @@ def _auc_or_ap(y_true, y_score, average, sample_weight, which):
     if average == "samples":
         sums = ranking.row_sums(data, ks=(1,), sample_weight=w)
         return float(sums.mean("auc" if which == 0 else "ap"))
+    found = ranking.auc_ap(data.y_true, data.dense_scores, w)
     if average == "micro":
-        return ranking.micro_auc_ap(data.y_true, data.dense_scores, w)[which]
-    values = ranking.label_auc_ap(data.y_true, data.dense_scores, w)[which]
-    t = data.y_true
-    support = np.bincount(
-        t.indices,
-        weights=None if w is None else np.repeat(w, np.diff(t.indptr)),
-        minlength=data.n_labels,
-    ).astype(np.float64)
+        return float((found.micro_auc, found.micro_ap)[which])
+    values = (found.label_auc, found.label_ap)[which]
+    support = ranking.label_support(data.y_true, w)
     if average is None:
         return values
     return ranking.average_label_values(values, support, average)
