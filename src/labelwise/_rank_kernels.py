@@ -103,7 +103,7 @@ def _row_values(i, r, L, gt, eq, gtt, eqt, top_size, top_true, ks, D, p, out, at
     out[i, 4] = 1.0 - top_true / top_size
     # @k values, averaged over the orders of tied labels
     has_p = p.shape[0] > 0
-    best = -np.sort(-p)  # the true labels' inverse propensities, highest first
+    best = -np.sort(-p) if has_p else p  # the true labels' inverse propensities, highest first
     for q in range(ks.shape[0]):
         k = ks[q]
         hits = 0.0
@@ -179,6 +179,76 @@ def dense_rows(t_indptr, t_indices, scores, ks, D, inv_prop):  # pragma: no cove
     return out, at_k
 
 
+@njit(cache=True, nogil=True)
+def _partial_stats(idx, val, true_idx, L, gt, eq, gtt, eqt, tv, scored):  # pragma: no cover
+    """Per-true-label counts for a row scoring only the labels ``idx``; returns top-tie info.
+
+    Small rows (the usual top-k case) count directly; large ones sort.
+    """
+    w = idx.shape[0]
+    r = true_idx.shape[0]
+    n_scored_true = 0
+    big = w * r > 4096
+    order = np.argsort(idx) if big else np.empty(0, dtype=np.int64)
+    sorted_idx = idx[order] if big else idx[:0]
+    for a in range(r):
+        scored[a] = False
+        if big:
+            pos = np.searchsorted(sorted_idx, true_idx[a])
+            if pos < w and sorted_idx[pos] == true_idx[a]:
+                scored[a] = True
+                tv[a] = val[order[pos]]
+        else:
+            for e in range(w):
+                if idx[e] == true_idx[a]:
+                    scored[a] = True
+                    tv[a] = val[e]
+                    break
+        n_scored_true += scored[a]
+    ordered = np.sort(val) if big else val[:0]
+    for a in range(r):
+        if not scored[a]:
+            gt[a] = w
+            eq[a] = L - w
+            gtt[a] = n_scored_true
+            eqt[a] = r - n_scored_true
+            continue
+        v = tv[a]
+        if big:
+            hi = np.searchsorted(ordered, v, side="right")
+            gt[a] = w - hi
+            eq[a] = hi - np.searchsorted(ordered, v, side="left")
+        else:
+            g = 0
+            e_ = 0
+            for e in range(w):
+                g += val[e] > v
+                e_ += val[e] == v
+            gt[a] = g
+            eq[a] = e_
+        g = 0
+        e_ = 0
+        for b in range(r):
+            if scored[b]:
+                g += tv[b] > v
+                e_ += tv[b] == v
+        gtt[a] = g
+        eqt[a] = e_
+    if w == 0:
+        return L, r
+    top = val[0]
+    for e in range(1, w):
+        if val[e] > top:
+            top = val[e]
+    top_size = 0
+    for e in range(w):
+        top_size += val[e] == top
+    top_true = 0
+    for a in range(r):
+        top_true += scored[a] and tv[a] == top
+    return top_size, top_true
+
+
 @njit(cache=True, nogil=True, parallel=True)
 def partial_rows(t_indptr, t_indices, s_indptr, s_indices, s_values, n_labels, ks, D, inv_prop):  # pragma: no cover
     """Per-row values when each row scores only some labels (CSR layout of scores).
@@ -190,54 +260,28 @@ def partial_rows(t_indptr, t_indices, s_indptr, s_indices, s_values, n_labels, k
     L = n_labels
     out = np.empty((n, 5))
     at_k = np.zeros((n, ks.shape[0], 6))
+    nnz = t_indices.shape[0]
+    all_gt = np.empty(nnz, dtype=np.int64)  # per-true-label work space, sliced per row
+    all_eq = np.empty(nnz, dtype=np.int64)
+    all_gtt = np.empty(nnz, dtype=np.int64)
+    all_eqt = np.empty(nnz, dtype=np.int64)
+    all_tv = np.empty(nnz, dtype=s_values.dtype)
+    all_scored = np.empty(nnz, dtype=np.bool_)
+    all_p = np.empty(nnz if inv_prop.shape[0] > 0 else 0)
     for i in prange(n):
-        true_idx = t_indices[t_indptr[i] : t_indptr[i + 1]]
+        a0, a1 = t_indptr[i], t_indptr[i + 1]
+        true_idx = t_indices[a0:a1]
         r = true_idx.shape[0]
         idx = s_indices[s_indptr[i] : s_indptr[i + 1]]
         val = s_values[s_indptr[i] : s_indptr[i + 1]]
-        w = idx.shape[0]
-        order = np.argsort(idx)
-        sorted_idx = idx[order]
-        # score of each true label, and whether it was scored at all
-        scored = np.zeros(r, dtype=np.bool_)
-        tv = np.empty(r, dtype=val.dtype)
-        n_scored_true = 0
-        for a in range(r):
-            pos = np.searchsorted(sorted_idx, true_idx[a])
-            if pos < w and sorted_idx[pos] == true_idx[a]:
-                scored[a] = True
-                tv[a] = val[order[pos]]
-                n_scored_true += 1
-        ordered = np.sort(val)
-        tsorted = np.sort(tv[scored])
-        gt = np.empty(r, dtype=np.int64)
-        eq = np.empty(r, dtype=np.int64)
-        gtt = np.empty(r, dtype=np.int64)
-        eqt = np.empty(r, dtype=np.int64)
-        for a in range(r):
-            if scored[a]:
-                v = tv[a]
-                hi = np.searchsorted(ordered, v, side="right")
-                gt[a] = w - hi
-                eq[a] = hi - np.searchsorted(ordered, v, side="left")
-                hi = np.searchsorted(tsorted, v, side="right")
-                gtt[a] = n_scored_true - hi
-                eqt[a] = hi - np.searchsorted(tsorted, v, side="left")
-            else:
-                gt[a] = w
-                eq[a] = L - w
-                gtt[a] = n_scored_true
-                eqt[a] = r - n_scored_true
-        if w > 0:
-            top = ordered[w - 1]
-            top_size = w - np.searchsorted(ordered, top, side="left")
-            top_true = 0
-            for a in range(r):
-                top_true += scored[a] and tv[a] == top
-        else:
-            top_size = L
-            top_true = r
-        p = np.empty(r if inv_prop.shape[0] > 0 else 0)
+        gt = all_gt[a0:a1]
+        eq = all_eq[a0:a1]
+        gtt = all_gtt[a0:a1]
+        eqt = all_eqt[a0:a1]
+        top_size, top_true = _partial_stats(
+            idx, val, true_idx, L, gt, eq, gtt, eqt, all_tv[a0:a1], all_scored[a0:a1]
+        )
+        p = all_p[a0:a1] if all_p.shape[0] > 0 else all_p
         for a in range(p.shape[0]):
             p[a] = inv_prop[true_idx[a]]
         _row_values(i, r, L, gt, eq, gtt, eqt, top_size, top_true, ks, D, p, out, at_k)

@@ -107,6 +107,7 @@ class Family:
     formula: Callable
     title: str
     undefined_when: str  # completes "... is ill-defined in units with no ..."
+    warn_title: str = ""  # name in UndefinedMetricWarning, if not ``title`` (as scikit-learn)
 
     def __call__(self, tp, fp, fn, tn, beta=1.0):
         return self.formula(tp, fp, fn, tn, beta)
@@ -117,8 +118,8 @@ FAMILIES: dict[str, Family] = {
     for f in (
         Family("precision", precision, "Precision", "predicted"),
         Family("recall", recall, "Recall", "true"),
-        Family("f1", f1, "F1", "true nor predicted"),
-        Family("fbeta", fbeta, "F-beta", "true nor predicted"),
+        Family("f1", f1, "F1", "true nor predicted", "F-score"),
+        Family("fbeta", fbeta, "F-beta", "true nor predicted", "F-score"),
         Family("jaccard", jaccard, "Jaccard", "true or predicted"),
         Family("specificity", specificity, "Specificity", "negative"),
         Family("balanced_accuracy", balanced_accuracy, "Balanced accuracy", "samples"),
@@ -132,8 +133,12 @@ FAMILIES: dict[str, Family] = {
 # --------------------------------------------------------------------------
 
 
-def resolve(values, zero_division, family: Family | None = None, unit: str = "labels"):
-    """Replace 0/0 (NaN) by the ``zero_division`` value, warning for ``"warn"``."""
+def resolve(values, zero_division, family: Family | None = None, unit: str = "labels",
+            size: int | None = None):
+    """Replace 0/0 (NaN) by the ``zero_division`` value, warning for ``"warn"``.
+
+    ``size`` is the number of units the warning speaks of (default: ``values.size``).
+    """
     values = np.array(values, dtype=np.float64, copy=True)
     mask = np.isnan(values)
     if not mask.any():
@@ -141,7 +146,7 @@ def resolve(values, zero_division, family: Family | None = None, unit: str = "la
     if zero_division == "warn":
         values[mask] = 0.0
         if family is not None:
-            _warn(family, unit, values.size)
+            _warn(family, unit, values.size if size is None else size)
     else:
         values[mask] = zero_division
     return values
@@ -151,7 +156,7 @@ def _warn(family: Family, unit: str, size: int) -> None:
     other = "sample" if unit == "labels" else "label"
     where = "due to" if size == 1 else f"in {unit} with"
     warnings.warn(
-        f"{family.title} is ill-defined and being set to 0.0 {where} no "
+        f"{family.warn_title or family.title} is ill-defined and being set to 0.0 {where} no "
         f"{family.undefined_when} {other}s. Use `zero_division` parameter to control "
         "this behavior.",
         UndefinedMetricWarning,
@@ -203,10 +208,10 @@ def average(c: Counts, family: Family, avg: str, zero_division=0.0, beta=1.0, me
         value = family(*(np.atleast_1d(u) for u in units), beta=beta)
         return float(resolve(value, zero_division, family, "labels")[0])
     if avg == "samples":
-        values = resolve(family(*sample_units(c), beta=beta), zero_division, family, "samples")
-        keep = ~np.isnan(values)
-        if keep.any() and c.row_weight[keep].sum() == 0:
-            return _mean(values, c.row_count)
+        # A sample of weight 0 has weighted counts of 0, so every ratio on it is 0/0, as
+        # in scikit-learn: it takes the zero_division value (and drops out under nan).
+        values = np.where(c.row_weight == 0, np.nan, family(*sample_units(c), beta=beta))
+        values = resolve(values, zero_division, family, "samples", size=c.n_samples)
         return _mean(values, c.row_weight)
     values = per_label(c, family, zero_division, beta, memo)
     weights = (c.tp + c.fn) if avg == "weighted" else None

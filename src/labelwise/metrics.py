@@ -126,9 +126,11 @@ def _coerce(y_true, y_pred, labels, sep=","):
 
 
 def _counts(y_true, y_pred, labels=None, sample_weight=None):
+    """Validated data, its counts, and whether some sample has weight 0."""
     data = _coerce(y_true, y_pred, labels)
     w = check_sample_weight(sample_weight, data.n_samples)
-    return data, Counts.from_labelled(data, w)
+    zero_weight = w is not None and not w.all()
+    return data, Counts.from_labelled(data, w), zero_weight
 
 
 def _check_set_wise(average, pos_label, n_labels):
@@ -152,12 +154,17 @@ def _check_set_wise(average, pos_label, n_labels):
     return average
 
 
-def _score(c: Counts, family, average, zero_division, beta=1.0, warn=True):
+def _score(c: Counts, family, average, zero_division, beta=1.0, warn=True, zero_weight=False):
     zd = zero_division if (warn or zero_division != "warn") else 0.0
     fam = F.FAMILIES[family]
     if average in (None, "binary"):
         values = F.per_label(c, fam, zd, beta)
         return float(values[0]) if average == "binary" else values
+    if average == "samples" and zero_weight and zd == "warn":
+        # scikit-learn counts each sample at its weight, so a sample of weight 0 is 0/0
+        # and warns even where an identical row of positive weight is well defined.
+        F._warn(fam, "samples", c.n_samples)
+        return F.average(c, fam, average, 0.0, beta)
     return F.average(c, fam, average, zd, beta)
 
 
@@ -176,7 +183,7 @@ def accuracy_score(y_true, y_pred, *, normalize=True, sample_weight=None):
     >>> accuracy_score([["a"], ["a", "b"]], [["a"], ["b"]], normalize=False)
     1.0
     """
-    _, c = _counts(y_true, y_pred, sample_weight=sample_weight)
+    _, c, _ = _counts(y_true, y_pred, sample_weight=sample_weight)
     score = F.subset_accuracy(c)
     return score if normalize else float(score * c.total_weight)
 
@@ -189,7 +196,7 @@ def hamming_loss(y_true, y_pred, *, sample_weight=None):
     >>> hamming_loss([[1, 0], [1, 1]], [[1, 0], [0, 1]])
     0.25
     """
-    _, c = _counts(y_true, y_pred, sample_weight=sample_weight)
+    _, c, _ = _counts(y_true, y_pred, sample_weight=sample_weight)
     return F.hamming_loss(c)
 
 
@@ -221,11 +228,14 @@ def precision_recall_fscore_support(
     """
     zd = check_zero_division(zero_division)
     beta = check_beta(beta)
-    data, c = _counts(y_true, y_pred, labels, sample_weight)
+    data, c, zw = _counts(y_true, y_pred, labels, sample_weight)
     avg = _check_set_wise(average, pos_label, data.n_labels)
-    p = _score(c, "precision", avg, zd, warn="precision" in warn_for)
-    r = _score(c, "recall", avg, zd, warn="recall" in warn_for)
-    f = _score(c, "fbeta", avg, zd, beta, warn="f-score" in warn_for)
+    p = _score(c, "precision", avg, zd, warn="precision" in warn_for, zero_weight=zw)
+    r = _score(c, "recall", avg, zd, warn="recall" in warn_for, zero_weight=zw)
+    # With beta 0 or inf the F-score is precision or recall itself, which warn (if asked
+    # to) under their own names, as in scikit-learn; the F-score never warns then.
+    warn_f = "f-score" in warn_for and 0 < beta < np.inf
+    f = _score(c, "fbeta", avg, zd, beta, warn=warn_f, zero_weight=zw)
     support = c.tp + c.fn if avg is None else None
     return p, r, f, support
 
@@ -341,9 +351,9 @@ def jaccard_score(
     0.8333333333333333
     """
     zd = check_zero_division(zero_division)
-    data, c = _counts(y_true, y_pred, labels, sample_weight)
+    data, c, zw = _counts(y_true, y_pred, labels, sample_weight)
     avg = _check_set_wise(average, pos_label, data.n_labels)
-    return _score(c, "jaccard", avg, zd)
+    return _score(c, "jaccard", avg, zd, zero_weight=zw)
 
 
 # --------------------------------------------------------------------------
@@ -404,7 +414,7 @@ def classification_report(
     <BLANKLINE>
     """
     zd = check_zero_division(zero_division)
-    data, c = _counts(y_true, y_pred, labels, sample_weight)
+    data, c, zw = _counts(y_true, y_pred, labels, sample_weight)
     names = [str(x) for x in data.labels] if target_names is None else list(target_names)
     if len(names) != data.n_labels:
         raise InputError(
@@ -415,7 +425,8 @@ def classification_report(
     support = c.tp + c.fn
     per = [_score(c, fam, None, zd) for fam in ("precision", "recall", "f1")]
     avgs = {
-        f"{avg} avg": [_score(c, fam, avg, zd) for fam in ("precision", "recall", "f1")]
+        f"{avg} avg": [_score(c, fam, avg, zd, zero_weight=zw)
+                       for fam in ("precision", "recall", "f1")]
         for avg in AVERAGES
     }
     total = support.sum()
