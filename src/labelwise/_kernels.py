@@ -11,61 +11,58 @@ true labels, predicted labels and their intersection.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit, prange
-
-
-@njit(cache=True, nogil=True, parallel=True)
-def dense_counts(t, p):  # pragma: no cover - compiled
-    """Unweighted counts of two (n, L) uint8 0/1 matrices."""
-    n, L = t.shape
-    n_blocks = min(n, 64)
-    acc = np.zeros((n_blocks, 3, L), dtype=np.int64)
-    row_true = np.empty(n, dtype=np.int32)
-    row_pred = np.empty(n, dtype=np.int32)
-    row_both = np.empty(n, dtype=np.int32)
-    for b in prange(n_blocks):
-        lo = b * n // n_blocks
-        hi = (b + 1) * n // n_blocks
-        tp = acc[b, 0]
-        ts = acc[b, 1]
-        ps = acc[b, 2]
-        for i in range(lo, hi):
-            nt = 0
-            np_ = 0
-            nb = 0
-            for j in range(L):
-                a = t[i, j]
-                c = p[i, j]
-                x = a & c
-                tp[j] += x
-                ts[j] += a
-                ps[j] += c
-                nt += a
-                np_ += c
-                nb += x
-            row_true[i] = nt
-            row_pred[i] = np_
-            row_both[i] = nb
-    tot = acc.sum(axis=0)
-    tp = tot[0]
-    fp = tot[2] - tp
-    fn = tot[1] - tp
-    tn = n - tp - fp - fn
-    return tp, fp, fn, tn, row_true, row_pred, row_both
+from numba import njit
 
 
 @njit(cache=True, nogil=True)
-def dense_counts_weighted(t, p, w):  # pragma: no cover - compiled
-    """Counts of two (n, L) uint8 0/1 matrices, each row weighted by ``w[i]``."""
-    n, L = t.shape
-    tp = np.zeros(L)
-    fp = np.zeros(L)
-    fn = np.zeros(L)
-    tn = np.zeros(L)
-    row_true = np.empty(n, dtype=np.int32)
-    row_pred = np.empty(n, dtype=np.int32)
-    row_both = np.empty(n, dtype=np.int32)
-    for i in range(n):
+def dense_counts(t, p, lo, hi, acc, row_true, row_pred, row_both):  # pragma: no cover
+    """Add the unweighted counts of rows ``lo:hi`` of two (n, L) uint8 0/1 matrices.
+
+    ``acc`` (3, L) receives tp, true and predicted sums; the per-row sizes go to
+    ``row_*[lo:hi]``. Counts accumulate in int32 (8 lanes a vector) per block of
+    rows, then flush to int64.
+    """
+    L = t.shape[1]
+    tp = np.zeros(L, dtype=np.int32)
+    ts = np.zeros(L, dtype=np.int32)
+    ps = np.zeros(L, dtype=np.int32)
+    for i in range(lo, hi):
+        nt = 0
+        np_ = 0
+        nb = 0
+        for j in range(L):
+            a = np.int32(t[i, j])
+            c = np.int32(p[i, j])
+            x = a & c
+            tp[j] += x
+            ts[j] += a
+            ps[j] += c
+            nt += a
+            np_ += c
+            nb += x
+        row_true[i] = nt
+        row_pred[i] = np_
+        row_both[i] = nb
+        if (i - lo) % 1048576 == 1048575:  # flush before int32 could overflow
+            acc[0] += tp
+            acc[1] += ts
+            acc[2] += ps
+            tp[:] = 0
+            ts[:] = 0
+            ps[:] = 0
+    acc[0] += tp
+    acc[1] += ts
+    acc[2] += ps
+
+
+@njit(cache=True, nogil=True)
+def dense_counts_weighted(t, p, w, lo, hi, acc, row_true, row_pred, row_both):  # pragma: no cover
+    """Add the counts of rows ``lo:hi``, each row weighted by ``w[i]``.
+
+    ``acc`` (4, L) float64 receives tp, fp, fn and tn.
+    """
+    L = t.shape[1]
+    for i in range(lo, hi):
         wi = w[i]
         nt = 0
         np_ = 0
@@ -74,17 +71,16 @@ def dense_counts_weighted(t, p, w):  # pragma: no cover - compiled
             a = t[i, j]
             c = p[i, j]
             x = a & c
-            tp[j] += wi * x
-            fp[j] += wi * (c - x)
-            fn[j] += wi * (a - x)
-            tn[j] += wi * (1 - a - c + x)
+            acc[0, j] += wi * x
+            acc[1, j] += wi * (c - x)
+            acc[2, j] += wi * (a - x)
+            acc[3, j] += wi * (1 - a - c + x)
             nt += a
             np_ += c
             nb += x
         row_true[i] = nt
         row_pred[i] = np_
         row_both[i] = nb
-    return tp, fp, fn, tn, row_true, row_pred, row_both
 
 
 @njit(cache=True, nogil=True)

@@ -111,24 +111,28 @@ def row_sums(data: RankingInput, ks=(1, 3, 5), sample_weight=None, inv_propensit
         ps_best_ndcg = np.where(has[:, None], at_k[:, :, 5] / ideal, 0.0)
     auc_ok = ~np.isnan(out[:, 3])
     ap = np.where(has, out[:, 0], 0.0)  # a row without true labels has AP 0, as in sklearn
+
+    def total(x):  # weighted column sums, without BLAS (no thread pool for small work)
+        return (x * w.reshape((-1,) + (1,) * (x.ndim - 1))).sum(axis=0)
+
     return RowSums(
         ks=tuple(int(k) for k in ks_arr),
         weight=float(w.sum()),
         n_samples=n,
-        lrap=float(w @ out[:, 0]),
-        ranking_loss=float(w @ out[:, 1]),
-        coverage=float(w @ out[:, 2]),
-        one_error=float(w @ out[:, 4]),
-        ap=float(w @ ap),
-        auc=float(w[auc_ok] @ out[auc_ok, 3]),
+        lrap=float(total(out[:, 0])),
+        ranking_loss=float(total(out[:, 1])),
+        coverage=float(total(out[:, 2])),
+        one_error=float(total(out[:, 4])),
+        ap=float(total(ap)),
+        auc=float(total(np.where(auc_ok, out[:, 3], 0.0))),
         auc_weight=float(w[auc_ok].sum()),
-        precision_at_k=w @ at_k[:, :, 0] / ks_arr,
-        recall_at_k=w @ recall,
-        ndcg_at_k=w @ ndcg,
-        ps_hits_at_k=w @ at_k[:, :, 2] / ks_arr,
-        ps_best_hits_at_k=w @ at_k[:, :, 4] / ks_arr,
-        ps_ndcg_at_k=w @ ps_ndcg,
-        ps_best_ndcg_at_k=w @ ps_best_ndcg,
+        precision_at_k=total(at_k[:, :, 0]) / ks_arr,
+        recall_at_k=total(recall),
+        ndcg_at_k=total(ndcg),
+        ps_hits_at_k=total(at_k[:, :, 2]) / ks_arr,
+        ps_best_hits_at_k=total(at_k[:, :, 4]) / ks_arr,
+        ps_ndcg_at_k=total(ps_ndcg),
+        ps_best_ndcg_at_k=total(ps_best_ndcg),
     )
 
 
@@ -174,7 +178,7 @@ def _auc_ap_weighted(y: np.ndarray, s: np.ndarray, w: np.ndarray, has_both: bool
         return math.nan, 0.0
     auc = math.nan
     if has_both and N > 0:
-        auc = float(pos @ (np.cumsum(neg) - neg + 0.5 * neg) / (P * N))
+        auc = float(np.sum(pos * (np.cumsum(neg) - 0.5 * neg)) / (P * N))
     pos_ge = np.cumsum(pos[::-1])[::-1]
     all_ge = np.cumsum((pos + neg)[::-1])[::-1]
     keep = pos > 0
