@@ -14,9 +14,10 @@ def test_text_shows_every_metric_and_label(seed):
         family = m.name.rsplit("_", 1)[0] if m.group != "example" else m.name
         assert family in text, m.name
     assert "0.7273" in text  # f1_micro = 8/11
-    assert "hamming_loss        0.2500  (lower is better)" in text
+    assert "hamming_loss (lower is better)  0.2500" in text
     lines = text.splitlines()
     per_label = lines[lines.index("Per label (by support)") + 1 :]
+    assert per_label[0].split()[:6] == ["label", "support", "tp", "fp", "fn", "tn"]
     assert [line.split()[0] for line in per_label[1:]] == ["A", "B", "C"]
 
 
@@ -49,4 +50,15 @@ def test_text_shows_score_sections_and_undefined_labels():
     assert "roc_auc" in text and "precision" in text and "@3" in text
     assert report.undefined == {"roc_auc": ["never"]}
     assert "note: roc_auc is undefined for 1 label(s) whose truth is constant (never)" in text
+    from labelwise.report import render_markdown
+
+    md = render_markdown(report)
+    assert "| roc_auc |" in md and "**Per label (by support)**" in md and "never" in md
     assert report.to_dict()["undefined"] == {"roc_auc": ["never"]}
+
+
+def test_markdown_escapes_label_names():
+    from labelwise.report import render_markdown
+
+    md = render_markdown(labelwise.evaluate([["a|b"], ["<x>"]], [["a|b"], []]))
+    assert "a\\|b" in md and "&lt;x&gt;" in md and "<x>" not in md

@@ -176,84 +176,161 @@ def _describe_params(p: dict) -> str:
     return ", ".join(parts)
 
 
-def render_text(r: Report) -> str:
-    """A plain-text rendering: summary, averaged metrics, per-label table."""
-    lines = [
-        f"labelwise report: {r.n_samples} samples, {r.n_labels} labels",
-        f"  ({_describe_params(r.params)})",
-        "",
-        "Example-based",
-    ]
-    for m in REGISTRY.values():
-        if m.group == "example" and m.name in r.metrics:
-            hint = "  (lower is better)" if not m.higher_is_better else ""
-            lines.append(f"  {m.name:<18}{_fmt(r.metrics[m.name]):>8}{hint}")
-    lines += ["", f"  {'Label-based':<18}" + "".join(f"{a:>10}" for a in AVERAGES)]
-    for fam in FAMILIES:
-        cells = [r.metrics.get(f"{fam}_{a}") for a in AVERAGES]
-        if all(c is None for c in cells):
-            continue
-        lines.append(
-            f"  {fam:<18}" + "".join(f"{'' if c is None else _fmt(c):>10}" for c in cells)
-        )
-    lines += _score_lines(r)
-    lines += ["", "Per label (by support)"]
-    lines += _per_label_lines(r.per_label)
+@dataclass
+class Section:
+    """One table of a rendered report: a title, a header row and rows of text cells."""
+
+    title: str
+    header: list
+    rows: list
+
+
+def _value_rows(r: Report, names) -> list:
+    rows = []
+    for n in names:
+        hint = "" if REGISTRY[n].higher_is_better else " (lower is better)"
+        rows.append([n + hint, _fmt(r.metrics[n])])
+    return rows
+
+
+def _grid(r: Report, families, columns, key) -> list:
+    rows = []
+    for fam in families:
+        cells = [r.metrics.get(key(fam, c)) for c in columns]
+        if any(c is not None for c in cells):
+            rows.append([fam] + ["" if c is None else _fmt(c) for c in cells])
+    return rows
+
+
+def sections(r: Report) -> list[Section]:
+    """The report laid out as tables; every renderer draws these."""
+    present = [m for m in REGISTRY.values() if m.name in r.metrics]
+    out = [Section("Example-based", ["metric", "value"],
+                   _value_rows(r, [m.name for m in present if m.group == "example"]))]
+    out.append(Section("Label-based", ["metric", *AVERAGES],
+                       _grid(r, FAMILIES, AVERAGES, lambda f, a: f"{f}_{a}")))
+    ranking = [m.name for m in present if m.group == "ranking"]
+    if ranking:
+        out.append(Section("Ranking (from scores)", ["metric", "value"], _value_rows(r, ranking)))
+    curves = _grid(r, ("roc_auc", "average_precision"), AVERAGES, lambda f, a: f"{f}_{a}")
+    if curves:
+        out.append(Section("Score-based", ["metric", *AVERAGES], curves))
+    at_k = [m.name for m in present if m.group == "at_k"]
+    if at_k:
+        ks = sorted({int(n.rsplit("_", 1)[1]) for n in at_k})
+        fams = list(dict.fromkeys(n.rsplit("_at_", 1)[0] for n in at_k))
+        out.append(Section("At k", ["metric", *(f"@{k}" for k in ks)],
+                           _grid(r, fams, ks, lambda f, k: f"{f}_at_{k}")))
+    out.append(_per_label_section(r.per_label))
+    return out
+
+
+def _per_label_section(t: PerLabelTable) -> Section:
+    fams = [c for c in t.columns if c not in ("label",) + COUNT_COLUMNS]
+    rows = []
+    for i in np.argsort(-np.asarray(t["support"], dtype=float), kind="stable"):
+        row = [safe_label(t["label"][i], 32)]
+        for c in COUNT_COLUMNS:
+            v = float(t[c][i])
+            row.append(f"{int(v)}" if v.is_integer() else f"{v:.2f}")
+        row += [_fmt(float(t[c][i])) for c in fams]
+        rows.append(row)
+    return Section("Per label (by support)", ["label", *COUNT_COLUMNS, *map(_short, fams)], rows)
+
+
+def _notes(r: Report) -> list[str]:
+    out = []
     for name, labs in r.undefined.items():
         shown = ", ".join(safe_label(x, 24) for x in labs[:10]) + (" ..." if len(labs) > 10 else "")
-        lines.append(
-            f"  note: {name} is undefined for {len(labs)} label(s) whose truth is constant "
-            f"({shown}); averages leave them out."
-        )
+        out.append(f"note: {name} is undefined for {len(labs)} label(s) whose truth is constant "
+                   f"({shown}); averages leave them out.")
+    return out
+
+
+def render_text(r: Report) -> str:
+    """A plain-text rendering: one fixed-width table per section."""
+    lines = [f"labelwise report: {r.n_samples} samples, {r.n_labels} labels",
+             f"  ({_describe_params(r.params)})"]
+    for sec in sections(r):
+        widths = [max(len(str(x)) for x in col) for col in zip(sec.header, *sec.rows)]
+        lines += ["", sec.title]
+        for k, row in enumerate([sec.header, *sec.rows]):
+            cells = [f"{c:<{w}}" if j == 0 else f"{c:>{w}}" for j, (c, w) in enumerate(zip(row, widths))]
+            lines.append("  " + "  ".join(cells).rstrip())
+    lines += ["", *_notes(r)] if r.undefined else []
     return "\n".join(lines)
 
 
-def _score_lines(r: Report) -> list[str]:
-    ranking = [m for m in REGISTRY.values() if m.group == "ranking" and m.name in r.metrics]
-    curves = [f for f in ("roc_auc", "average_precision") if f"{f}_macro" in r.metrics]
-    at_k = [m for m in REGISTRY.values() if m.group == "at_k" and m.name in r.metrics]
-    out: list[str] = []
-    if ranking:
-        out += ["", "Ranking (from scores)"]
-        for m in ranking:
-            hint = "  (lower is better)" if not m.higher_is_better else ""
-            out.append(f"  {m.name:<32}{_fmt(r.metrics[m.name]):>8}{hint}")
-    if curves:
-        out += ["", f"  {'Score-based':<18}" + "".join(f"{a:>10}" for a in AVERAGES)]
-        for f in curves:
-            out.append(f"  {f:<18}" + "".join(f"{_fmt(r.metrics[f'{f}_{a}']):>10}" for a in AVERAGES))
-    if at_k:
-        ks = sorted({int(m.name.rsplit("_", 1)[1]) for m in at_k})
-        names = list(dict.fromkeys(m.name.rsplit("_at_", 1)[0] for m in at_k))
-        out += ["", f"  {'At k':<18}" + "".join(f"{'@' + str(k):>10}" for k in ks)]
-        for name in names:
-            cells = [r.metrics.get(f"{name}_at_{k}") for k in ks]
-            out.append(f"  {name:<18}" + "".join(f"{'' if c is None else _fmt(c):>10}" for c in cells))
-    return out
+# --------------------------------------------------------------------------
+# JSON, Markdown and rich renderings
+# --------------------------------------------------------------------------
 
 
-def _per_label_lines(t: PerLabelTable) -> list[str]:
-    fams = [c for c in t.columns if c not in ("label",) + COUNT_COLUMNS]
-    names = [safe_label(x, 24) for x in t["label"]]
-    w = max([5] + [len(n) for n in names])
-    head = f"  {'label':<{w}}" + "".join(f"{c:>9}" for c in COUNT_COLUMNS)
-    head += "".join(f"{_short(c):>10}" for c in fams)
-    out = [head]
-    for i in np.argsort(-np.asarray(t["support"], dtype=float), kind="stable"):
-        row = f"  {names[i]:<{w}}"
-        for c in COUNT_COLUMNS:
-            v = t[c][i]
-            row += f"{int(v) if float(v).is_integer() else round(float(v), 2):>9}"
-        row += "".join(f"{_fmt(float(t[c][i])):>10}" for c in fams)
-        out.append(row)
-    return out
+def _json_safe(x):
+    if isinstance(x, dict):
+        return {str(k): _json_safe(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [_json_safe(v) for v in x]
+    if isinstance(x, np.generic):
+        x = x.item()
+    if isinstance(x, float) and not math.isfinite(x):
+        return None
+    return x
 
 
-def _short(family: str) -> str:
+def to_json_dict(r: Report, **extra) -> dict:
+    """``r.to_dict()`` plus ``findings``, ``thresholds`` and ``inputs``, with NaN as null.
+
+    The layout is described by ``labelwise/schema/report.schema.json``.
+    """
+    d = r.to_dict()
+    d.setdefault("findings", [])
+    d["thresholds"] = extra.pop("thresholds", None)
+    d["inputs"] = extra.pop("inputs", None)
+    d.update(extra)
+    return _json_safe(d)
+
+
+def _md_cell(text: str) -> str:
+    return safe_label(text).replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def render_markdown(r: Report) -> str:
+    """A Markdown rendering for pull requests: one table per section."""
+    out = [f"**labelwise report**: {r.n_samples} samples, {r.n_labels} labels "
+           f"({_md_cell(_describe_params(r.params))})"]
+    for sec in sections(r):
+        out += ["", f"**{sec.title}**", "",
+                "| " + " | ".join(_md_cell(h) for h in sec.header) + " |",
+                "|---" + "|---:" * (len(sec.header) - 1) + "|"]
+        out += ["| " + " | ".join(_md_cell(c) for c in row) + " |" for row in sec.rows]
+    out += ["", *(_md_cell(n) for n in _notes(r))] if r.undefined else []
+    return "\n".join(out) + "\n"
+
+
+def render_rich(r: Report, console) -> None:
+    """Print ``r`` to a rich console: one table per section."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    console.print(f"[bold]labelwise report[/]: {r.n_samples} samples, {r.n_labels} labels "
+                  f"({escape(_describe_params(r.params))})")
+    for sec in sections(r):
+        table = Table(title=sec.title, title_justify="left", header_style="bold")
+        for j, h in enumerate(sec.header):
+            table.add_column(escape(h), justify="left" if j == 0 else "right")
+        for row in sec.rows:
+            table.add_row(*(escape(c) for c in row))
+        console.print(table)
+    for note in _notes(r):
+        console.print(f"[yellow]{escape(note)}[/]")
+
+
+def _short(column: str) -> str:
     return {
         "balanced_accuracy": "bal_acc",
         "specificity": "specif",
         "precision": "prec",
         "roc_auc": "auc",
         "average_precision": "ap",
-    }.get(family, family)
+    }.get(column, column)

@@ -1,0 +1,254 @@
+"""The ``labelwise`` command: parse, load, call the library, render.
+
+Exit codes: 0 all good, 1 a ``--require`` gate failed, 2 bad input or usage.
+"""
+
+from __future__ import annotations
+
+import json
+import operator
+import re
+import sys
+import traceback
+from pathlib import Path
+
+import click
+import numpy as np
+import scipy.sparse as sp
+
+from . import __version__
+from ._validate import _Matrix, _Sets, check_threshold, coerce_pair
+from .counts import Counts
+from .errors import InputError, LabelwiseError
+from .evaluation import build_report, evaluate
+from .io import Source
+from .pairing import pairs, vocabulary
+from .registry import REGISTRY
+from .report import render_markdown, render_rich, to_json_dict
+
+_OPS = {">=": operator.ge, "<=": operator.le, ">": operator.gt, "<": operator.lt}
+_REQUIRE = re.compile(r"^\s*([a-z0-9_]+)\s*(>=|<=|>|<)\s*([-+0-9.eE]+)\s*$")
+
+EXAMPLES = """
+\b
+Examples:
+  labelwise evaluate --true truth.csv --pred pred.csv
+  labelwise evaluate --true truth.csv --scores scores.parquet --threshold 0.4
+  labelwise evaluate --true truth.jsonl --labels-column tags --scores scores.csv \\
+      --id-column id --format json --output report.json
+  labelwise evaluate --true test.txt --scores preds.txt --require "precision_at_1>=0.6"
+"""
+
+
+@click.group(help="Evaluate multi-label classifiers.\n" + EXAMPLES)
+@click.version_option(__version__, prog_name="labelwise")
+def main() -> None:
+    pass
+
+
+def _parse_requirements(specs) -> list[tuple[str, str, float]]:
+    out = []
+    for spec in specs:
+        m = _REQUIRE.match(spec)
+        if not m:
+            raise click.UsageError(
+                f"--require {spec!r}: write METRIC>=VALUE (or <=, >, <), e.g. \"f1_micro>=0.8\"."
+            )
+        name, op, value = m.group(1), m.group(2), float(m.group(3))
+        if name not in REGISTRY:
+            raise click.UsageError(
+                f"--require names unknown metric {name!r}. Valid names: "
+                + ", ".join(REGISTRY)
+            )
+        out.append((name, op, value))
+    return out
+
+
+def _threshold(value: str, vocab: tuple):
+    path = Path(value)
+    if value.endswith(".json") or path.is_file():
+        try:
+            loaded = json.loads(path.read_text())
+        except (OSError, ValueError) as err:
+            raise InputError(f"--threshold {value}: cannot read a JSON threshold file ({err}).")
+        if isinstance(loaded, dict):
+            return check_threshold(loaded, len(vocab), vocab)
+        return check_threshold(loaded, len(vocab), vocab)
+    try:
+        return check_threshold(float(value), len(vocab), vocab)
+    except ValueError:
+        raise InputError(
+            f"--threshold {value!r}: give a number or a JSON file of {{label: threshold}}."
+        ) from None
+
+
+def _concat(raws: list):
+    if isinstance(raws[0], _Sets):
+        return _Sets([row for r in raws for row in r.rows])
+    vals = [r.values for r in raws]
+    joined = sp.vstack(vals, format="csr") if sp.issparse(vals[0]) else np.concatenate(vals)
+    return _Matrix(joined, raws[0].names)
+
+
+def _progress(it, enabled: bool):
+    if not enabled:
+        yield from it
+        return
+    from rich.progress import Progress, SpinnerColumn, TextColumn
+
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), transient=True,
+                  console=_stderr_console()) as bar:
+        task = bar.add_task("reading rows", total=None)
+        rows = 0
+        for item in it:
+            rows += _rows(item[0])
+            bar.update(task, description=f"read {rows:,} rows")
+            yield item
+
+
+def _rows(raw) -> int:
+    return len(raw.rows) if isinstance(raw, _Sets) else raw.values.shape[0]
+
+
+def _stderr_console():
+    from rich.console import Console
+
+    return Console(stderr=True)
+
+
+def _run(true, pred, scores, threshold, ge, id_column, labels_column, sep, labels,
+         labels_file, input_format, allow_missing, show_progress):
+    if (pred is None) == (scores is None):
+        raise click.UsageError("give exactly one of --pred (0/1 or label sets) and --scores.")
+    if labels and labels_file:
+        raise click.UsageError("give --labels or --labels-file, not both.")
+    names = None
+    if labels:
+        names = [x.strip() for x in labels.split(",") if x.strip()]
+    elif labels_file:
+        names = [x.strip() for x in Path(labels_file).read_text().splitlines() if x.strip()]
+    opts = dict(fmt=input_format, id_column=id_column, labels_column=labels_column, sep=sep)
+    truth = Source(true, **opts)
+    other = Source(pred or scores, **opts)
+    vocab = vocabulary(truth, names)
+    if other.labels_column is None and other.fmt in ("csv", "tsv", "jsonl", "parquet") and names:
+        other.label_columns = list(vocab)
+    kind = "scores" if scores else "labels"
+    it, matching = pairs(truth, other, vocab, kind, allow_missing=allow_missing)
+    it = _progress(it, show_progress)
+    inputs = {"truth": str(truth.path), "predictions": str(other.path), "kind": kind}
+    if kind == "labels":
+        total = None
+        for raw_t, raw_p in it:
+            c = Counts.from_labelled(coerce_pair(raw_t, raw_p, labels=vocab))
+            total = c if total is None else total + c
+        report = build_report(total, vocab, 0.0, 2.0, {"zero_division": 0, "beta": 2.0,
+                                                       "weighted": False})
+        thresholds = None
+    else:
+        got = list(it)
+        t, s = _concat([g[0] for g in got]), _concat([g[1] for g in got])
+        thr = _threshold(threshold, vocab) if threshold is not None else 0.5
+        y_score = s.values if not sp.issparse(s.values) else sp.csr_matrix(s.values)
+        report = evaluate(t, y_score=y_score, labels=vocab, threshold=thr, inclusive=ge)
+        thresholds = {"rule": ">=" if ge else ">",
+                      "values": thr if isinstance(thr, float) else dict(zip(vocab, thr.tolist()))}
+    inputs["rows"] = matching.to_dict()
+    return report, thresholds, inputs
+
+
+@main.command("evaluate", epilog=EXAMPLES)
+@click.option("--true", "true", required=True, type=click.Path(dir_okay=False),
+              help="File with the true labels.")
+@click.option("--pred", type=click.Path(dir_okay=False),
+              help="File with hard predictions (0/1 columns or label sets).")
+@click.option("--scores", type=click.Path(dir_okay=False),
+              help="File with scores or probabilities, one column per label.")
+@click.option("--threshold", default=None,
+              help="Score threshold: a number (default 0.5) or a JSON file {label: threshold}.")
+@click.option("--ge", is_flag=True, help="Predict when score >= threshold (default: >).")
+@click.option("--id-column", help="Match rows by this id column (else by position).")
+@click.option("--labels-column", help="Column holding each row's label set.")
+@click.option("--sep", default=",", show_default=True, help="Delimiter inside label sets.")
+@click.option("--labels", help="Comma-separated label names: the vocabulary and its order.")
+@click.option("--labels-file", type=click.Path(dir_okay=False, exists=True),
+              help="File with one label name per line.")
+@click.option("--input-format",
+              type=click.Choice(["csv", "tsv", "jsonl", "parquet", "npy", "npz", "xc"]),
+              help="Override the format detected from the file extension.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "markdown"]),
+              default="table", show_default=True, help="Output format.")
+@click.option("--output", type=click.Path(dir_okay=False), help="Write the report here.")
+@click.option("--require", multiple=True, metavar="METRIC>=VALUE",
+              help="Fail (exit 1) unless the metric meets the bound; repeatable.")
+@click.option("--allow-missing", is_flag=True,
+              help="Evaluate only rows whose id is in both files; report the rest.")
+@click.option("--quiet", is_flag=True, help="Print nothing but errors and failed requirements.")
+@click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
+def evaluate_command(true, pred, scores, threshold, ge, id_column, labels_column, sep, labels,
+                     labels_file, input_format, fmt, output, require, allow_missing, quiet,
+                     debug):
+    """Evaluate predictions (or scores) in a file against the true labels in another."""
+    gates = _parse_requirements(require)
+    show_progress = sys.stderr.isatty() and not quiet and fmt != "json"
+    try:
+        report, thresholds, inputs = _run(
+            true, pred, scores, threshold, ge, id_column, labels_column, sep, labels,
+            labels_file, input_format, allow_missing, show_progress,
+        )
+    except (LabelwiseError, OSError) as err:
+        if debug:
+            traceback.print_exc()
+        click.echo(f"labelwise: error: {err}", err=True)
+        sys.exit(2)
+    _emit(report, thresholds, inputs, fmt, output, quiet)
+    sys.exit(_gate(report, gates))
+
+
+def _emit(report, thresholds, inputs, fmt, output, quiet) -> None:
+    if fmt == "json":
+        text = json.dumps(to_json_dict(report, thresholds=thresholds, inputs=inputs), indent=2)
+    elif fmt == "markdown":
+        text = render_markdown(report)
+    else:
+        text = None
+    if output:
+        if text is None:
+            from rich.console import Console
+
+            with open(output, "w", encoding="utf-8") as f:
+                render_rich(report, Console(file=f, width=160, color_system=None))
+        else:
+            Path(output).write_text(text + ("" if text.endswith("\n") else "\n"))
+        return
+    if quiet:
+        return
+    if text is not None:
+        click.echo(text)
+    else:
+        from rich.console import Console
+
+        render_rich(report, Console())
+    left = inputs["rows"]["left_out"]
+    if left:
+        click.echo(
+            "note: rows left out: " + ", ".join(f"{v} ({k})" for k, v in left.items()), err=True
+        )
+
+
+def _gate(report, gates) -> int:
+    failed = 0
+    for name, op, bound in gates:
+        if name not in report.metrics:
+            click.echo(
+                f"labelwise: error: --require {name}: this report has no {name} "
+                + ("(it needs --scores)." if REGISTRY[name].needs_scores else "."),
+                err=True,
+            )
+            return 2
+        value = report.metrics[name]
+        if not (value == value and _OPS[op](value, bound)):
+            click.echo(f"requirement failed: {name} = {value:.4f}, required {op} {bound:g}",
+                       err=True)
+            failed += 1
+    return 1 if failed else 0
