@@ -21,6 +21,7 @@ from ._validate import (
     coerce_ranking,
 )
 from .counts import Counts
+from .diagnose import DEFAULT_BANDS, Context, check_bands, fingerprint, interpret, run_detectors
 from .errors import InputError
 from .formulas import FAMILIES, per_label
 from .ranking import ScoreSummary, summarize_scores
@@ -43,6 +44,9 @@ def evaluate(
     beta=2.0,
     sep=",",
     inv_propensity=None,
+    scores_are_logits=False,
+    train=None,
+    bands=None,
 ) -> Report:
     """Evaluate multi-label predictions with every metric that applies.
 
@@ -84,11 +88,24 @@ def evaluate(
     inv_propensity : array-like of shape (n_labels,), optional
         Inverse label propensities (see :func:`labelwise.inverse_propensity`);
         adds the propensity-scored ``psprecision_at_k`` and ``psndcg_at_k``.
+    scores_are_logits : bool, default False
+        The scores are logits: predict when ``sigmoid(score) > threshold``
+        (computed exactly as ``score > logit(threshold)``). Ranking metrics do
+        not change.
+    train : tuple or dict, optional
+        The same model's results on its training data, to detect overfitting:
+        ``(y_true_train, y_pred_train)``, or a dict with ``y_true`` and one of
+        ``y_pred`` / ``y_score``. A tuple whose second item holds values other
+        than 0 and 1 is read as scores.
+    bands : dict, optional
+        Interpretation bands ``{metric or pattern: (good, bad)}`` that override
+        :data:`labelwise.diagnose.DEFAULT_BANDS` entry by entry.
 
     Returns
     -------
     Report
-        ``report["f1_micro"]``, ``report.per_label``, ``report.to_dict()``, ``str(report)``.
+        ``report["f1_micro"]``, ``report.per_label``, ``report.to_dict()``, ``str(report)``,
+        ``report.findings`` (pitfalls found) and ``report.interpretation`` (good/fair/bad).
 
     Raises
     ------
@@ -115,13 +132,17 @@ def evaluate(
             "(scores to threshold); got "
             + ("both." if y_pred is not None else "neither.")
         )
+    band_table = {**DEFAULT_BANDS, **check_bands(bands)} if bands else DEFAULT_BANDS
     summary = None
+    dense_scores = None
     if y_score is None:
         data = coerce_pair(y_true, y_pred, labels=labels, sep=sep)
     else:
-        data, ranked, thr = _scored(y_true, y_score, labels, sep, threshold, inclusive)
+        rule = _logit_threshold if scores_are_logits else (lambda t: t)
+        data, ranked, thr = _scored(y_true, y_score, labels, sep, threshold, inclusive, rule)
         params.update(threshold=thr if isinstance(thr, float) else thr.tolist(),
-                      inclusive=bool(inclusive))
+                      inclusive=bool(inclusive), scores_are_logits=bool(scores_are_logits))
+        dense_scores = ranked.dense_scores
     weights = check_sample_weight(sample_weight, data.n_samples)
     params["weighted"] = weights is not None
     counts = Counts.from_labelled(data, weights)
@@ -130,16 +151,82 @@ def evaluate(
         summary = summarize_scores(ranked, weights, p)
     elif inv_propensity is not None:
         raise InputError("inv_propensity needs scores: pass y_score= to get the @k metrics.")
-    return build_report(counts, data.labels, zd, beta, params, summary)
+    report = build_report(counts, data.labels, zd, beta, params, summary)
+    tuned_on = getattr(threshold, "tuned_on", None)
+    context = Context(
+        metrics=report.metrics,
+        labels=report.labels,
+        counts=counts,
+        scores=None if scores_are_logits else dense_scores,
+        zero_division=zd,
+        undefined=report.undefined,
+        train_metrics=_train_metrics(train, threshold, inclusive, labels, sep, zero_division,
+                                     beta, scores_are_logits),
+        thresholds_tuned_on=tuned_on,
+        data_fingerprint=fingerprint(data.y_true) if tuned_on else None,
+    )
+    return diagnosed(report, context, band_table)
 
 
-def _scored(y_true, y_score, labels, sep, threshold, inclusive):
+def diagnosed(report: Report, context: Context, bands=DEFAULT_BANDS) -> Report:
+    """Attach findings and interpretation to ``report`` (returns it)."""
+    report.findings = run_detectors(context)
+    report.interpretation = interpret(report.metrics, bands)
+    return report
+
+
+def _logit_threshold(t):
+    """The logit-scale threshold equivalent to ``sigmoid(score) > t``."""
+    t = np.asarray(t, dtype=np.float64)
+    with np.errstate(divide="ignore"):
+        out = np.where(t <= 0, -np.inf, np.where(t >= 1, np.inf, np.log(t) - np.log1p(-t)))
+    return float(out) if out.ndim == 0 else out
+
+
+def _train_metrics(train, threshold, inclusive, labels, sep, zero_division, beta, logits):
+    if train is None:
+        return None
+    if isinstance(train, dict):
+        unknown = set(train) - {"y_true", "y_pred", "y_score"}
+        if "y_true" not in train or unknown:
+            raise InputError(
+                "train= as a dict needs 'y_true' and one of 'y_pred' or 'y_score'"
+                + (f"; unknown keys {sorted(unknown)}" if unknown else "") + "."
+            )
+        kwargs = {k: v for k, v in train.items() if k != "y_true"}
+        y_true = train["y_true"]
+    else:
+        if not isinstance(train, (tuple, list)) or len(train) != 2:
+            raise InputError(
+                "train= must be (y_true_train, y_pred_or_scores_train) or a dict with "
+                "'y_true' and 'y_pred' or 'y_score'."
+            )
+        y_true, second = train
+        kwargs = {"y_score" if _looks_like_scores(second) else "y_pred": second}
+    got = evaluate(y_true, **kwargs, threshold=threshold, inclusive=inclusive, labels=labels,
+                   sep=sep, zero_division=zero_division, beta=beta,
+                   scores_are_logits=logits)
+    return got.metrics
+
+
+def _looks_like_scores(x) -> bool:
+    if sp.issparse(x) or _topk_form(x):
+        return True
+    try:
+        arr = np.asarray(x, dtype=np.float64)
+    except (TypeError, ValueError):
+        return False  # label sets
+    return arr.ndim == 2 and bool(np.any((arr != 0) & (arr != 1)))
+
+
+def _scored(y_true, y_score, labels, sep, threshold, inclusive, rule):
     """Validate truth with scores once; return counts input, ranking input, threshold."""
     if sp.issparse(y_score) or _topk_form(y_score):
         ranked = coerce_ranking(y_true, y_score, labels=labels, sep=sep)
         thr = check_threshold(threshold, ranked.n_labels, ranked.labels)
         s = ranked.partial_scores
-        col_thr = thr if isinstance(thr, float) else thr[s.indices]
+        cut = rule(thr)
+        col_thr = cut if isinstance(cut, float) else cut[s.indices]
         keep = s.data >= col_thr if inclusive else s.data > col_thr
         rows = np.repeat(np.arange(s.shape[0]), np.diff(s.indptr))[keep]
         ones = np.ones(rows.shape[0], dtype=np.bool_)
@@ -148,7 +235,7 @@ def _scored(y_true, y_score, labels, sep, threshold, inclusive):
         return Labelled(ranked.y_true, pred, ranked.labels), ranked, thr
     y_true, scores, vocab = align_scores(y_true, y_score, labels=labels, sep=sep)
     thr = check_threshold(threshold, scores.values.shape[1], vocab)
-    pred = _Matrix(binarize(scores.values, thr, inclusive), vocab)
+    pred = _Matrix(binarize(scores.values, rule(thr), inclusive), vocab)
     data = coerce_pair(y_true, pred, labels=vocab, sep=sep)
     t = sp.csr_matrix(data.y_true)
     t.sort_indices()

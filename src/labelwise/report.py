@@ -105,6 +105,10 @@ class Report:
     undefined : dict
         Metric name to the labels for which it is undefined and which the
         averages leave out, e.g. ``{"roc_auc": ["rare"]}``.
+    findings : list of Finding
+        Pitfalls detected (see :mod:`labelwise.diagnose`), most severe first.
+    interpretation : dict
+        Metric name to ``"good"``, ``"fair"`` or ``"bad"`` (a rule of thumb).
     """
 
     metrics: dict[str, float]
@@ -113,6 +117,8 @@ class Report:
     counts: Counts
     params: dict = field(default_factory=dict)
     undefined: dict = field(default_factory=dict)
+    findings: list = field(default_factory=list)
+    interpretation: dict = field(default_factory=dict)
 
     @property
     def n_samples(self) -> int:
@@ -135,7 +141,7 @@ class Report:
 
     def to_dict(self) -> dict:
         """Plain data: ``n_samples``, ``n_labels``, ``labels``, ``metrics``, ``per_label``,
-        ``params`` and ``undefined``."""
+        ``params``, ``undefined``, ``findings`` and ``interpretation``."""
         return {
             "n_samples": int(self.n_samples),
             "n_labels": int(self.n_labels),
@@ -144,6 +150,8 @@ class Report:
             "per_label": self.per_label.to_records(),
             "params": dict(self.params),
             "undefined": {k: _plain_list(v) for k, v in self.undefined.items()},
+            "findings": [f.to_dict() for f in self.findings],
+            "interpretation": dict(self.interpretation),
         }
 
     def __str__(self) -> str:
@@ -185,11 +193,16 @@ class Section:
     rows: list
 
 
+_STRICT = {"subset_accuracy": " (strict: one wrong label fails the sample)"}
+
+
 def _value_rows(r: Report, names) -> list:
     rows = []
     for n in names:
         hint = "" if REGISTRY[n].higher_is_better else " (lower is better)"
-        rows.append([n + hint, _fmt(r.metrics[n])])
+        reading = r.interpretation.get(n, "")
+        reading += _STRICT.get(n, "") if reading else ""
+        rows.append([n + hint, _fmt(r.metrics[n]), reading])
     return rows
 
 
@@ -205,13 +218,14 @@ def _grid(r: Report, families, columns, key) -> list:
 def sections(r: Report) -> list[Section]:
     """The report laid out as tables; every renderer draws these."""
     present = [m for m in REGISTRY.values() if m.name in r.metrics]
-    out = [Section("Example-based", ["metric", "value"],
+    out = [Section("Example-based", ["metric", "value", "reading"],
                    _value_rows(r, [m.name for m in present if m.group == "example"]))]
     out.append(Section("Label-based", ["metric", *AVERAGES],
                        _grid(r, FAMILIES, AVERAGES, lambda f, a: f"{f}_{a}")))
     ranking = [m.name for m in present if m.group == "ranking"]
     if ranking:
-        out.append(Section("Ranking (from scores)", ["metric", "value"], _value_rows(r, ranking)))
+        out.append(Section("Ranking (from scores)", ["metric", "value", "reading"],
+                           _value_rows(r, ranking)))
     curves = _grid(r, ("roc_auc", "average_precision"), AVERAGES, lambda f, a: f"{f}_{a}")
     if curves:
         out.append(Section("Score-based", ["metric", *AVERAGES], curves))
@@ -238,6 +252,12 @@ def _per_label_section(t: PerLabelTable) -> Section:
     return Section("Per label (by support)", ["label", *COUNT_COLUMNS, *map(_short, fams)], rows)
 
 
+def finding_lines(r: Report) -> list[tuple[str, str, str]]:
+    """(severity, "code: message", suggestion) for each finding, label names made safe."""
+    return [(f.severity, f"{f.code}: {safe_label(f.message)}", safe_label(f.suggestion))
+            for f in r.findings]
+
+
 def _notes(r: Report) -> list[str]:
     out = []
     for name, labs in r.undefined.items():
@@ -255,8 +275,13 @@ def render_text(r: Report) -> str:
         widths = [max(len(str(x)) for x in col) for col in zip(sec.header, *sec.rows)]
         lines += ["", sec.title]
         for k, row in enumerate([sec.header, *sec.rows]):
-            cells = [f"{c:<{w}}" if j == 0 else f"{c:>{w}}" for j, (c, w) in enumerate(zip(row, widths))]
+            cells = [f"{c:<{w}}" if j == 0 or sec.header[j] == "reading" else f"{c:>{w}}"
+                     for j, (c, w) in enumerate(zip(row, widths))]
             lines.append("  " + "  ".join(cells).rstrip())
+    if r.findings:
+        lines += ["", "Findings"]
+        for sev, text, fix in finding_lines(r):
+            lines += [f"  [{sev}] {text}", f"      what to do: {fix}"]
     lines += ["", *_notes(r)] if r.undefined else []
     return "\n".join(lines)
 
@@ -304,8 +329,16 @@ def render_markdown(r: Report) -> str:
                 "| " + " | ".join(_md_cell(h) for h in sec.header) + " |",
                 "|---" + "|---:" * (len(sec.header) - 1) + "|"]
         out += ["| " + " | ".join(_md_cell(c) for c in row) + " |" for row in sec.rows]
+    if r.findings:
+        out += ["", "**Findings**", ""]
+        out += [f"- **{sev}** {_md_cell(text)} *What to do:* {_md_cell(fix)}"
+                for sev, text, fix in finding_lines(r)]
     out += ["", *(_md_cell(n) for n in _notes(r))] if r.undefined else []
     return "\n".join(out) + "\n"
+
+
+_READING_STYLE = {"good": "green", "fair": "yellow", "bad": "red"}
+_SEVERITY_STYLE = {"info": "cyan", "warning": "yellow", "critical": "bold red"}
 
 
 def render_rich(r: Report, console) -> None:
@@ -318,10 +351,18 @@ def render_rich(r: Report, console) -> None:
     for sec in sections(r):
         table = Table(title=sec.title, title_justify="left", header_style="bold")
         for j, h in enumerate(sec.header):
-            table.add_column(escape(h), justify="left" if j == 0 else "right")
+            table.add_column(escape(h), justify="left" if j == 0 or h == "reading" else "right")
         for row in sec.rows:
-            table.add_row(*(escape(c) for c in row))
+            styled = [escape(c) for c in row]
+            if "reading" in sec.header:
+                k = sec.header.index("reading")
+                styled[k] = f"[{_READING_STYLE.get(row[k].split(' ')[0], '')}]{styled[k]}[/]" \
+                    if row[k] else ""
+            table.add_row(*styled)
         console.print(table)
+    for sev, text, fix in finding_lines(r):
+        console.print(f"[{_SEVERITY_STYLE[sev]}]{sev}[/] {escape(text)}")
+        console.print(f"    [dim]what to do:[/] {escape(fix)}")
     for note in _notes(r):
         console.print(f"[yellow]{escape(note)}[/]")
 
