@@ -572,8 +572,8 @@ def coerce_scores(y_score, name: str = "y_score") -> _Matrix:
                     "was expected. Convert the scores to floats."
                 )
         values = values.astype(np.float64)
-    elif kind == "b" or kind in "iu":
-        values = values.astype(np.float64)
+    elif kind == "b" or kind in "iu" or (kind == "f" and values.dtype not in (np.float32, np.float64)):
+        values = values.astype(np.float64)  # the kernels take float32 or float64
     elif kind != "f":
         raise InputError(f"{name} has dtype {values.dtype}; expected floating-point scores.")
     finite = np.isfinite(values)
@@ -825,6 +825,11 @@ def coerce_ranking(y_true, y_score, *, labels=None, sep: str = ",", need_dense=F
             values = values.astype(np.float64)
         return RankingInput(t, np.ascontiguousarray(values), None, vocab, t.shape[1])
     rt = _read(y_true, "y_true", sep)
+    if isinstance(rt, _Sets) and labels is None:
+        raise InputError(
+            "sparse or top-k scores address labels by column index, so label sets in "
+            "y_true need labels=[...] to say which label each index is."
+        )
     vocab = _vocabulary(rt, rt, labels)
     t = _truth_csr(rt, vocab)
     vocab = vocab or tuple(range(t.shape[1]))
