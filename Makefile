@@ -18,7 +18,8 @@ test: $(STAMP)
 	$(BIN)/python -m pytest -q
 
 bench: $(STAMP)
-	$(BIN)/python benchmarks/bench_threshold_metrics.py
+	$(BIN)/python benchmarks/bench_threshold_metrics.py $(ARGS)
+	$(BIN)/python benchmarks/bench_ranking_metrics.py $(ARGS)
 
 clean:
 	rm -rf $(VENV) build src/*.egg-info

@@ -1,0 +1,743 @@
+"""Time labelwise's score-based metrics against scikit-learn and a plain numpy reference.
+
+Run from the repository root::
+
+    .venv/bin/python benchmarks/bench_ranking_metrics.py            # full run
+    .venv/bin/python benchmarks/bench_ranking_metrics.py --quick    # 10x smaller smoke run
+    .venv/bin/python benchmarks/bench_ranking_metrics.py --profile  # also cProfile evaluate()
+
+Workloads (all data is generated here from a seeded numpy Generator):
+
+W2      dense scores, 100,000 x 100 labels; label prevalence geometric from
+        0.2 to 0.002; truth y ~ Bernoulli(prevalence); scores
+        sigmoid(noise + 2y - 1) with standard normal noise, as float32.
+        The six scikit-learn twins (LRAP, ranking loss, coverage error,
+        ROC-AUC macro and micro, average precision macro) one by one on both
+        sides, and labelwise.evaluate(y, y_score=s), which computes all six
+        (and every threshold metric) in one call. Also evaluate() with the
+        same scores as float64, which takes a different path.
+W4      top-k predictions, 200,000 rows x 50,000 labels, about 5 true labels
+        per row (CSR truth); top-5 (indices, scores) per row, about half of
+        them true, distinct scores. P@1/3/5 and nDCG@1/3/5 from six
+        labelwise.metrics calls and from one evaluate(); values checked
+        against an independent numpy computation; peak memory of one call
+        (in a fresh process), also with the same rows over 10x more labels.
+        scikit-learn's ndcg_score needs a dense (n, L) matrix (40 GB as
+        float32 at this size), so it is timed on a dense slice of the rows
+        only and extrapolated linearly to all rows (labelled as such).
+FIRST   import and first evaluate() with scores in fresh subprocesses, with an
+        empty numba cache (compile) and with the cache that run filled (load).
+
+Every timing is repeated and the median is reported (with min and max, as the
+machine may be shared), together with the median process CPU time of the call
+(all threads): when other jobs hold the cores, wall time grows while CPU time
+stays, so the two together show how much of a time was waiting. Targets are
+judged on wall time. Before any ratio is printed, the numbers that the two
+sides of the comparison produced are checked to agree (max abs diff < 1e-12),
+so a ratio never compares different work.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+# The environment as this process got it, before any library below sets defaults
+# (scikit-learn sets KMP_* variables on import); children start from this.
+START_ENV = dict(os.environ)
+
+import numpy as np
+import scipy
+import scipy.sparse as sp
+
+import labelwise
+import labelwise.metrics as lwm
+
+import numba
+import sklearn
+import sklearn.metrics as skm
+
+TOL = 1e-12
+SEED = 20240615
+ENV_PREFIXES = ("OPENBLAS", "GOTO", "OMP_", "MKL_", "NVPL_", "BLIS_", "NUMBA_", "KMP_")
+
+# The six scikit-learn twins of W2: (labelwise.evaluate report key, function name, kwargs).
+W2_METRICS = (
+    ("label_ranking_average_precision", "label_ranking_average_precision_score", {}),
+    ("label_ranking_loss", "label_ranking_loss", {}),
+    ("coverage_error", "coverage_error", {}),
+    ("roc_auc_macro", "roc_auc_score", {"average": "macro"}),
+    ("roc_auc_micro", "roc_auc_score", {"average": "micro"}),
+    ("average_precision_macro", "average_precision_score", {"average": "macro"}),
+)
+AT_K = tuple((f"{name}_at_{k}", name, k) for name in ("precision", "ndcg") for k in (1, 3, 5))
+
+
+# --------------------------------------------------------------------------
+# Timing and printing
+# --------------------------------------------------------------------------
+
+RESULTS: dict[str, dict] = {}
+QUICK = False
+CURRENT = [""]  # short name of the workload being timed
+
+
+def timeit(key: str, label: str, fn, repeat: int, warmup: int = 0):
+    """Call ``fn`` ``warmup`` + ``repeat`` times; record and print the median."""
+    for _ in range(warmup):
+        fn()
+    times, cpu = [], []
+    out = None
+    for _ in range(repeat):
+        out = None
+        gc.collect()
+        c0 = time.process_time()
+        t0 = time.perf_counter()
+        out = fn()
+        times.append(time.perf_counter() - t0)
+        cpu.append(time.process_time() - c0)
+    med = statistics.median(times)
+    RESULTS[key] = {"label": f"{CURRENT[0]} {label}", "median": med, "min": min(times),
+                    "max": max(times), "n": repeat, "cpu": statistics.median(cpu)}
+    print(f"  {label:<58} median {fmt_s(med):>9}   (min {fmt_s(min(times))}, max "
+          f"{fmt_s(max(times))}, n={repeat}; cpu {fmt_s(RESULTS[key]['cpu'])})", flush=True)
+    return out
+
+
+def total(key: str, label: str, keys) -> float:
+    """Record and print the sum of the medians of ``keys``."""
+    med = sum(RESULTS[k]["median"] for k in keys)
+    cpu = sum(RESULTS[k]["cpu"] for k in keys)
+    RESULTS[key] = {"label": f"{CURRENT[0]} {label}", "median": med, "n": None, "cpu": cpu}
+    print(f"  {label:<58} = {fmt_s(med):>9}   (cpu {fmt_s(cpu)})", flush=True)
+    return med
+
+
+def fmt_s(sec: float) -> str:
+    if sec >= 1:
+        return f"{sec:.2f} s"
+    if sec >= 1e-3:
+        return f"{sec * 1e3:.1f} ms"
+    return f"{sec * 1e6:.0f} us"
+
+
+def fmt_x(r: float) -> str:
+    return f"{r:.1f}x" if r >= 10 else f"{r:.2f}x"
+
+
+def fmt_mb(nbytes: float) -> str:
+    if nbytes >= 2**30:
+        return f"{nbytes / 2**30:.1f} GiB"
+    return f"{nbytes / 2**20:.1f} MiB"
+
+
+VERDICTS: list[tuple[str, str, str]] = []  # (label, value, target and verdict) for the summary
+
+
+def verdict(ok) -> str:
+    if QUICK:
+        return "  -> not judged: targets are for the full sizes"
+    return "  -> target met" if ok else "  -> target NOT met"
+
+
+def ratio(label: str, num_key: str, den_key: str, target: str = "", ok=None,
+          field: str = "median") -> float:
+    """Ratio of two medians (``field="cpu"``: of the process CPU times, a diagnostic)."""
+    r = RESULTS[num_key][field] / RESULTS[den_key][field]
+    v = verdict(ok(r)) if ok is not None else ""
+    print(f"  {label:<58} {fmt_x(r):>9}" + (f"   (target {target}){v}" if target else ""),
+          flush=True)
+    VERDICTS.append((label, fmt_x(r), f"{target}{v}".replace("  -> ", "; ") if target else ""))
+    return r
+
+
+def within(label: str, key: str, limit: float, target: str) -> None:
+    """Judge an absolute time against ``limit`` seconds."""
+    med = RESULTS[key]["median"]
+    v = verdict(med <= limit)
+    print(f"  {label:<58} {fmt_s(med):>9}   (target {target}){v}", flush=True)
+    VERDICTS.append((label, fmt_s(med), f"{target}{v}".replace("  -> ", "; ")))
+
+
+def check_close(what: str, a, b, peer: str = "scikit-learn") -> float:
+    a = np.asarray(a, dtype=np.float64)
+    b = np.asarray(b, dtype=np.float64)
+    if a.shape != b.shape:
+        raise AssertionError(f"{what}: shapes differ {a.shape} vs {b.shape}")
+    diff = np.abs(a - b)
+    worst = float(diff.max()) if diff.size else 0.0
+    if not worst < TOL:  # not `assert`: must also hold under python -O
+        raise AssertionError(f"{what}: labelwise and {peer} differ by {worst:g}")
+    return worst
+
+
+def section(title: str) -> None:
+    CURRENT[0] = title.split(":")[0].split()[0]
+    print(f"\n== {title}", flush=True)
+
+
+# --------------------------------------------------------------------------
+# Machine description
+# --------------------------------------------------------------------------
+
+
+def cpu_model() -> str:
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def mem_total_gb() -> str:
+    try:
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("MemTotal"):
+                    return f"{int(line.split()[1]) / 2**20:.1f} GiB"
+    except OSError:
+        pass
+    return "unknown"
+
+
+def cpu_quota() -> str:
+    try:  # cgroup v2
+        with open("/sys/fs/cgroup/cpu.max") as f:
+            quota, period = f.read().split()
+        return "none" if quota == "max" else f"{int(quota) / int(period):g} CPUs"
+    except (OSError, ValueError):
+        pass
+    try:  # cgroup v1
+        with open("/sys/fs/cgroup/cpu/cpu.cfs_quota_us") as f:
+            quota = int(f.read())
+        with open("/sys/fs/cgroup/cpu/cpu.cfs_period_us") as f:
+            period = int(f.read())
+        return "none" if quota < 0 else f"{quota / period:g} CPUs"
+    except (OSError, ValueError):
+        return "unknown"
+
+
+def source_state() -> str:
+    """The git commit of the labelwise source being timed, and whether src/ has changes."""
+    root = os.path.dirname(os.path.dirname(os.path.abspath(labelwise.__file__)))
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=root,
+                              capture_output=True, text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--", "."], cwd=root,
+                               capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "not a git checkout"
+    return f"git {head}" + (", with uncommitted changes in src/" if dirty else "")
+
+
+def describe_machine() -> None:
+    section("Machine")
+    try:
+        usable = len(os.sched_getaffinity(0))
+    except AttributeError:
+        usable = os.cpu_count()
+    print(f"  CPU             {cpu_model()} ({platform.machine()})")
+    print(f"  cores           {os.cpu_count()} logical, {usable} usable by this process, "
+          f"cgroup quota {cpu_quota()}")
+    print(f"  memory          {mem_total_gb()}")
+    print(f"  OS              {platform.platform()}")
+    print(f"  load average    {' '.join(f'{x:.2f}' for x in os.getloadavg())} (at start)")
+    print(f"  Python          {platform.python_version()} ({platform.python_implementation()})")
+    print(f"  numpy           {np.__version__}")
+    print(f"  scipy           {scipy.__version__}")
+    print(f"  numba           {numba.__version__} (NUMBA_NUM_THREADS={numba.config.NUMBA_NUM_THREADS})")
+    print(f"  scikit-learn    {sklearn.__version__}")
+    print(f"  labelwise       {labelwise.__version__} ({source_state()})")
+    try:
+        blas = np.show_config(mode="dicts")["Build Dependencies"]["blas"]
+        print(f"  numpy BLAS      {blas.get('name')} {blas.get('version')}")
+    except Exception:  # older numpy: no dict mode
+        print("  numpy BLAS      (not reported by this numpy)")
+    try:
+        from threadpoolctl import threadpool_info
+
+        pools = threadpool_info()
+        if not pools:
+            print("  threadpools     none loaded")
+        for p in pools:
+            print(f"  threadpool      {p.get('internal_api')} {p.get('version')} "
+                  f"num_threads={p.get('num_threads')} layer={p.get('threading_layer')} "
+                  f"arch={p.get('architecture')}")
+    except ImportError:
+        print("  threadpools     (threadpoolctl not installed)")
+    env = {k: v for k, v in START_ENV.items() if k.startswith(ENV_PREFIXES)}
+    shown = ", ".join(f"{k}={v}" for k, v in sorted(env.items())) or "none set"
+    print(f"  BLAS/thread env {shown}")
+
+
+# --------------------------------------------------------------------------
+# Memory
+# --------------------------------------------------------------------------
+
+# Peak memory of one call, in a fresh process that holds only the W4 arrays.
+# Two readings per call (after one warm-up call):
+#   traced  tracemalloc's peak: Python and numpy allocations (numba's own arrays
+#           are invisible to it; np.empty/np.zeros count in full even if untouched);
+#   rss     growth of the peak resident set over the resident set before the call
+#           (Linux: peak counter reset through /proc/self/clear_refs); the parent
+#           fixes glibc's mmap threshold at 64 KiB so that freed arrays go back to
+#           the system and are not silently reused. Counts pages actually touched,
+#           numba's arrays included.
+MEM_CHILD = r"""
+import gc, json, sys, tracemalloc
+import numpy as np
+import scipy.sparse as sp
+import labelwise
+import labelwise.metrics as lwm
+z = np.load(sys.argv[1])
+n, L = (int(v) for v in z["shape"])
+y = sp.csr_matrix((z["data"], z["indices"], z["indptr"]), shape=(n, L))
+wide = sp.csr_matrix((z["data"], z["indices"], z["indptr"]), shape=(n, 10 * L))
+top = (z["idx"], z["scores"])
+def status(field):
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith(field + ":"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        return None
+out = {}
+for key, fn in (("ndcg", lambda: lwm.ndcg_at_k(y, top, 5)),
+                ("ndcg_wide", lambda: lwm.ndcg_at_k(wide, top, 5)),
+                ("eval", lambda: labelwise.evaluate(y, y_score=top)),
+                ("eval_wide", lambda: labelwise.evaluate(wide, y_score=top))):
+    fn()
+    gc.collect()
+    tracemalloc.start()
+    fn()
+    traced = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    gc.collect()
+    rss = None
+    try:
+        with open("/proc/self/clear_refs", "w") as f:
+            f.write("5")  # reset the peak (VmHWM) to the current resident set
+        before = status("VmRSS")
+        fn()
+        peak = status("VmHWM")
+        if before is not None and peak is not None:
+            rss = peak - before
+    except OSError:
+        pass
+    gc.collect()
+    out[key] = {"traced": traced, "rss": rss}
+print(json.dumps(out))
+"""
+
+
+def peak_memory_child(y: sp.csr_matrix, idx: np.ndarray, scores: np.ndarray) -> dict:
+    with tempfile.TemporaryDirectory(prefix="labelwise-bench-") as d:
+        path = os.path.join(d, "w4.npz")
+        np.savez(path, data=y.data, indices=y.indices, indptr=y.indptr,
+                 shape=np.array(y.shape), idx=idx, scores=scores)
+        env = dict(START_ENV, MALLOC_MMAP_THRESHOLD_="65536")
+        proc = subprocess.run([sys.executable, "-c", MEM_CHILD, path], env=env,
+                              capture_output=True, text=True, check=False)
+    if proc.returncode != 0:
+        raise RuntimeError(f"memory subprocess failed:\n{proc.stderr}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+# --------------------------------------------------------------------------
+# Data
+# --------------------------------------------------------------------------
+
+
+def make_w2(rng, n: int, n_labels: int = 100):
+    """Dense bool truth and float32 scores sigmoid(noise + 2y - 1)."""
+    prev = np.geomspace(0.2, 0.002, n_labels)
+    y = rng.random((n, n_labels)) < prev
+    z = rng.standard_normal((n, n_labels)) + 2.0 * y - 1.0
+    s = (1.0 / (1.0 + np.exp(-z))).astype(np.float32)
+    return y, s
+
+
+def label_popularity(n_labels: int, exponent: float = 0.8) -> np.ndarray:
+    p = 1.0 / np.arange(1, n_labels + 1) ** exponent
+    return p / p.sum()
+
+
+def keys_to_csr(keys: np.ndarray, n: int, n_labels: int) -> sp.csr_matrix:
+    """Sorted unique ``row * n_labels + col`` keys -> CSR with sorted, unique indices."""
+    rows = keys // n_labels
+    cols = (keys % n_labels).astype(np.int32)
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(rows, minlength=n), out=indptr[1:])
+    data = np.ones(keys.size, dtype=np.int64)
+    return sp.csr_matrix((data, cols, indptr), shape=(n, n_labels))
+
+
+def make_w4(rng, n: int, n_labels: int, per_row: int = 5, k: int = 5, hit: float = 0.5):
+    """CSR truth (~per_row popularity-weighted labels per row) and top-k predictions.
+
+    Each row's top ``k`` holds Binomial(k, hit) of its true labels (at most all of
+    them), the rest uniformly drawn false labels; labels are unique per row. The
+    scores are distinct within each row, in (0, 1), sorted from high to low.
+    """
+    rows = np.repeat(np.arange(n, dtype=np.int64), per_row)
+    t_keys = np.unique(rows * n_labels + rng.choice(n_labels, size=rows.size,
+                                                    p=label_popularity(n_labels)))
+    y = keys_to_csr(t_keys, n, n_labels)
+    r = np.diff(y.indptr)
+    # true picks: the first h of each row's true labels in a random order
+    h = np.minimum(rng.binomial(k, hit, n), r)
+    t_rows = t_keys // n_labels
+    order = np.lexsort((rng.random(t_keys.size), t_rows))
+    rank_in_row = np.arange(t_keys.size) - y.indptr[t_rows]
+    picked = t_keys[order[rank_in_row < h[t_rows]]]
+    # false picks: uniform labels, redrawn until none is true or repeated in its row
+    f_rows = np.repeat(np.arange(n, dtype=np.int64), k - h)
+    f_keys = f_rows * n_labels + rng.integers(0, n_labels, f_rows.size)
+    while True:
+        bad = np.isin(f_keys, t_keys)
+        repeated = np.ones(f_keys.size, dtype=bool)
+        repeated[np.unique(f_keys, return_index=True)[1]] = False
+        bad |= repeated
+        if not bad.any():
+            break
+        f_keys[bad] = f_rows[bad] * n_labels + rng.integers(0, n_labels, int(bad.sum()))
+    keys = np.concatenate([picked, f_keys])
+    keys = keys[np.argsort(keys // n_labels, kind="stable")]
+    idx = (keys % n_labels).reshape(n, k)
+    idx = np.take_along_axis(idx, np.argsort(rng.random((n, k)), axis=1), axis=1)
+    scores = -np.sort(-rng.uniform(0.01, 1.0, (n, k)), axis=1)
+    if not (np.diff(scores, axis=1) < 0).all():
+        raise AssertionError("W4: tied scores in a row (the reference assumes none)")
+    return y, idx, scores
+
+
+def reference_at_k(y: sp.csr_matrix, idx: np.ndarray, scores: np.ndarray) -> dict:
+    """P@k and nDCG@k for k = 1, 3, 5 in plain numpy (untied scores)."""
+    n, L = y.shape
+    width = idx.shape[1]
+    t_keys = np.repeat(np.arange(n, dtype=np.int64), np.diff(y.indptr)) * L + y.indices
+    order = np.argsort(-scores, axis=1, kind="stable")
+    ranked = np.take_along_axis(idx, order, axis=1).astype(np.int64)
+    keys = np.arange(n, dtype=np.int64)[:, None] * L + ranked
+    pos = np.minimum(np.searchsorted(t_keys, keys), t_keys.size - 1)
+    hits = t_keys[pos] == keys  # (n, width): is the label at each rank true?
+    discount = 1.0 / np.log2(np.arange(width) + 2.0)
+    ideal = np.cumsum(discount)
+    r = np.diff(y.indptr)
+    out = {}
+    for _, name, k in AT_K:
+        if name == "precision":
+            out[f"precision_at_{k}"] = float(np.mean(hits[:, :k].sum(axis=1) / k))
+        else:
+            dcg = (hits[:, :k] * discount[:k]).sum(axis=1)
+            best = ideal[np.maximum(np.minimum(k, r), 1) - 1]
+            out[f"ndcg_at_{k}"] = float(np.mean(np.where(r > 0, dcg / best, 0.0)))
+    return out
+
+
+def densify(y: sp.csr_matrix, idx: np.ndarray, scores: np.ndarray):
+    """Dense truth and scores (unscored labels at 0, below every score) for sklearn."""
+    n, L = y.shape
+    t = y.toarray().astype(np.int8)
+    s = np.zeros((n, L))
+    np.put_along_axis(s, idx, scores, axis=1)
+    return t, s
+
+
+# --------------------------------------------------------------------------
+# Workloads
+# --------------------------------------------------------------------------
+
+
+def bench_w2(rng, n: int, rep_fast: int, rep_slow: int, rep_lrap: int, profile: bool) -> None:
+    section(f"W2: dense scores {n:,} x 100, prevalence geomspace(0.2, 0.002), float32")
+    t0 = time.perf_counter()
+    y, s = make_w2(rng, n)
+    s64 = s.astype(np.float64)  # the same values, so the same rankings and metrics
+    print(f"  data: {y.mean() * 100:.2f}% true cells, positives per label "
+          f"{y.sum(axis=0).min()}-{y.sum(axis=0).max()}, {np.mean(~y.any(axis=1)) * 100:.1f}% "
+          f"rows without a true label, {np.unique(s).size:,} distinct scores in {s.size:,} "
+          f"cells; made in {time.perf_counter() - t0:.1f} s", flush=True)
+
+    lw_vals, sk_vals = {}, {}
+    for key, fname, kw in W2_METRICS:
+        fn = getattr(lwm, fname)
+        lw_vals[key] = timeit(f"w2_lw_{key}", f"labelwise {fname}({fmt_kw(kw)})",
+                              lambda fn=fn, kw=kw: fn(y, s, **kw), rep_fast, warmup=1)
+    total("w2_lw_sum", "labelwise, sum of the six medians",
+                   [f"w2_lw_{key}" for key, _, _ in W2_METRICS])
+    rep32 = timeit("w2_lw_eval", "labelwise.evaluate(y, y_score=float32 scores)",
+                   lambda: labelwise.evaluate(y, y_score=s), rep_fast, warmup=1)
+    rep64 = timeit("w2_lw_eval64", "labelwise.evaluate(y, y_score=float64 scores)",
+                   lambda: labelwise.evaluate(y, y_score=s64), rep_fast, warmup=1)
+    for key, fname, kw in W2_METRICS:
+        fn = getattr(skm, fname)
+        sk_vals[key] = timeit(f"w2_sk_{key}", f"sklearn {fname}({fmt_kw(kw)})",
+                              lambda fn=fn, kw=kw: fn(y, s, **kw),
+                              rep_lrap if key == "label_ranking_average_precision" else rep_slow)
+    total("w2_sk_sum", "sklearn, sum of the six medians",
+          [f"w2_sk_{key}" for key, _, _ in W2_METRICS])
+    print(f"  numba threading layer: {numba.threading_layer()}, "
+          f"{numba.get_num_threads()} threads", flush=True)
+
+    # Same numbers on both sides, or the ratios below mean nothing.
+    worst = 0.0
+    for key, fname, _ in W2_METRICS:
+        worst = max(worst, check_close(f"W2 {fname} {key}", lw_vals[key], sk_vals[key]))
+        worst = max(worst, check_close(f"W2 evaluate(float32)[{key}]", rep32[key], sk_vals[key]))
+        worst = max(worst, check_close(f"W2 evaluate(float64)[{key}]", rep64[key], sk_vals[key]))
+    print(f"  check: labelwise == sklearn on all six metrics, from the six functions and from "
+          f"evaluate() with float32 and float64 scores (max diff {worst:.1e} < {TOL:g})",
+          flush=True)
+
+    for key, fname, _ in W2_METRICS:
+        ratio(f"W2 {key}: sklearn / labelwise function", f"w2_sk_{key}", f"w2_lw_{key}")
+    ratio("W2 sklearn six / labelwise six functions (sums)", "w2_sk_sum", "w2_lw_sum")
+    ratio("W2 sklearn six (sum) / labelwise.evaluate(float32)", "w2_sk_sum", "w2_lw_eval",
+          ">= 50x", lambda r: r >= 50)
+    ratio("W2 same, process CPU time instead of wall time", "w2_sk_sum", "w2_lw_eval",
+          field="cpu")
+    ratio("W2 sklearn six (sum) / labelwise.evaluate(float64)", "w2_sk_sum", "w2_lw_eval64")
+    ratio("W2 labelwise six functions (sum) / evaluate(float32)", "w2_lw_sum", "w2_lw_eval")
+    ratio("W2 labelwise evaluate float64 / float32 scores", "w2_lw_eval64", "w2_lw_eval")
+    if profile:
+        run_profile("W2 evaluate(y_score=float32)", lambda: labelwise.evaluate(y, y_score=s))
+        run_profile("W2 evaluate(y_score=float64)", lambda: labelwise.evaluate(y, y_score=s64))
+
+
+def fmt_kw(kw: dict) -> str:
+    return ", ".join(f"{k}={v!r}" for k, v in kw.items())
+
+
+def bench_w4(rng, n: int, n_labels: int, n_slice: int, rep_fast: int, profile: bool) -> None:
+    section(f"W4: top-5 (indices, scores), {n:,} rows x {n_labels:,} labels, CSR truth")
+    t0 = time.perf_counter()
+    y, idx, sc = make_w4(rng, n, n_labels)
+    top = (idx, sc)
+    ref = reference_at_k(y, idx, sc)
+    print(f"  data: {y.nnz / n:.2f} true labels per row, {ref['precision_at_5'] * 100:.1f}% of "
+          f"the top-5 true, {np.count_nonzero(y.getnnz(axis=0)):,} labels used; "
+          f"made in {time.perf_counter() - t0:.1f} s", flush=True)
+
+    lw_vals = {}
+    for key, name, k in AT_K:
+        fn = getattr(lwm, f"{name}_at_k")
+        lw_vals[key] = timeit(f"w4_lw_{key}", f"labelwise.metrics.{name}_at_k(k={k})",
+                              lambda fn=fn, k=k: fn(y, top, k), rep_fast, warmup=1)
+    total("w4_lw_sum", "labelwise, sum of the six medians", [f"w4_lw_{key}" for key, _, _ in AT_K])
+    rep = timeit("w4_lw_eval", "labelwise.evaluate(y, y_score=(indices, scores))",
+                 lambda: labelwise.evaluate(y, y_score=top), rep_fast, warmup=1)
+    worst = 0.0
+    for key, _, _ in AT_K:
+        worst = max(worst, check_close(f"W4 {key} function", lw_vals[key], ref[key], "numpy"))
+        worst = max(worst, check_close(f"W4 {key} evaluate", rep[key], ref[key], "numpy"))
+    print(f"  check: labelwise == plain numpy reference on P@1/3/5 and nDCG@1/3/5, from the six "
+          f"functions and from evaluate() (max diff {worst:.1e} < {TOL:g})", flush=True)
+    within("W4 labelwise.evaluate, all six @k values", "w4_lw_eval", 0.5,
+           "well under 1 s, read as <= 0.5 s")
+    within("W4 labelwise six @k functions (sum)", "w4_lw_sum", 0.5,
+           "well under 1 s, read as <= 0.5 s")
+    ratio("W4 labelwise six functions (sum) / evaluate", "w4_lw_sum", "w4_lw_eval")
+
+    # Peak memory of one call, against the stored entries and against n x L.
+    entries = y.nnz + idx.size
+    in_bytes = (y.data.nbytes + y.indices.nbytes + y.indptr.nbytes + idx.nbytes + sc.nbytes)
+    dense_bytes = n * n_labels * 4
+    print(f"  memory: inputs {fmt_mb(in_bytes)} ({y.nnz:,} true entries + {idx.size:,} top-k "
+          f"entries); a dense float32 {n:,} x {n_labels:,} score matrix would be "
+          f"{fmt_mb(dense_bytes)} ({dense_bytes / 1e9:.1f} GB)", flush=True)
+    found = peak_memory_child(y, idx, sc)
+    print("  peak memory of one call (fresh process, after a warm-up call; traced = numpy/Python "
+          "allocations,\n  numba's arrays not seen; RSS = growth of the peak resident set, "
+          "numba's arrays included):", flush=True)
+    for key, what in (("ndcg", f"ndcg_at_k(k=5), {n_labels:,} labels"),
+                      ("ndcg_wide", f"ndcg_at_k(k=5), same data, {10 * n_labels:,} labels"),
+                      ("eval", f"evaluate(), {n_labels:,} labels"),
+                      ("eval_wide", f"evaluate(), same data, {10 * n_labels:,} labels")):
+        traced, rss = found[key]["traced"], found[key]["rss"]
+        rss_txt = "n/a" if rss is None else f"{fmt_mb(rss)} ({rss / entries:.0f} B/entry)"
+        print(f"    {what:<46} traced {fmt_mb(traced):>10} ({traced / entries:.0f} B/entry), "
+              f"RSS {rss_txt}", flush=True)
+
+    # scikit-learn: ndcg_score needs dense matrices, so only a slice of the rows.
+    m = n_slice
+    sub_top = (idx[:m], sc[:m])
+    t_dense, s_dense = densify(y[:m], idx[:m], sc[:m])
+    print(f"  sklearn slice: first {m:,} rows as dense matrices (int8 truth, float64 scores: "
+          f"{fmt_mb(t_dense.nbytes + s_dense.nbytes)})", flush=True)
+    sk_vals = {}
+    for k in (1, 3, 5):
+        sk_vals[k] = timeit(f"w4_sk_ndcg{k}_slice", f"sklearn ndcg_score(k={k}), {m:,} dense rows",
+                            lambda k=k: skm.ndcg_score(t_dense, s_dense, k=k), 1)
+    q = max(1, m // 4)
+    timeit("w4_sk_ndcg5_quarter", f"sklearn ndcg_score(k=5), first {q:,} rows only",
+           lambda: skm.ndcg_score(t_dense[:q], s_dense[:q], k=5), 1)
+    worst = 0.0
+    for k in (1, 3, 5):
+        worst = max(worst, check_close(f"W4 slice ndcg@{k}",
+                                       lwm.ndcg_at_k(y[:m], sub_top, k), sk_vals[k]))
+    print(f"  check: labelwise ndcg_at_k on the top-k slice == sklearn ndcg_score on the dense "
+          f"slice, k = 1, 3, 5 (max diff {worst:.1e} < {TOL:g})", flush=True)
+    per_row = RESULTS["w4_sk_ndcg5_slice"]["median"] / m
+    per_row_q = RESULTS["w4_sk_ndcg5_quarter"]["median"] / q
+    print(f"  sklearn ndcg_score(k=5) per row: {fmt_s(per_row)} over {m:,} rows, "
+          f"{fmt_s(per_row_q)} over {q:,} rows (linear in rows if these agree)", flush=True)
+    sk_keys = [f"w4_sk_ndcg{k}_slice" for k in (1, 3, 5)]
+    est = sum(RESULTS[key]["median"] for key in sk_keys) * n / m
+    RESULTS["w4_sk_extrap"] = {"label": f"W4 sklearn ndcg_score k=1,3,5 EXTRAPOLATED to {n:,} "
+                                        f"rows", "median": est, "n": None}
+    print(f"  EXTRAPOLATION, not measured: sklearn ndcg_score for k = 1, 3, 5 on all {n:,} rows "
+          f"~ {fmt_s(est)} (slice time x {n / m:g}), not counting the dense "
+          f"{fmt_mb(dense_bytes)} score matrix it would need", flush=True)
+    ratio("W4 EXTRAPOLATED sklearn ndcg k=1,3,5 / labelwise evaluate", "w4_sk_extrap",
+          "w4_lw_eval")
+    del t_dense, s_dense
+    if profile:
+        run_profile("W4 evaluate(y_score=(indices, scores))",
+                    lambda: labelwise.evaluate(y, y_score=top))
+
+
+CHILD = r"""
+import json, sys, time
+t0 = time.perf_counter()
+import labelwise
+t_import = time.perf_counter() - t0
+import numpy as np
+from labelwise import _kernels, _rank_kernels
+rng = np.random.default_rng(0)
+yt = rng.random((50, 6)) < 0.4
+s32 = rng.random((50, 6)).astype(np.float32)
+s64 = s32.astype(np.float64)
+idx = np.argsort(-s64, axis=1)[:, :3]
+top = (idx, np.take_along_axis(s64, idx, axis=1))
+out = {"import": t_import}
+for key, call in (
+    ("f32", lambda: labelwise.evaluate(yt, y_score=s32)),
+    ("f32_again", lambda: labelwise.evaluate(yt, y_score=s32)),
+    ("f64", lambda: labelwise.evaluate(yt, y_score=s64)),
+    ("topk", lambda: labelwise.evaluate(yt, y_score=top)),
+):
+    t0 = time.perf_counter()
+    call()
+    out[key] = time.perf_counter() - t0
+stats = [f.stats for mod in (_kernels, _rank_kernels) for f in vars(mod).values()
+         if hasattr(f, "stats") and hasattr(f, "py_func")]
+out["cache_hits"] = sum(sum(s.cache_hits.values()) for s in stats)
+out["cache_misses"] = sum(sum(s.cache_misses.values()) for s in stats)
+print(json.dumps(out))
+"""
+
+
+def run_child(cache_dir: str) -> dict:
+    env = dict(START_ENV, NUMBA_CACHE_DIR=cache_dir)
+    proc = subprocess.run([sys.executable, "-c", CHILD], env=env, capture_output=True,
+                          text=True, check=False)
+    if proc.returncode != 0:
+        raise RuntimeError(f"first-call subprocess failed:\n{proc.stderr}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def bench_first_call(repeat: int) -> None:
+    section("FIRST CALL: fresh subprocess, empty numba cache (compile) vs warm cache (load)")
+    cold, warm = [], []
+    for _ in range(repeat):
+        with tempfile.TemporaryDirectory(prefix="labelwise-numba-") as d:
+            cold.append(run_child(d))
+            warm.append(run_child(d))
+    if not all(c["cache_misses"] > 0 for c in cold):
+        raise AssertionError("the empty-cache run did not compile")
+    if not all(c["cache_hits"] > 0 and c["cache_misses"] == 0 for c in warm):
+        raise AssertionError("the warm-cache run did not load every kernel from the cache")
+    rows = (("import", "import labelwise (incl. numpy/scipy/numba)"),
+            ("f32", "first evaluate(y_score=), dense float32 50 x 6"),
+            ("f32_again", "second evaluate(), same data"),
+            ("f64", "first evaluate(y_score=), dense float64"),
+            ("topk", "first evaluate(y_score=(indices, scores))"))
+    print(f"  {'':<47}{'empty cache':>14}{'warm cache':>14}   (medians of {repeat} processes)")
+    for key, label in rows:
+        c = statistics.median(r[key] for r in cold)
+        h = statistics.median(r[key] for r in warm)
+        RESULTS[f"first_{key}_cold"] = {"label": f"FIRST {label}, empty cache", "median": c,
+                                        "min": min(r[key] for r in cold),
+                                        "max": max(r[key] for r in cold), "n": repeat}
+        RESULTS[f"first_{key}_warm"] = {"label": f"FIRST {label}, warm cache", "median": h,
+                                        "min": min(r[key] for r in warm),
+                                        "max": max(r[key] for r in warm), "n": repeat}
+        print(f"  {label:<47}{fmt_s(c):>14}{fmt_s(h):>14}", flush=True)
+    tot_c = statistics.median(r["import"] + r["f32"] for r in cold)
+    tot_h = statistics.median(r["import"] + r["f32"] for r in warm)
+    print(f"  {'import + first evaluate(y_score=float32)':<47}{fmt_s(tot_c):>14}"
+          f"{fmt_s(tot_h):>14}")
+    print(f"  (kernel compilations in the empty-cache runs: {cold[0]['cache_misses']}; "
+          f"kernels loaded from cache in the warm runs: {warm[0]['cache_hits']})", flush=True)
+    RESULTS["first_total_cold"] = {"label": "FIRST import + first evaluate(float32), empty cache",
+                                   "median": tot_c, "n": repeat}
+    RESULTS["first_total_warm"] = {"label": "FIRST import + first evaluate(float32), warm cache",
+                                   "median": tot_h, "n": repeat}
+
+
+def run_profile(title: str, fn, top: int = 15) -> None:
+    import cProfile
+    import pstats
+
+    fn()
+    prof = cProfile.Profile()
+    prof.enable()
+    fn()
+    prof.disable()
+    print(f"\n  -- cProfile: {title} (top {top} by own time; a numba kernel's time is "
+          f"its own line)")
+    pstats.Stats(prof, stream=sys.stdout).strip_dirs().sort_stats("tottime").print_stats(top)
+
+
+def summary() -> None:
+    section("Summary (medians)")
+    for key, r in RESULTS.items():
+        cpu = f"   (cpu {fmt_s(r['cpu'])})" if r.get("cpu") is not None else ""
+        print(f"  {r['label']:<72} {fmt_s(r['median']):>9}{cpu}")
+    print()
+    for label, value, target in VERDICTS:
+        print(f"  {label:<58} {value:>9}" + (f"   ({target})" if target else ""))
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--quick", action="store_true",
+                    help="10x fewer rows (and labels for W4), fewer repeats: a smoke run")
+    ap.add_argument("--profile", action="store_true",
+                    help="also print cProfile of evaluate() for W2 and W4")
+    args = ap.parse_args(argv)
+    global QUICK
+    QUICK = args.quick
+    scale = 10 if args.quick else 1
+    rep_fast, rep_slow, rep_lrap, rep_first = (3, 1, 1, 1) if args.quick else (7, 3, 2, 3)
+
+    start = time.perf_counter()
+    print("labelwise ranking-metric benchmark" + (" (--quick: 10x smaller)" if args.quick
+                                                  else ""))
+    print(f"command: {os.path.basename(sys.executable)} {' '.join(sys.argv)}")
+    describe_machine()
+    rng = np.random.default_rng(SEED)
+    bench_w2(rng, 100_000 // scale, rep_fast, rep_slow, rep_lrap, args.profile)
+    bench_w4(rng, 200_000 // scale, 50_000 // scale, 2_000 // scale, rep_fast, args.profile)
+    bench_first_call(rep_first)
+    summary()
+    print(f"\n  load average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    print(f"  total runtime: {time.perf_counter() - start:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
