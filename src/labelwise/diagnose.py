@@ -6,14 +6,14 @@ wrong, and say what to do. The codes are stable; ``docs/findings.md`` documents
 each one with a worked example.
 
 Bands are a rule of thumb from common practice, not a verdict: what is good
-depends on the task. Replace them with ``evaluate(..., bands=...)`` or the
-command line's ``--bands FILE``.
+depends on the task. Replace them with ``evaluate(..., bands=...)``.
 """
 
 from __future__ import annotations
 
 import fnmatch
 import hashlib
+import math
 import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
@@ -37,6 +37,15 @@ __all__ = [
 ]
 
 SEVERITIES = ("info", "warning", "critical")
+
+#: Slack for comparing computed shares and metrics with a detector's threshold, so that
+#: a value meant to sit exactly on a threshold (0.9, written as 1 - 0.1) counts as on it.
+EPS = 1e-9
+
+
+def _is(x, t) -> bool:
+    """``x >= t`` up to rounding (see :data:`EPS`)."""
+    return x >= t - EPS
 
 
 @dataclass(frozen=True)
@@ -66,22 +75,39 @@ class Finding:
     evidence: dict = field(default_factory=dict)
 
     def to_dict(self) -> dict:
+        """Plain Python data (JSON-safe: no NumPy types, undefined numbers as ``None``)."""
         return {
             "code": self.code,
             "severity": self.severity,
             "message": self.message,
             "suggestion": self.suggestion,
-            "labels": list(self.labels),
-            "evidence": dict(self.evidence),
+            "labels": _plain(list(self.labels)),
+            "evidence": _plain(dict(self.evidence)),
         }
+
+
+def _plain(x):
+    if isinstance(x, dict):
+        return {str(k): _plain(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [_plain(v) for v in x]
+    if isinstance(x, np.ndarray):
+        return _plain(x.tolist())
+    if isinstance(x, np.generic):
+        x = x.item()
+    if isinstance(x, float) and not math.isfinite(x):
+        return None
+    return x
 
 
 # --------------------------------------------------------------------------
 # Interpretation bands
 # --------------------------------------------------------------------------
 
-#: pattern -> (good, bad): for higher-is-better metrics, good when >= good and bad
-#: when < bad; for lower-is-better ones, good when <= good and bad when >= bad.
+#: pattern -> (good, bad). Higher-is-better metrics read "good" when value >= good,
+#: "bad" when value < bad; lower-is-better ones "good" when value <= good, "bad" when
+#: value > bad; "fair" in between. A value on a boundary (up to rounding, see :data:`EPS`)
+#: gets the better reading.
 DEFAULT_BANDS: dict[str, tuple[float, float]] = {
     "hamming_loss": (0.05, 0.3),
     "subset_accuracy": (0.7, 0.1),
@@ -105,38 +131,74 @@ DEFAULT_BANDS: dict[str, tuple[float, float]] = {
 
 
 def check_bands(bands: dict) -> dict:
-    """Validate a bands table (pattern -> (good, bad)); patterns may use ``*``."""
+    """Validate a bands table ``{metric or pattern: (good, bad)}``; patterns may use ``*``.
+
+    Every pattern must match a registry metric, and ``good`` must be on the better side
+    of ``bad`` for each metric it matches (``good >= bad`` where higher is better,
+    ``good <= bad`` where lower is better).
+
+    Examples
+    --------
+    >>> check_bands({"f1_*": [0.9, 0.6]})
+    {'f1_*': (0.9, 0.6)}
+    """
+    if not hasattr(bands, "items"):
+        raise InputError(
+            f"bands must be a dict {{metric or pattern: [good, bad]}}, got "
+            f"{type(bands).__name__}."
+        )
     out = {}
     for pattern, pair in bands.items():
-        if not any(fnmatch.fnmatchcase(n, pattern) for n in REGISTRY):
+        if not isinstance(pattern, str):
+            raise InputError(f"bands: keys must be metric names or patterns, got {pattern!r}.")
+        matched = [n for n in REGISTRY if fnmatch.fnmatchcase(n, pattern)]
+        if not matched:
             raise InputError(
                 f"bands: {pattern!r} matches no metric; use registry names such as "
                 "'f1_micro' or patterns such as 'f1_*'."
             )
         try:
+            if isinstance(pair, (str, bytes)):
+                raise TypeError
             good, bad = (float(x) for x in pair)
         except (TypeError, ValueError):
             raise InputError(
                 f"bands: {pattern!r} needs two numbers [good, bad], got {pair!r}."
             ) from None
+        if not (math.isfinite(good) and math.isfinite(bad)):
+            raise InputError(f"bands: {pattern!r} needs two finite numbers, got {pair!r}.")
+        for name in matched:
+            higher = REGISTRY[name].higher_is_better
+            if (good < bad) if higher else (good > bad):
+                better = "higher" if higher else "lower"
+                sign = ">=" if higher else "<="
+                raise InputError(
+                    f"bands: {pattern!r} gives good={good:g}, bad={bad:g}, but {name} is "
+                    f"better when {better}, so good must be {sign} bad. Write [good, bad] "
+                    "in that order"
+                    + (" and use separate patterns for metrics that are better when higher "
+                       "and when lower." if good != bad else ".")
+                )
         out[pattern] = (good, bad)
     return out
 
 
 def _band_for(name: str, bands: dict):
+    """The band of ``name``: its exact entry, else the last pattern in ``bands`` that
+    matches it (so entries appended to a table, as ``evaluate(bands=...)`` does, win)."""
+    if name in bands:
+        return bands[name]
     best = None
     for pattern, pair in bands.items():
         if fnmatch.fnmatchcase(name, pattern):
-            exact = pattern == name
-            if best is None or exact:
-                best = pair
-            if exact:
-                break
+            best = pair
     return best
 
 
 def interpret(metrics: dict, bands: dict | None = None) -> dict[str, str]:
     """``"good"``, ``"fair"`` or ``"bad"`` for every metric that has a band.
+
+    Metrics that are NaN, not in the registry, or without a band are left out.
 
     Examples
     --------
@@ -146,14 +208,16 @@ def interpret(metrics: dict, bands: dict | None = None) -> dict[str, str]:
     bands = DEFAULT_BANDS if bands is None else bands
     out = {}
     for name, value in metrics.items():
+        if value is None or value != value or name not in REGISTRY:
+            continue
         pair = _band_for(name, bands)
-        if pair is None or value != value or name not in REGISTRY:
+        if pair is None:
             continue
         good, bad = pair
         if REGISTRY[name].higher_is_better:
-            out[name] = "good" if value >= good else "bad" if value < bad else "fair"
+            out[name] = "good" if _is(value, good) else "fair" if _is(value, bad) else "bad"
         else:
-            out[name] = "good" if value <= good else "bad" if value >= bad else "fair"
+            out[name] = "good" if _is(-value, -good) else "fair" if _is(-value, -bad) else "bad"
     return out
 
 
@@ -189,90 +253,151 @@ class Context:
         return float(self.counts.row_weight[mask].sum() / self.counts.total_weight)
 
 
-def _names(labels, idx, limit=8) -> str:
-    shown = ", ".join(repr(str(labels[j])) for j in idx[:limit])
+def _names(labels, idx, limit=8, show=None) -> str:
+    """``'a' (3 positives), 'b' (1 positive) and 5 more``: names quoted, so that label
+    names with control characters stay on one line; ``show(j)`` gives the bracket."""
+    idx = list(idx)
+    shown = ", ".join(repr(str(labels[j])) + (f" ({show(j)})" if show else "")
+                      for j in idx[:limit])
     return shown + (f" and {len(idx) - limit} more" if len(idx) > limit else "")
 
 
-def accuracy_paradox(c: Context) -> Finding | None:
+def _positives(sup):
+    return lambda j: f"{sup[j]:g} positive" + ("" if sup[j] == 1 else "s")
+
+
+def accuracy_paradox(c: Context, accuracy=0.9, recall=0.5, critical=0.2) -> Finding | None:
+    """High label accuracy with low recall: most cells are negative."""
     acc = c.metrics.get("label_accuracy")
-    rmi, rma = c.metrics.get("recall_micro"), c.metrics.get("recall_macro")
-    if acc is None or acc < 0.9 or min(rmi, rma) > 0.5:
+    sup = c.support
+    present = np.flatnonzero(sup > 0)
+    if acc is None or not present.size or not _is(acc, accuracy):
         return None
+    tp = np.asarray(c.counts.tp, dtype=np.float64)
+    per_label = np.full(sup.shape, np.nan)
+    per_label[present] = tp[present] / sup[present]
+    rmi = float(tp.sum() / sup.sum())
+    rma = float(np.mean(per_label[present]))
+    low = min(rmi, rma)
+    if low > recall + EPS:
+        return None
+    cells = c.counts.total_weight * len(c.labels)
+    positive = float(sup.sum() / cells)
+    macro = ("macro" if present.size == len(c.labels)
+             else f"macro over the {present.size} labels that occur")
+    weak = present[per_label[present] <= recall + EPS]
+    weak = weak[np.argsort(per_label[weak], kind="stable")]
     return Finding(
-        "accuracy_paradox", "critical" if min(rmi, rma) <= 0.2 else "warning",
+        "accuracy_paradox", "critical" if low <= critical + EPS else "warning",
         f"Label accuracy is {acc:.1%}, yet recall is only {rmi:.1%} (micro) and {rma:.1%} "
-        "(macro). Most sample-label cells are negative, so predicting 'no' almost everywhere "
-        "already scores high accuracy.",
+        f"({macro}): only {positive:.1%} of sample-label cells are positive, so predicting "
+        f"no label at all would already score {1 - positive:.1%} label accuracy. "
+        f"{weak.size} of {present.size} label(s) that occur have recall at or below "
+        f"{recall:.0%}: {_names(c.labels, weak, show=lambda j: f'{per_label[j]:.0%}')}.",
         "Judge the model by recall, F1 (micro and macro) and the per-label table, not by "
-        "accuracy or Hamming loss.",
-        evidence={"label_accuracy": acc, "recall_micro": rmi, "recall_macro": rma},
+        "label accuracy or Hamming loss.",
+        labels=tuple(c.labels[j] for j in weak),
+        evidence={"label_accuracy": acc, "recall_micro": rmi, "recall_macro_present": rma,
+                  "positive_share": positive, "all_negative_accuracy": 1 - positive},
     )
 
 
 def label_imbalance(c: Context, ratio=20.0, few=5) -> Finding | None:
+    """Labels far rarer than the most frequent one, or with very few positives."""
     sup = c.support
     present = sup > 0
     if present.sum() < 2:
         return None
     top, low = sup[present].max(), sup[present].min()
-    rare = np.flatnonzero(present & (sup < few))
-    if top / low < ratio and not rare.size:
+    # In units of the mean sample weight: plain counts when samples are not weighted.
+    effective = sup * (c.counts.n_samples / c.counts.total_weight)
+    thin = present & (sup * ratio <= top * (1 + EPS))
+    rare = present & (effective < few - EPS)
+    if not thin.any() and not rare.any():
         return None
-    order = rare[np.argsort(sup[rare])] if rare.size else np.flatnonzero(present & (sup == low))
-    f_mi, f_ma = c.metrics.get("f1_micro"), c.metrics.get("f1_macro")
+    f_mi, f_ma = c.metrics.get("f1_micro", math.nan), c.metrics.get("f1_macro", math.nan)
+    most = int(np.argmax(sup))
+
+    def ordered(mask):
+        idx = np.flatnonzero(mask)
+        return idx[np.argsort(sup[idx], kind="stable")]
+
+    weighted = " (in units of the mean sample weight)" if c.counts.weighted else ""
+    n_thin, n_rare = int(thin.sum()), int(rare.sum())
+    clause = (f"{n_thin} label(s) have at most 1/{ratio:g} of the positives of the most "
+              f"frequent label {str(c.labels[most])!r} ({top:g})" if n_thin else "")
+    if n_rare and not n_thin:
+        clause = f"{n_rare} label(s) have fewer than {few} positives{weighted}"
+    elif n_rare and not (rare & ~thin).any():
+        clause += f", {n_rare} of them fewer than {few}{weighted}"
+    elif n_rare:
+        clause += f", and {n_rare} label(s) have fewer than {few} positives{weighted}"
+    involved = ordered(thin | rare)
+    message = (
+        f"Label supports range from {low:g} to {top:g} (ratio {top / low:.3g}): {clause}: "
+        f"{_names(c.labels, involved, show=_positives(sup))}."
+    )
+    if thin.any():
+        message += (" Micro averages are dominated by the frequent labels: F1 is "
+                    f"{f_mi:.3f} micro and {f_ma:.3f} macro.")
+    if rare.any():
+        message += (f" Per-label figures of labels with fewer than {few} positives rest on "
+                    "a handful of samples.")
     return Finding(
         "label_imbalance", "warning",
-        f"Label supports range from {low:g} to {top:g} (ratio {top / low:.0f}); "
-        f"{rare.size} label(s) have fewer than {few} positives ({_names(c.labels, order)}). "
-        f"Micro averages are dominated by frequent labels: F1 is {f_mi:.3f} micro but "
-        f"{f_ma:.3f} macro.",
+        message,
         "Report macro and micro averages side by side, look at the rare labels in the "
         "per-label table, and get more examples of them or weight them in training.",
-        labels=tuple(c.labels[j] for j in order),
+        labels=tuple(c.labels[j] for j in involved),
         evidence={"max_support": float(top), "min_support": float(low),
-                  "f1_micro": f_mi, "f1_macro": f_ma},
+                  "ratio": float(top / low), "n_imbalanced": int(thin.sum()),
+                  "n_rare": int(rare.sum()), "f1_micro": f_mi, "f1_macro": f_ma},
     )
 
 
 def no_support(c: Context) -> Finding | None:
+    """Labels with no positive in the evaluated data."""
     idx = np.flatnonzero(c.support == 0)
     if not idx.size:
         return None
+    n = len(c.labels)
     return Finding(
-        "no_support", "warning" if idx.size > len(c.labels) / 4 else "info",
-        f"{idx.size} label(s) never occur in the truth: {_names(c.labels, idx)}. Their "
+        "no_support", "warning" if idx.size > n / 4 else "info",
+        f"{idx.size} of {n} label(s) never occur in the truth: {_names(c.labels, idx)}. Their "
         "recall is undefined and their precision can only be 0 (or undefined).",
         "Check that the evaluation split covers every label; drop labels that cannot occur, "
         "or read macro averages knowing these labels count at the zero_division value.",
         labels=tuple(c.labels[j] for j in idx),
-        evidence={"n_labels": int(idx.size)},
+        evidence={"n_labels": int(idx.size), "of": n},
     )
 
 
 def never_predicted(c: Context) -> Finding | None:
-    idx = np.flatnonzero((c.support > 0) & (c.predicted == 0))
+    """Labels that occur in the truth but are never predicted."""
+    sup = c.support
+    idx = np.flatnonzero((sup > 0) & (c.predicted == 0))
     if not idx.size:
         return None
     return Finding(
         "never_predicted", "warning",
-        f"{idx.size} label(s) occur in the truth but are never predicted: "
-        f"{_names(c.labels, idx)}. Their recall is 0.",
+        f"{idx.size} of {len(c.labels)} label(s) occur in the truth but are never predicted: "
+        f"{_names(c.labels, idx, show=_positives(sup))}. Their recall is 0.",
         "Lower the threshold for these labels (per-label thresholds), or check that the "
         "model was trained on them at all.",
         labels=tuple(c.labels[j] for j in idx),
-        evidence={"support": {str(c.labels[j]): float(c.support[j]) for j in idx[:20]}},
+        evidence={"support": {str(c.labels[j]): float(sup[j]) for j in idx[:20]}},
     )
 
 
-def empty_predictions(c: Context, limit=0.2) -> Finding | None:
+def empty_predictions(c: Context, limit=0.2, critical=0.5) -> Finding | None:
+    """Many samples with no predicted label, far more than have no true label."""
     cnt = c.counts
     empty = c.share(cnt.row_pred == 0)
     truth_empty = c.share(cnt.row_true == 0)
-    if empty < limit or empty <= 2 * truth_empty:
+    if not _is(empty, limit) or empty <= 2 * truth_empty + EPS:
         return None
     return Finding(
-        "empty_predictions", "critical" if empty >= 0.5 else "warning",
+        "empty_predictions", "critical" if _is(empty, critical) else "warning",
         f"{empty:.1%} of samples get no predicted label at all, while only {truth_empty:.1%} "
         "have no true label.",
         "The threshold is probably too high: try a lower one, tune it on a validation "
@@ -281,131 +406,188 @@ def empty_predictions(c: Context, limit=0.2) -> Finding | None:
     )
 
 
-def single_label_predictions(c: Context, multi=0.2) -> Finding | None:
+def single_label_predictions(c: Context, every=0.999, multi=0.2) -> Finding | None:
+    """(Nearly) every sample gets exactly one label though many carry several."""
     cnt = c.counts
-    if len(c.labels) < 2 or c.share(cnt.row_pred == 1) < 0.999:
+    one = c.share(cnt.row_pred == 1)
+    if len(c.labels) < 2 or not _is(one, every):
         return None
     several = c.share(cnt.row_true > 1)
-    if several < multi:
+    if not _is(several, multi):
         return None
+    who = "Every sample gets" if one >= 1 else f"{one:.2%} of samples get"
     return Finding(
         "single_label_predictions", "critical",
-        f"Every sample gets exactly one predicted label, while {several:.1%} of samples "
-        "carry several true labels.",
+        f"{who} exactly one predicted label, while {several:.1%} of samples carry several "
+        "true labels.",
         "A softmax or argmax was probably used where a multi-label model needs independent "
         "sigmoid outputs, one per label, each thresholded on its own.",
-        evidence={"share_true_several": several},
+        evidence={"share_pred_one": one, "share_true_several": several},
     )
 
 
 def softmax_scores(c: Context, share=0.9, tol=1e-3) -> Finding | None:
+    """Scores that sum to 1 per sample on data where samples carry several labels."""
     s = c.scores
-    if s is None or s.shape[1] < 2 or s.min() < 0:
+    if s is None or s.ndim != 2 or s.shape[1] < 2 or s.min() < 0:
         return None
+    several = c.share(c.counts.row_true > 1)
+    if several <= 0:
+        return None  # single-label data: a softmax is appropriate there
     sums = s.sum(axis=1, dtype=np.float64)
     hit = float(np.mean(np.abs(sums - 1) <= tol))
-    if hit < share:
+    if not _is(hit, share):
         return None
     return Finding(
         "softmax_scores", "critical",
-        f"The scores of {hit:.1%} of samples sum to 1 across labels: they look like softmax "
-        "outputs, which make labels compete, so a sample can hardly get two labels.",
+        f"The scores of {hit:.1%} of samples sum to 1 across labels (within {tol:g}): they "
+        "look like softmax outputs, which make labels compete, yet "
+        f"{several:.1%} of samples carry several true labels.",
         "Use one sigmoid per label (binary cross-entropy), not a softmax over labels.",
-        evidence={"share_rows_summing_to_1": hit},
+        evidence={"share_rows_summing_to_1": hit, "share_true_several": several},
     )
 
 
-def logits_not_probabilities(c: Context) -> Finding | None:
+def logits_not_probabilities(c: Context, tol=1e-6) -> Finding | None:
+    """Scores outside [0, 1] that were thresholded as if they were probabilities."""
     s = c.scores
-    if s is None:
+    if s is None or not s.size:
         return None
     lo, hi = float(s.min()), float(s.max())
-    if lo >= 0 and hi <= 1:
+    if lo >= -tol and hi <= 1 + tol:
         return None
+    outside = float(np.mean((s < 0) | (s > 1)))
     return Finding(
         "logits_not_probabilities", "warning",
-        f"Scores range from {lo:.3g} to {hi:.3g}, outside [0, 1]: they look like logits, yet "
-        "they were thresholded as given. labelwise never converts them silently.",
-        "Pass scores_are_logits=True (command line: --scores-are-logits) to apply a sigmoid "
-        "first, or apply it yourself. Ranking metrics (ROC-AUC, P@k) are unaffected.",
-        evidence={"min_score": lo, "max_score": hi},
+        f"Scores range from {lo:.3g} to {hi:.3g}, and {outside:.1%} of them lie outside "
+        "[0, 1]: they look like logits (or other unbounded scores), yet they were "
+        "thresholded as given. labelwise never converts them silently.",
+        "If they are logits, pass scores_are_logits=True to evaluate() so that the "
+        "threshold applies to sigmoid(score), or apply a sigmoid yourself; otherwise pick a "
+        "threshold on their own scale. Ranking metrics (ROC-AUC, P@k) are unaffected.",
+        evidence={"min_score": lo, "max_score": hi, "share_outside_0_1": outside},
     )
 
 
-def undefined_metric(c: Context) -> Finding | None:
+def _zero_division_text(zd) -> str:
+    if zd != zd:
+        return "left out of the averages (zero_division=nan)"
+    if zd == "warn":
+        return "set to 0 (zero_division='warn')"
+    return f"set to {zd:g} (zero_division={zd:g})"
+
+
+def undefined_metric(c: Context, sample_share=0.01) -> Finding | None:
+    """Metrics that divide zero by zero somewhere, and what was done about it.
+
+    Per-sample terms are mentioned when at least ``sample_share`` of the samples have
+    no predicted (or no true) label: fewer cannot move a ``*_samples`` average by 0.01.
+    """
     sup, pred = c.support, c.predicted
+    cnt = c.counts
     parts, labels, evidence = [], set(), {}
     no_pred = np.flatnonzero(pred == 0)
     no_true = np.flatnonzero(sup == 0)
-    zd = c.zero_division
-    shown = "NaN (left out of averages)" if zd != zd else f"{0.0 if zd == 'warn' else zd:g}"
     if no_pred.size:
-        parts.append(f"precision for {no_pred.size} label(s) never predicted")
+        parts.append(f"precision of {no_pred.size} label(s) never predicted "
+                     f"({_names(c.labels, no_pred, limit=5)})")
         labels.update(no_pred.tolist())
-        evidence["precision"] = no_pred.size
+        evidence["precision_labels"] = int(no_pred.size)
     if no_true.size:
-        parts.append(f"recall for {no_true.size} label(s) never true")
+        parts.append(f"recall of {no_true.size} label(s) that never occur "
+                     f"({_names(c.labels, no_true, limit=5)})")
         labels.update(no_true.tolist())
-        evidence["recall"] = no_true.size
+        evidence["recall_labels"] = int(no_true.size)
+    rows_no_pred = c.share(cnt.row_pred == 0)
+    rows_no_true = c.share(cnt.row_true == 0)
+    if _is(rows_no_pred, sample_share):
+        parts.append(f"the precision_samples term of the {rows_no_pred:.1%} of samples with "
+                     "no predicted label")
+        evidence["precision_samples_share"] = rows_no_pred
+    if _is(rows_no_true, sample_share):
+        parts.append(f"the recall_samples term of the {rows_no_true:.1%} of samples with no "
+                     "true label")
+        evidence["recall_samples_share"] = rows_no_true
+    left_out = []
     for name, labs in c.undefined.items():
-        parts.append(f"{name} for {len(labs)} label(s) whose truth is constant (left out)")
-        evidence[name] = len(labs)
-    if not parts:
+        names = ", ".join(repr(str(x)) for x in list(labs)[:5])
+        more = f" and {len(labs) - 5} more" if len(labs) > 5 else ""
+        left_out.append(f"{name} of {len(labs)} label(s) whose truth is constant "
+                        f"({names}{more})")
+        evidence[f"{name}_labels"] = len(labs)
+    if not parts and not left_out:
         return None
+    zd = c.zero_division
+    sentences = []
+    if parts:
+        sentences.append("Some values divide zero by zero: " + "; ".join(parts)
+                         + f". They were {_zero_division_text(zd)}.")
+    if left_out:
+        sentences.append("Undefined and always left out of the averages: "
+                         + "; ".join(left_out) + ".")
     idx = sorted(labels)
     return Finding(
         "undefined_metric", "info",
-        "Some values divide zero by zero: " + "; ".join(parts) + f". They were set to {shown}.",
+        " ".join(sentences),
         "Choose zero_division on purpose: 0 penalises, 1 forgives, nan leaves such labels "
-        "out of macro and weighted averages.",
+        "(or samples) out of the averages.",
         labels=tuple(c.labels[j] for j in idx),
-        evidence={**evidence, "zero_division": shown},
+        evidence={**evidence, "zero_division": _zero_division_text(zd)},
     )
 
 
-def overfitting(c: Context, gap=0.1) -> Finding | None:
+def overfitting(c: Context, gap=0.1, critical=0.25) -> Finding | None:
+    """F1 on the training data well above F1 on the evaluated data."""
     if not c.train_metrics:
         return None
-    gaps = {
-        n: c.train_metrics[n] - c.metrics[n]
-        for n in ("f1_micro", "f1_macro")
-        if n in c.train_metrics and n in c.metrics
-    }
+    gaps = {}
+    for n in ("f1_micro", "f1_macro"):
+        tr, te = c.train_metrics.get(n), c.metrics.get(n)
+        if tr is not None and te is not None and tr == tr and te == te:
+            gaps[n] = float(tr - te)
     worst = max(gaps.values(), default=0.0)
-    if worst < gap:
+    if not _is(worst, gap):
         return None
     figures = ", ".join(
-        f"{n} {c.train_metrics[n]:.3f} on train vs {c.metrics[n]:.3f} on test" for n in gaps
+        f"{n} {c.train_metrics[n]:.3f} on train vs {c.metrics[n]:.3f} on test "
+        f"(gap {g:.3f})" for n, g in gaps.items()
     )
+    severe = _is(worst, critical)
     return Finding(
-        "overfitting", "critical" if worst >= 0.25 else "warning",
-        f"The model does much better on its training data: {figures}. It has memorised part "
-        "of the training set.",
+        "overfitting", "critical" if severe else "warning",
+        f"The model does much better on its training data: {figures}. "
+        + ("It has memorised much of its training set." if severe
+           else "Part of what it learnt does not carry over to new data."),
         "Trust the test numbers. Regularise, simplify the model, get more data, or stop "
         "training earlier; compare with a validation split while tuning.",
-        evidence={"gap": gaps, "train": {n: c.train_metrics[n] for n in gaps}},
+        evidence={"gap": gaps, "train": {n: c.train_metrics[n] for n in gaps},
+                  "test": {n: c.metrics[n] for n in gaps}},
     )
 
 
 def multiclass_data(c: Context) -> Finding | None:
+    """Every sample has exactly one true label."""
     cnt = c.counts
-    if len(c.labels) < 2 or c.share(cnt.row_true == 1) < 1.0:
+    if len(c.labels) < 2 or (cnt.row_true != 1).any():
         return None
     return Finding(
         "multiclass_data", "info",
-        "Every sample has exactly one true label: this is multi-class data, not multi-label.",
+        f"Every one of the {cnt.n_samples} samples has exactly one of the {len(c.labels)} "
+        "labels: this is multi-class data, not multi-label.",
         "Subset accuracy here is plain accuracy, micro precision equals micro recall when "
         "exactly one label is predicted per sample, and a softmax model is appropriate.",
+        evidence={"n_samples": int(cnt.n_samples), "n_labels": len(c.labels)},
     )
 
 
 def thresholds_tuned_on_eval(c: Context) -> Finding | None:
+    """Thresholds whose ``tuned_on`` fingerprint is that of the evaluated truth."""
     if not c.thresholds_tuned_on or c.thresholds_tuned_on != c.data_fingerprint:
         return None
     return Finding(
         "thresholds_tuned_on_eval", "critical",
-        "The thresholds were tuned on the very data being evaluated, so these numbers are "
-        "optimistic.",
+        "The thresholds were tuned on the very data being evaluated (the true labels have "
+        f"the same fingerprint, {c.data_fingerprint}), so these numbers are optimistic.",
         "Tune thresholds on a separate validation split and evaluate them on the test split.",
         evidence={"fingerprint": c.data_fingerprint},
     )
@@ -439,39 +621,71 @@ def run_detectors(c: Context) -> list[Finding]:
 
 
 def fingerprint(y) -> str:
-    """A short hash of a validated 0/1 matrix (dense or CSR): same data, same print."""
-    h = hashlib.blake2b(digest_size=12)
-    if hasattr(y, "indptr"):
-        h.update(np.asarray(y.indptr, dtype=np.int64).tobytes())
-        h.update(np.asarray(y.indices, dtype=np.int64).tobytes())
+    """A short hash of a 0/1 matrix: the same labels give the same print, whether the
+    matrix is dense (any numeric or bool dtype) or sparse.
+
+    Examples
+    --------
+    >>> import scipy.sparse as sp
+    >>> y = [[1, 0, 1], [0, 0, 1]]
+    >>> fingerprint(y) == fingerprint(sp.csr_matrix(y)) == fingerprint([[True, False, True],
+    ...                                                                 [False, False, True]])
+    True
+    >>> fingerprint(y) == fingerprint([[1, 0, 1], [0, 1, 0]])
+    False
+    """
+    if hasattr(y, "tocsr"):
+        m = y.tocsr(copy=True)
+        m.sum_duplicates()
+        m.eliminate_zeros()
+        m.sort_indices()
+        shape, indptr, indices = m.shape, m.indptr, m.indices
     else:
-        arr = np.ascontiguousarray(y)
-        h.update(str(arr.shape).encode())
-        h.update(np.packbits(arr.astype(bool)).tobytes())
+        arr = np.asarray(y)
+        if arr.ndim != 2:
+            raise InputError(f"fingerprint needs a 2-D 0/1 matrix, got shape {arr.shape}.")
+        rows, indices = np.nonzero(arr)
+        indptr = np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=arr.shape[0]))])
+        shape = arr.shape
+    h = hashlib.blake2b(digest_size=12)
+    h.update(np.asarray(shape, dtype=np.int64).tobytes())
+    h.update(np.asarray(indptr, dtype=np.int64).tobytes())
+    h.update(np.asarray(indices, dtype=np.int64).tobytes())
     return h.hexdigest()
 
 
 _SPACE = re.compile(r"\s+")
+_EXACT_FLOAT = 2.0 ** 53
 
 
 def _key(x) -> bytes:
     if isinstance(x, str):
-        return _SPACE.sub(" ", x).strip().lower().encode("utf-8")
+        return b"s" + _SPACE.sub(" ", x).strip().lower().encode("utf-8")
     if isinstance(x, bytes):
-        return x
+        return b"b" + x
     arr = np.ascontiguousarray(np.asarray(x))
     if arr.dtype.kind == "O":
-        return repr(arr.tolist()).encode("utf-8")
-    return arr.dtype.str.encode() + str(arr.shape).encode() + arr.tobytes()
+        return b"o" + repr(arr.tolist()).encode("utf-8")
+    if arr.dtype.kind in "biuf" and (
+        arr.dtype.kind == "f" or not arr.size or np.abs(arr).max() <= _EXACT_FLOAT
+    ):
+        # Equal numbers give equal keys whatever their dtype (1 == 1.0 == True; -0.0 == 0.0).
+        arr = arr.astype(np.float64) + 0.0
+    return b"n" + arr.dtype.str.encode() + str(arr.shape).encode() + arr.tobytes()
 
 
 def _rows(keys, name: str) -> Sequence:
     if isinstance(keys, (str, bytes)) or not hasattr(keys, "__len__"):
-        raise InputError(f"{name} must be a sequence of keys (strings or feature rows).")
-    if hasattr(keys, "to_numpy") and not hasattr(keys, "columns"):
+        raise InputError(
+            f"{name} must be a sequence of keys (strings or feature rows), got "
+            f"{type(keys).__name__}."
+        )
+    if hasattr(keys, "to_numpy"):  # pandas Series (one key per row) or DataFrame (rows)
         keys = keys.to_numpy()
-    if hasattr(keys, "columns"):
-        keys = keys.to_numpy()
+    elif hasattr(keys, "tocsr"):
+        keys = keys.toarray()
+    elif not hasattr(keys, "__getitem__"):  # a set, a dict view, ...
+        keys = list(keys)
     return keys
 
 
@@ -479,7 +693,9 @@ def check_leakage(train_keys, test_keys, *, examples: int = 3) -> Finding | None
     """Test rows that also appear in the training data (exact duplicates).
 
     Keys are strings (compared after collapsing white space and lower-casing) or
-    feature rows (arrays, compared exactly). Near-duplicates are not detected.
+    feature rows (arrays, compared value by value: 1, 1.0 and True are equal). A
+    pandas Series gives one key per entry, a DataFrame or 2-D array one per row.
+    Near-duplicates are not detected.
 
     Examples
     --------
@@ -500,11 +716,13 @@ def check_leakage(train_keys, test_keys, *, examples: int = 3) -> Finding | None
         return None
     share = len(leaked) / len(test)
     shown = [_preview(test[i]) for i in leaked[:examples]]
+    strings = any(isinstance(test[i], str) for i in leaked)
     return Finding(
-        "leakage", "critical" if share >= 0.01 else "warning",
+        "leakage", "critical" if _is(share, 0.01) else "warning",
         f"{len(leaked)} of {len(test)} test rows ({share:.1%}) also appear in the training "
-        f"data (after normalising white space and case), e.g. rows {leaked[:examples]}: "
-        + "; ".join(shown) + ". Test numbers on them measure memory, not generalisation.",
+        "data" + (" (after normalising white space and case)" if strings else "")
+        + f", e.g. rows {leaked[:examples]}: " + "; ".join(shown)
+        + ". Test numbers on them measure memory, not generalisation.",
         "Remove the duplicates from the test split (or deduplicate before splitting), then "
         "evaluate again.",
         evidence={"n_leaked": len(leaked), "n_test": len(test), "share": share,
@@ -513,6 +731,17 @@ def check_leakage(train_keys, test_keys, *, examples: int = 3) -> Finding | None
 
 
 def _preview(x) -> str:
-    text = x if isinstance(x, str) else repr(np.asarray(x).tolist())
+    """A short, one-line rendering of a key; mostly-zero feature rows show their
+    non-zero entries as ``{column: value}``."""
+    if isinstance(x, str):
+        text = x
+    else:
+        arr = np.asarray(x)
+        if arr.ndim == 1 and arr.dtype.kind in "biuf" and np.count_nonzero(arr) < arr.size / 2:
+            nz = np.flatnonzero(arr)
+            text = "non-zero {" + ", ".join(f"{i}: {float(arr[i]):g}" for i in nz[:12]) \
+                + (", ..." if nz.size > 12 else "") + "}"
+        else:
+            text = repr(arr.tolist())
     text = _SPACE.sub(" ", text).strip()
-    return repr(text[:60] + ("…" if len(text) > 60 else ""))
+    return repr(text[:80] + ("…" if len(text) > 80 else ""))

@@ -132,7 +132,7 @@ def evaluate(
             "(scores to threshold); got "
             + ("both." if y_pred is not None else "neither.")
         )
-    band_table = {**DEFAULT_BANDS, **check_bands(bands)} if bands else DEFAULT_BANDS
+    band_table = DEFAULT_BANDS if bands is None else {**DEFAULT_BANDS, **check_bands(bands)}
     summary = None
     dense_scores = None
     if y_score is None:
