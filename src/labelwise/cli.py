@@ -1,10 +1,12 @@
 """The ``labelwise`` command: parse, load, call the library, render.
 
-Exit codes: 0 all good, 1 a ``--require`` gate failed, 2 bad input or usage.
+Exit codes: 0 all good, 1 a ``--require`` gate failed, 2 bad input or usage (or an
+unexpected internal error, reported in one line; ``--debug`` shows its traceback).
 """
 
 from __future__ import annotations
 
+import difflib
 import json
 import operator
 import re
@@ -20,11 +22,12 @@ from . import __version__
 from ._validate import _Matrix, _Sets, check_threshold, coerce_pair
 from .counts import Counts
 from .errors import InputError, LabelwiseError
-from .evaluation import build_report, evaluate
+from .diagnose import Context
+from .evaluation import build_report, diagnosed, evaluate
 from .io import Source
 from .pairing import pairs, vocabulary
 from .registry import REGISTRY
-from .report import render_markdown, render_rich, to_json_dict
+from .report import render_markdown, render_rich, render_text, to_json_dict
 
 _OPS = {">=": operator.ge, "<=": operator.le, ">": operator.gt, "<": operator.lt}
 _REQUIRE = re.compile(r"^\s*([a-z0-9_]+)\s*(>=|<=|>|<)\s*([-+0-9.eE]+)\s*$")
@@ -46,19 +49,30 @@ def main() -> None:
     pass
 
 
-def _parse_requirements(specs) -> list[tuple[str, str, float]]:
+def _parse_requirements(specs, have_scores: bool) -> list[tuple[str, str, float]]:
     out = []
     for spec in specs:
         m = _REQUIRE.match(spec)
-        if not m:
+        try:
+            value = float(m.group(3)) if m else None
+        except ValueError:
+            value = None
+        if value is None:
             raise click.UsageError(
                 f"--require {spec!r}: write METRIC>=VALUE (or <=, >, <), e.g. \"f1_micro>=0.8\"."
             )
-        name, op, value = m.group(1), m.group(2), float(m.group(3))
+        name, op = m.group(1), m.group(2)
         if name not in REGISTRY:
+            close = difflib.get_close_matches(name, list(REGISTRY), n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
             raise click.UsageError(
-                f"--require names unknown metric {name!r}. Valid names: "
+                f"--require names unknown metric {name!r}{hint}. Valid names: "
                 + ", ".join(REGISTRY)
+            )
+        if REGISTRY[name].needs_scores and not have_scores:
+            raise click.UsageError(
+                f"--require {name}: {name} is computed from scores; give them with --scores "
+                "(--pred holds hard predictions)."
             )
         out.append((name, op, value))
     return out
@@ -70,16 +84,23 @@ def _threshold(value: str, vocab: tuple):
         try:
             loaded = json.loads(path.read_text())
         except (OSError, ValueError) as err:
-            raise InputError(f"--threshold {value}: cannot read a JSON threshold file ({err}).")
-        if isinstance(loaded, dict):
+            raise InputError(
+                f"--threshold {value}: cannot read a JSON threshold file ({err})."
+            ) from None
+        try:
             return check_threshold(loaded, len(vocab), vocab)
-        return check_threshold(loaded, len(vocab), vocab)
+        except InputError as err:
+            raise InputError(f"--threshold {value}: {err}") from None
     try:
-        return check_threshold(float(value), len(vocab), vocab)
+        number = float(value)
     except ValueError:
         raise InputError(
             f"--threshold {value!r}: give a number or a JSON file of {{label: threshold}}."
         ) from None
+    try:
+        return check_threshold(number, len(vocab), vocab)
+    except InputError as err:
+        raise InputError(f"--threshold {value}: {err}") from None
 
 
 def _concat(raws: list):
@@ -118,21 +139,25 @@ def _stderr_console():
 
 def _run(true, pred, scores, threshold, ge, id_column, labels_column, sep, labels,
          labels_file, input_format, allow_missing, show_progress):
-    if (pred is None) == (scores is None):
-        raise click.UsageError("give exactly one of --pred (0/1 or label sets) and --scores.")
-    if labels and labels_file:
-        raise click.UsageError("give --labels or --labels-file, not both.")
     names = None
     if labels:
         names = [x.strip() for x in labels.split(",") if x.strip()]
     elif labels_file:
         names = [x.strip() for x in Path(labels_file).read_text().splitlines() if x.strip()]
+        if not names:
+            raise InputError(f"--labels-file {labels_file} names no label.")
     opts = dict(fmt=input_format, id_column=id_column, labels_column=labels_column, sep=sep)
     truth = Source(true, **opts)
     other = Source(pred or scores, **opts)
+    if labels_column is not None and truth.labels_column is None and other.labels_column is None:
+        raise InputError(
+            f"--labels-column {labels_column!r}: neither file has this column ({truth.path} "
+            f"has {truth.columns()[:20]}, {other.path} has {other.columns()[:20]})."
+        )
     vocab = vocabulary(truth, names)
     if other.labels_column is None and other.fmt in ("csv", "tsv", "jsonl", "parquet") and names:
         other.label_columns = list(vocab)
+    other.expected = frozenset(str(x) for x in vocab)
     kind = "scores" if scores else "labels"
     it, matching = pairs(truth, other, vocab, kind, allow_missing=allow_missing)
     it = _progress(it, show_progress)
@@ -144,13 +169,19 @@ def _run(true, pred, scores, threshold, ge, id_column, labels_column, sep, label
             total = c if total is None else total + c
         report = build_report(total, vocab, 0.0, 2.0, {"zero_division": 0, "beta": 2.0,
                                                        "weighted": False})
+        # the same findings and readings as evaluate() gives for hard predictions
+        report = diagnosed(report, Context(metrics=report.metrics, labels=report.labels,
+                                           counts=total, zero_division=0.0,
+                                           undefined=report.undefined))
         thresholds = None
     else:
+        thr = _threshold(threshold, vocab) if threshold is not None else 0.5
         got = list(it)
         t, s = _concat([g[0] for g in got]), _concat([g[1] for g in got])
-        thr = _threshold(threshold, vocab) if threshold is not None else 0.5
+        del got
+        y_true = t.rows if isinstance(t, _Sets) else t.values
         y_score = s.values if not sp.issparse(s.values) else sp.csr_matrix(s.values)
-        report = evaluate(t, y_score=y_score, labels=vocab, threshold=thr, inclusive=ge)
+        report = evaluate(y_true, y_score=y_score, labels=vocab, threshold=thr, inclusive=ge)
         thresholds = {"rule": ">=" if ge else ">",
                       "values": thr if isinstance(thr, float) else dict(zip(vocab, thr.tolist()))}
     inputs["rows"] = matching.to_dict()
@@ -188,20 +219,43 @@ def _run(true, pred, scores, threshold, ge, id_column, labels_column, sep, label
 def evaluate_command(true, pred, scores, threshold, ge, id_column, labels_column, sep, labels,
                      labels_file, input_format, fmt, output, require, allow_missing, quiet,
                      debug):
-    """Evaluate predictions (or scores) in a file against the true labels in another."""
-    gates = _parse_requirements(require)
+    """Evaluate predictions (or scores) in a file against the true labels in another.
+
+    Rows are matched by position, or by --id-column. Labels are matched by name:
+    a column per label (0/1 for --pred, numbers for --scores), or one column of
+    label sets (--labels-column). Exit codes: 0 ok, 1 a --require failed, 2 bad
+    input or usage.
+    """
+    if (pred is None) == (scores is None):
+        raise click.UsageError("give exactly one of --pred (0/1 or label sets) and --scores.")
+    if labels and labels_file:
+        raise click.UsageError("give --labels or --labels-file, not both.")
+    if scores is None and (threshold is not None or ge):
+        raise click.UsageError(
+            "--threshold and --ge turn scores into predictions; they need --scores."
+        )
+    gates = _parse_requirements(require, have_scores=scores is not None)
     show_progress = sys.stderr.isatty() and not quiet and fmt != "json"
     try:
         report, thresholds, inputs = _run(
             true, pred, scores, threshold, ge, id_column, labels_column, sep, labels,
             labels_file, input_format, allow_missing, show_progress,
         )
+        _emit(report, thresholds, inputs, fmt, output, quiet)
     except (LabelwiseError, OSError) as err:
         if debug:
             traceback.print_exc()
         click.echo(f"labelwise: error: {err}", err=True)
         sys.exit(2)
-    _emit(report, thresholds, inputs, fmt, output, quiet)
+    except Exception as err:  # a bug: one line, unless --debug
+        if debug:
+            traceback.print_exc()
+        click.echo(
+            f"labelwise: internal error: {type(err).__name__}: {err}. This is a bug in labelwise;"
+            " rerun with --debug for the traceback and report it.",
+            err=True,
+        )
+        sys.exit(2)
     sys.exit(_gate(report, gates))
 
 
@@ -210,29 +264,26 @@ def _emit(report, thresholds, inputs, fmt, output, quiet) -> None:
         text = json.dumps(to_json_dict(report, thresholds=thresholds, inputs=inputs), indent=2)
     elif fmt == "markdown":
         text = render_markdown(report)
+    elif output or not sys.stdout.isatty():
+        text = render_text(report)  # files, pipes and logs get plain fixed-width tables
     else:
         text = None
     if output:
-        if text is None:
-            from rich.console import Console
-
-            with open(output, "w", encoding="utf-8") as f:
-                render_rich(report, Console(file=f, width=160, color_system=None))
-        else:
-            Path(output).write_text(text + ("" if text.endswith("\n") else "\n"))
+        Path(output).write_text(text + ("" if text.endswith("\n") else "\n"), encoding="utf-8")
+    elif quiet:
         return
-    if quiet:
-        return
-    if text is not None:
-        click.echo(text)
+    elif text is not None:
+        click.echo(text, nl=not text.endswith("\n"))
     else:
         from rich.console import Console
 
         render_rich(report, Console())
-    left = inputs["rows"]["left_out"]
-    if left:
+    rows = inputs["rows"]
+    if rows["left_out"] and not quiet:
         click.echo(
-            "note: rows left out: " + ", ".join(f"{v} ({k})" for k, v in left.items()), err=True
+            f"note: --allow-missing: evaluated the {rows['matched']} matched rows; left out "
+            + ", ".join(f"{v} ({k})" for k, v in rows["left_out"].items()) + ".",
+            err=True,
         )
 
 
@@ -240,11 +291,12 @@ def _gate(report, gates) -> int:
     failed = 0
     for name, op, bound in gates:
         if name not in report.metrics:
-            click.echo(
-                f"labelwise: error: --require {name}: this report has no {name} "
-                + ("(it needs --scores)." if REGISTRY[name].needs_scores else "."),
-                err=True,
-            )
+            why = ("propensity-scored metrics need inverse propensities, which the command "
+                   "line does not take" if name.startswith("ps") else
+                   "these inputs do not define it (e.g. k above the number of labels, or "
+                   "a per-label average of sparse scores)")
+            click.echo(f"labelwise: error: --require {name}: the report has no {name}: {why}.",
+                       err=True)
             return 2
         value = report.metrics[name]
         if not (value == value and _OPS[op](value, bound)):

@@ -55,6 +55,11 @@ FORMATS = {
     ".txt": "xc",
 }
 BLOCK_ROWS = 65536
+# Bytes per block of the CSV and JSON readers. They read up to 32 blocks ahead in a
+# background thread, so this bounds the memory each open reader holds.
+BLOCK_BYTES = 1 << 20
+_NULLS = {"", "NA", "N/A", "#N/A", "NULL", "null", "-NaN", "-nan", "NaN", "nan", "n/a"}
+_NUMBER = r"^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$"
 
 
 def detect_format(path: Path, fmt: str | None = None) -> str:
@@ -79,7 +84,8 @@ class Block:
     """Consecutive rows of one file.
 
     Exactly one of ``values`` (a dense (rows, labels) array), ``matrix`` (a CSR
-    matrix) and ``sets`` (a list of label lists) is set.
+    matrix) and ``sets`` (a list of label lists) is set. ``keys`` holds the
+    columns named in :attr:`Source.carry`, as text.
     """
 
     start: int
@@ -87,6 +93,7 @@ class Block:
     values: np.ndarray | None = None
     matrix: sp.csr_matrix | None = None
     sets: list | None = None
+    keys: dict | None = None
 
     @property
     def n_rows(self) -> int:
@@ -128,6 +135,9 @@ class Source:
         self.label_columns = None if label_columns is None else list(label_columns)
         self.sep = sep
         self.names: tuple | None = None  # label column names, once known
+        self.expected: frozenset = frozenset()  # text columns with these names hold labels
+        self.carry: tuple = ()  # columns kept as text in Block.keys (to check row order)
+        self._schema = None
         if self.path.stat().st_size == 0:
             raise InputError(f"{self.path} is empty: expected a header and data rows.")
         if labels_column is not None and labels_column not in self.columns():
@@ -139,12 +149,8 @@ class Source:
 
         if self.fmt not in ("csv", "tsv", "jsonl", "parquet"):
             return []
-        if self.fmt == "parquet":
-            import pyarrow.parquet as pq
-
-            return list(pq.ParquetFile(self.path).schema_arrow.names)
         try:
-            return list(self._batches(BLOCK_ROWS).schema.names)
+            return list(self._inferred_schema().names)
         except (pa.ArrowInvalid, pa.ArrowTypeError, UnicodeDecodeError) as err:
             raise self._diagnose(err) from None
 
@@ -153,6 +159,11 @@ class Source:
     @property
     def _line_offset(self) -> int | None:
         return {"csv": 2, "tsv": 2, "xc": 2, "jsonl": 1}.get(self.fmt)
+
+    def line(self, row: int) -> str:
+        """``line N`` (header is line 1) or ``row N``: where a row is, within the file."""
+        off = self._line_offset
+        return f"line {row + off}" if off is not None else f"row {row}"
 
     def where(self, row: int, column=None) -> str:
         """``file:line`` (header is line 1) or ``file row N``, plus the column."""
@@ -187,26 +198,61 @@ class Source:
 
     # tables: csv, tsv, jsonl, parquet ----------------------------------------
 
-    def _batches(self, block_rows: int):
+    def _open(self, schema=None):
+        """A streaming reader of a CSV, TSV or JSONL file; ``schema`` fixes column types."""
         import pyarrow as pa
 
         if self.fmt in ("csv", "tsv"):
             import pyarrow.csv as pc
 
-            types = {c: pa.string() for c in (self.id_column, self.labels_column) if c}
+            types = {} if schema is None else {f.name: f.type for f in schema}
+            types.update({c: pa.string() for c in (self.id_column, self.labels_column, *self.carry)
+                          if c})
             return pc.open_csv(
                 self.path,
-                read_options=pc.ReadOptions(block_size=1 << 22),
+                read_options=pc.ReadOptions(block_size=BLOCK_BYTES),
                 parse_options=pc.ParseOptions(delimiter="\t" if self.fmt == "tsv" else ","),
                 convert_options=pc.ConvertOptions(column_types=types),
             )
-        if self.fmt == "jsonl":
-            import pyarrow.json as pj
+        import pyarrow.json as pj
 
-            return pj.open_json(self.path, read_options=pj.ReadOptions(block_size=1 << 22))
-        import pyarrow.parquet as pq
+        return pj.open_json(
+            self.path,
+            read_options=pj.ReadOptions(block_size=BLOCK_BYTES),
+            parse_options=pj.ParseOptions(explicit_schema=schema),
+        )
 
-        return pq.ParquetFile(self.path).iter_batches(batch_size=block_rows)
+    def _inferred_schema(self):
+        """Column names and types, as inferred from the first block of the file."""
+        if self._schema is None:
+            if self.fmt == "parquet":
+                import pyarrow.parquet as pq
+
+                self._schema = pq.ParquetFile(self.path).schema_arrow
+            else:
+                reader = self._open()
+                try:
+                    self._schema = reader.schema
+                finally:
+                    reader.close()
+        return self._schema
+
+    def _batches(self, block_rows: int):
+        import pyarrow as pa
+        import pyarrow.types as pt
+
+        if self.fmt == "parquet":
+            import pyarrow.parquet as pq
+
+            return pq.ParquetFile(self.path).iter_batches(batch_size=block_rows)
+        # Types are inferred from the first block only, and a column of whole numbers (or
+        # of empty cells) there may hold fractions further down: read such columns as floats.
+        fields = []
+        for f in self._inferred_schema():
+            widen = (pt.is_integer(f.type) or pt.is_null(f.type)) and f.name not in (
+                self.id_column, self.labels_column, *self.carry)
+            fields.append(pa.field(f.name, pa.float64()) if widen else f)
+        return self._open(pa.schema(fields))
 
     def _table_blocks(self, block_rows: int) -> Iterator[Block]:
         import pyarrow as pa
@@ -245,9 +291,11 @@ class Source:
         numeric = [
             f.name
             for f in batch.schema
-            if f.name != self.id_column
+            if f.name != self.id_column and f.name not in self.carry and not is_id_name(f.name)
             and (pt.is_integer(f.type) or pt.is_floating(f.type) or pt.is_boolean(f.type)
-                 or pt.is_null(f.type))
+                 or pt.is_null(f.type)
+                 or ((pt.is_string(f.type) or pt.is_large_string(f.type))
+                     and (f.name in self.expected or _holds_numbers(batch.column(f.name)))))
         ]
         if not numeric:
             raise InputError(
@@ -257,6 +305,14 @@ class Source:
         return numeric
 
     def _block_from_batch(self, batch, start: int) -> Block:
+        block = self._read_batch(batch, start)
+        if self.carry:
+            names = batch.schema.names
+            block.keys = {c: [str(x) for x in batch.column(c).to_pylist()]
+                          for c in self.carry if c in names}
+        return block
+
+    def _read_batch(self, batch, start: int) -> Block:
         if self.names is None and self.labels_column is None:
             self.names = tuple(self._column_names(batch))
         elif self.names is None:
@@ -278,20 +334,38 @@ class Source:
             if name not in batch.schema.names:
                 raise InputError(f"{self.path}: column {name!r} vanished after row {start}.")
             col = batch.column(name)
-            arr = col.to_numpy(zero_copy_only=False)
             if col.null_count:
                 row = int(np.flatnonzero(col.is_null().to_numpy(zero_copy_only=False))[0])
                 raise InputError(
-                    f"{self.where(start + row, name)}: the value is empty; every label column "
-                    "needs a number in every row."
+                    f"{self.where(start + row, name)}: {self._missing(start + row, name)}; "
+                    "every label column needs a number in every row."
                 )
-            if arr.dtype.kind not in "biuf":
-                bad = next((r for r, v in enumerate(arr) if not _is_number(v)), 0)
-                raise InputError(
-                    f"{self.where(start + bad, name)}: {arr[bad]!r} is not a number."
-                )
+            arr = col.to_numpy(zero_copy_only=False)
+            if arr.dtype.kind not in "biuf":  # a text column holding numbers (or typos)
+                bad = next((r for r, v in enumerate(arr) if not _is_number(v)), None)
+                if bad is not None:
+                    raise InputError(
+                        f"{self.where(start + bad, name)}: {arr[bad]!r} is not a number."
+                    )
+                arr = arr.astype(np.float64)
             columns.append(arr)
         return Block(start, ids, values=np.column_stack(columns))
+
+    def _missing(self, row: int, column: str) -> str:
+        """How a missing value looks in the file (slow path, errors only)."""
+        if self.fmt not in ("csv", "tsv"):
+            return "the value is missing (null or absent)"
+        with open(self.path, newline="", encoding="utf-8", errors="replace") as f:
+            reader = csv.reader(f, delimiter="\t" if self.fmt == "tsv" else ",")
+            header = next(reader, [])
+            for r, cells in enumerate(reader):
+                if r == row:
+                    if column in header and header.index(column) < len(cells):
+                        text = cells[header.index(column)]
+                        if text.strip():
+                            return f"{text!r} marks a missing value, not a number"
+                    break
+        return "the value is empty"
 
     def _parse_set(self, x, row: int) -> list:
         if x is None:
@@ -329,19 +403,45 @@ class Source:
                             f"header, found {len(row)} (a ragged row)."
                         )
                     for i in label_cols:
-                        if self.names is not None and not _is_number(row[i]):
+                        cell = row[i].strip()
+                        if self.names is not None and cell not in _NULLS and not _is_number(cell):
                             return InputError(
                                 f"{self.path}:{line}, column {header[i]!r}: {row[i]!r} is not "
                                 "a number."
                             )
         if self.fmt == "jsonl":
+            numbers: set = set()
+            texts: dict = {}
             with open(self.path, encoding="utf-8", errors="replace") as f:
                 for line, text in enumerate(f, start=1):
-                    if text.strip():
-                        try:
-                            json.loads(text)
-                        except ValueError as e:
-                            return InputError(f"{self.path}:{line}: not valid JSON ({e.msg}).")
+                    if not text.strip():
+                        continue
+                    try:
+                        obj = json.loads(text)
+                    except ValueError as e:
+                        return InputError(f"{self.path}:{line}: not valid JSON ({e.msg}).")
+                    if not isinstance(obj, dict):
+                        return InputError(
+                            f"{self.path}:{line}: expected a JSON object {{column: value}}, "
+                            f"found {type(obj).__name__}."
+                        )
+                    for name, v in obj.items():
+                        if name in (self.id_column, self.labels_column) or v is None:
+                            continue
+                        if isinstance(v, (int, float)) and not isinstance(v, bool):
+                            if name in texts:  # text first, numbers later: the text is bad
+                                at, text = texts[name]
+                                return InputError(
+                                    f"{self.path}:{at}, column {name!r}: {text!r} is not a "
+                                    "number."
+                                )
+                            numbers.add(name)
+                        elif name in numbers or name in (self.names or ()):
+                            return InputError(
+                                f"{self.path}:{line}, column {name!r}: {v!r} is not a number."
+                            )
+                        else:
+                            texts.setdefault(name, (line, v))
         return InputError(f"{self.path}: could not be read ({err}).")
 
     # arrays: npy, npz ---------------------------------------------------------
@@ -360,6 +460,8 @@ class Source:
                         "(n_samples, n_labels) array, or a scipy sparse matrix."
                     )
                 return z[keys[0]]
+        except InputError:
+            raise
         except (ValueError, OSError) as err:
             raise InputError(f"{self.path}: not a readable {self.fmt} file ({err}).") from None
 
@@ -428,10 +530,17 @@ class Source:
             tokens = [tuple(t.split(":", 1)) if ":" in t else (t, "1") for t in text.split()]
         for tok, val in tokens:
             try:
-                j, v = int(tok), float(val)
+                j = int(tok)
             except ValueError:
                 raise InputError(
-                    f"{self.path}:{line}: {tok}:{val} is not 'label:value' with an integer label."
+                    f"{self.path}:{line}: {tok!r} is not an integer label index (entries are "
+                    "'label:value' or 'label')."
+                ) from None
+            try:
+                v = float(val)
+            except ValueError:
+                raise InputError(
+                    f"{self.path}:{line}, label {j}: {val!r} is not a number."
                 ) from None
             if not 0 <= j < L:
                 raise InputError(
@@ -445,6 +554,23 @@ class Source:
     def _xc_block(start, rows, cols, vals, n_rows, L) -> Block:
         m = sp.csr_matrix((np.asarray(vals, dtype=np.float64), (rows, cols)), shape=(n_rows, L))
         return Block(start, None, matrix=m)
+
+
+def is_id_name(name: str) -> bool:
+    """Whether a column name says it holds row ids (``id``, ``sample_id``, ...).
+
+    Such columns are never taken for label columns, even when they hold numbers.
+    """
+    low = str(name).lower()
+    return low == "id" or low.endswith("_id")
+
+
+def _holds_numbers(col) -> bool:
+    """Whether some value of a text column is a number: then the column holds labels with
+    a bad value somewhere, rather than notes (which are ignored)."""
+    import pyarrow.compute as pc
+
+    return bool(pc.any(pc.match_substring_regex(col, _NUMBER)).as_py())
 
 
 def _is_number(v) -> bool:

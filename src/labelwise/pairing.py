@@ -18,7 +18,7 @@ import scipy.sparse as sp
 
 from ._validate import _Matrix, _Sets
 from .errors import InputError
-from .io import Block, Source
+from .io import Block, Source, is_id_name
 
 __all__ = ["Matching", "vocabulary", "pairs", "as_raw"]
 
@@ -62,7 +62,13 @@ def vocabulary(truth: Source, labels=None) -> tuple:
         if not found:
             raise InputError(f"{truth.path}: no row has any label; pass --labels to name them.")
         return tuple(sorted(found))
-    first = next(truth.blocks(block_rows=1024))
+    blocks = truth.blocks(block_rows=1024)
+    try:
+        first = next(blocks, None)
+    finally:
+        blocks.close()  # stop the reader (and its read-ahead) now
+    if first is None:
+        raise InputError(f"{truth.path} has no data rows.")
     if truth.names is not None:
         return truth.names
     width = first.values.shape[1] if first.values is not None else first.matrix.shape[1]
@@ -94,10 +100,12 @@ def _align_columns(src: Source, block: Block, vocab: tuple, scores: bool) -> np.
         return block.values
     unknown = [x for x in names if x not in vocab]
     if unknown:
+        close = difflib.get_close_matches(str(unknown[0]), [str(v) for v in vocab], n=1)
+        hint = f" (did you mean {close[0]!r} for {unknown[0]!r}?)" if close else ""
         raise InputError(
             f"{src.path} has label columns {unknown[:10]} that are not in the truth's labels "
-            f"{list(vocab[:10])}{' ...' if len(vocab) > 10 else ''}. Labels are matched by "
-            "name: rename them, or pass --labels listing every label."
+            f"{list(vocab[:10])}{' ...' if len(vocab) > 10 else ''}{hint}. Labels are matched "
+            "by name: rename them, or pass --labels listing every label."
         )
     missing = [x for x in vocab if x not in names]
     if missing:
@@ -109,7 +117,7 @@ def _align_columns(src: Source, block: Block, vocab: tuple, scores: bool) -> np.
     return block.values[:, [pos[x] for x in vocab]]
 
 
-def _check_01(src: Source, block: Block, values, vocab) -> None:
+def _check_01(src: Source, block: Block, values, vocab, truth: bool = False) -> None:
     if sp.issparse(values):
         bad = np.flatnonzero((values.data != 0) & (values.data != 1))
         if bad.size:
@@ -123,9 +131,10 @@ def _check_01(src: Source, block: Block, values, vocab) -> None:
     bad = (values != 0) & (values != 1)
     if bad.any():
         r, c = np.argwhere(bad)[0]
+        hint = ("True labels are 0 or 1." if truth else
+                "Hard predictions need 0/1 values; for scores or probabilities use --scores.")
         raise InputError(
-            f"{src.where(block.start + r, vocab[c])}: {values[r, c]:g} is not 0 or 1. Hard "
-            "predictions need 0/1 values; for scores or probabilities use --scores."
+            f"{src.where(block.start + r, vocab[c])}: {values[r, c]:g} is not 0 or 1. {hint}"
         )
 
 
@@ -159,13 +168,14 @@ def _check_sets(src: Source, block: Block, vocab: tuple) -> list:
                 hint = f" (did you mean {close[0]!r}?)" if close else ""
                 raise InputError(
                     f"{src.where(block.start + r, src.labels_column)}: the label {lab!r} is not "
-                    f"among the truth's labels{hint}. Add it with --labels, or fix the file."
+                    f"among the {len(vocab)} known labels{hint}. The labels are the truth's "
+                    "(or those given by --labels); add it there, or fix the file."
                 )
         out.append(fixed)
     return out
 
 
-def as_raw(src: Source, block: Block, vocab: tuple, kind: str):
+def as_raw(src: Source, block: Block, vocab: tuple, kind: str, *, truth: bool = False):
     """Check ``block`` and return it in the form the library validates (sets or matrix).
 
     ``kind`` is ``"labels"`` (0/1 or label sets) or ``"scores"``.
@@ -180,7 +190,7 @@ def as_raw(src: Source, block: Block, vocab: tuple, kind: str):
     if kind == "scores":
         _check_finite(src, block, values, vocab)
         return _Matrix(values if sp.issparse(values) else np.asarray(values, np.float64), vocab)
-    _check_01(src, block, values, vocab)
+    _check_01(src, block, values, vocab, truth)
     return _Matrix(values, vocab)
 
 
@@ -191,11 +201,26 @@ def as_raw(src: Source, block: Block, vocab: tuple, kind: str):
 
 def _take(block: Block, lo: int, hi: int) -> Block:
     ids = None if block.ids is None else block.ids[lo:hi]
+    keys = None if block.keys is None else {c: v[lo:hi] for c, v in block.keys.items()}
     if block.values is not None:
-        return Block(block.start + lo, ids, values=block.values[lo:hi])
+        return Block(block.start + lo, ids, values=block.values[lo:hi], keys=keys)
     if block.matrix is not None:
-        return Block(block.start + lo, ids, matrix=block.matrix[lo:hi])
-    return Block(block.start + lo, ids, sets=block.sets[lo:hi])
+        return Block(block.start + lo, ids, matrix=block.matrix[lo:hi], keys=keys)
+    return Block(block.start + lo, ids, sets=block.sets[lo:hi], keys=keys)
+
+
+def _check_order(truth: Source, pred: Source, tb: Block, pb: Block) -> None:
+    """Rows matched by position must carry the same ids, where both files have an id column."""
+    for c, tv in (tb.keys or {}).items():
+        pv = (pb.keys or {}).get(c)
+        if pv is None or tv == pv:
+            continue
+        r = next(i for i, (a, b) in enumerate(zip(tv, pv)) if a != b)
+        raise InputError(
+            f"{truth.where(tb.start + r, c)} is {tv[r]!r} but {pred.where(pb.start + r, c)} "
+            f"is {pv[r]!r}: without --id-column, rows are matched by position, so both files "
+            f"must list the samples in the same order. Pass --id-column {c} to match rows by id."
+        )
 
 
 def _by_position(truth: Source, pred: Source, m: Matching, check) -> Iterator[tuple]:
@@ -209,7 +234,9 @@ def _by_position(truth: Source, pred: Source, m: Matching, check) -> Iterator[tu
         if tb is None or pb is None:
             break
         n = min(tb.n_rows, pb.n_rows)
-        yield check(_take(tb, 0, n), _take(pb, 0, n))
+        t_part, p_part = _take(tb, 0, n), _take(pb, 0, n)
+        _check_order(truth, pred, t_part, p_part)
+        yield check(t_part, p_part)
         m.matched += n
         tb, pb = _take(tb, n, tb.n_rows), _take(pb, n, pb.n_rows)
     t_rest = (tb.n_rows if tb else 0) + sum(b.n_rows for b in ti)
@@ -237,22 +264,36 @@ def _few(ids) -> str:
     return ", ".join(repr(x) for x in ids[:5]) + (", ..." if len(ids) > 5 else "")
 
 
+def _first_repeat(ids: list) -> tuple[int, int]:
+    """Positions of the first id seen twice: (earlier row, repeating row)."""
+    seen: dict = {}
+    for i, x in enumerate(ids):
+        if x in seen:
+            return seen[x], i
+        seen[x] = i
+    raise ValueError("no repeated id")
+
+
 def _by_id(truth: Source, pred: Source, m: Matching, allow_missing: bool, vocab, kind):
     whole = truth.read_all()
-    truth_raw = as_raw(truth, whole, vocab, "labels")
+    truth_raw = as_raw(truth, whole, vocab, "labels", truth=True)
     if whole.ids is None:
         raise InputError(f"{truth.path}: no id column {truth.id_column!r} to match rows by.")
     dups = _duplicates(whole.ids)
     if dups:
+        first, again = _first_repeat(whole.ids)
         raise InputError(
-            f"{truth.path} has {len(dups)} duplicate id(s) in column {truth.id_column!r}: "
-            f"{_few(dups)}. Each sample needs one row."
+            f"{truth.where(again, truth.id_column)}: the id {whole.ids[again]!r} is already "
+            f"at {truth.line(first)}; {len(dups)} id(s) appear more than once "
+            f"({_few(dups)}). Each sample needs one row."
         )
     position = {x: i for i, x in enumerate(whole.ids)}
     m.truth_rows = len(whole.ids)
     used = np.zeros(m.truth_rows, dtype=bool)
+    pred_row = np.full(m.truth_rows, -1, dtype=np.int64)  # where each truth id was predicted
     unknown: list = []
     repeated: list = []
+    first_repeat = None  # (row of the repeat, row it repeats) in the predictions file
     for pb in pred.blocks():
         if pb.ids is None:
             raise InputError(f"{pred.path}: no id column {pred.id_column!r} to match rows by.")
@@ -260,20 +301,34 @@ def _by_id(truth: Source, pred: Source, m: Matching, allow_missing: bool, vocab,
         m.pred_rows += pb.n_rows
         rows = np.array([position.get(x, -1) for x in pb.ids], dtype=np.int64)
         keep = rows >= 0
-        unknown += [x for x, k in zip(pb.ids, keep) if not k][: 6 - len(unknown[:6])]
+        if len(unknown) < 6:
+            unknown += [x for x, k in zip(pb.ids, keep) if not k][: 6 - len(unknown)]
         n_unknown = int((~keep).sum())
         m.left_out["prediction id not in truth"] = (
             m.left_out.get("prediction id not in truth", 0) + n_unknown
         )
-        seen_before = used[rows[keep]]
-        if seen_before.any():
-            repeated += [pb.ids[i] for i in np.flatnonzero(keep)[seen_before]][:5]
-            m.left_out["duplicate prediction id"] = (
-                m.left_out.get("duplicate prediction id", 0) + int(seen_before.sum())
-            )
         sel = np.flatnonzero(keep)
-        sel = sel[~seen_before]
+        # An id repeats if an earlier block used it, or an earlier row of this block did.
+        order = np.argsort(rows[sel], kind="stable")
+        later = np.zeros(sel.size, dtype=bool)
+        later[order[1:]] = rows[sel][order[1:]] == rows[sel][order[:-1]]
+        again = later | used[rows[sel]]
+        if again.any():
+            for i in sel[again]:
+                if len(repeated) < 6 and pb.ids[i] not in repeated:
+                    repeated.append(pb.ids[i])
+            if first_repeat is None:
+                i = int(sel[again][0])
+                earlier = pred_row[rows[i]]
+                if earlier < 0:  # first seen earlier in this very block
+                    earlier = pb.start + int(sel[rows[sel] == rows[i]][0])
+                first_repeat = (pb.start + i, int(earlier))
+            m.left_out["duplicate prediction id"] = (
+                m.left_out.get("duplicate prediction id", 0) + int(again.sum())
+            )
+        sel = sel[~again]
         used[rows[sel]] = True
+        pred_row[rows[sel]] = pb.start + sel
         if sel.size:
             yield _raw_rows(truth_raw, rows[sel]), _raw_rows(pred_raw, sel)
             m.matched += sel.size
@@ -281,27 +336,34 @@ def _by_id(truth: Source, pred: Source, m: Matching, allow_missing: bool, vocab,
     if missing:
         m.left_out["truth id without prediction"] = missing
     m.left_out = {k: v for k, v in m.left_out.items() if v}
-    if repeated:
+    if first_repeat is not None:
+        at, earlier = first_repeat
         raise InputError(
-            f"{pred.path} has duplicate id(s) in column {pred.id_column!r}: {_few(repeated)}. "
-            "Each sample needs one prediction."
+            f"{pred.where(at, pred.id_column)}: the id {repeated[0]!r} is already at "
+            f"{pred.line(earlier)}; {m.left_out['duplicate prediction id']} row(s) repeat an "
+            f"earlier id ({_few(repeated)}). Each sample needs one prediction."
         )
     if not allow_missing and m.left_out:
         parts = []
         if "truth id without prediction" in m.left_out:
             miss_ids = [whole.ids[i] for i in np.flatnonzero(~used)[:6]]
-            parts.append(f"{missing} truth id(s) have no prediction ({_few(miss_ids)})")
+            parts.append(
+                f"{missing} truth id(s) of {truth.path} have no prediction ({_few(miss_ids)})"
+            )
         if "prediction id not in truth" in m.left_out:
             parts.append(
-                f"{m.left_out['prediction id not in truth']} prediction id(s) are not in the "
-                f"truth ({_few(unknown)})"
+                f"{m.left_out['prediction id not in truth']} prediction id(s) of {pred.path} "
+                f"are not in the truth ({_few(unknown)})"
             )
         raise InputError(
             "; ".join(parts) + ". Nothing is dropped silently: fix the files, or pass "
             "--allow-missing to evaluate only the matched rows."
         )
     if m.matched == 0:
-        raise InputError(f"no id of {pred.path} matches an id of {truth.path}.")
+        raise InputError(
+            f"no id of {pred.path} matches an id of {truth.path} (column {truth.id_column!r}); "
+            f"for example {_few(whole.ids[:3])} against {_few(unknown[:3])}."
+        )
 
 
 def _raw_rows(raw, rows: np.ndarray):
@@ -321,8 +383,10 @@ def pairs(truth: Source, pred: Source, vocab: tuple, kind: str, *, allow_missing
     m = Matching(by=truth.id_column if by_id else "position")
 
     def check(tb: Block, pb: Block):
-        return as_raw(truth, tb, vocab, "labels"), as_raw(pred, pb, vocab, kind)
+        return as_raw(truth, tb, vocab, "labels", truth=True), as_raw(pred, pb, vocab, kind)
 
     if by_id:
         return _by_id(truth, pred, m, allow_missing, vocab, kind), m
+    shared = [c for c in truth.columns() if is_id_name(c) and c in pred.columns()]
+    truth.carry = pred.carry = tuple(shared)
     return _by_position(truth, pred, m, check), m
