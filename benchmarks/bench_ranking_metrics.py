@@ -28,46 +28,35 @@ W4      top-k predictions, 200,000 rows x 50,000 labels, about 5 true labels
 FIRST   import and first evaluate() with scores in fresh subprocesses, with an
         empty numba cache (compile) and with the cache that run filled (load).
 
-Every timing is repeated and the median is reported (with min and max, as the
-machine may be shared), together with the median process CPU time of the call
-(all threads): when other jobs hold the cores, wall time grows while CPU time
-stays, so the two together show how much of a time was waiting. Targets are
-judged on wall time. Before any ratio is printed, the numbers that the two
-sides of the comparison produced are checked to agree (max abs diff < 1e-12),
-so a ratio never compares different work.
+Timings are medians of repeated calls, with min, max and process CPU time, and
+the two sides of every ratio are checked to agree before it is printed
+(benchmarks/_common.py describes both).
 """
 
 from __future__ import annotations
 
-import argparse
-import gc
 import json
 import os
-import platform
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
 
-# The environment as this process got it, before any library below sets defaults
-# (scikit-learn sets KMP_* variables on import); children start from this.
-START_ENV = dict(os.environ)
+# Before numpy and scikit-learn: _common records the environment as this process got it.
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from _common import (RESULTS, START_ENV, TOL, begin, bench_first_call, check_close, finish,
+                     fmt_mb, fmt_s, keys_to_csr, label_popularity, parse_args,
+                     print_numba_threads, ratio, run_profile, section, timeit, total, within)
 
 import numpy as np
-import scipy
 import scipy.sparse as sp
 
 import labelwise
 import labelwise.metrics as lwm
 
-import numba
-import sklearn
 import sklearn.metrics as skm
 
-TOL = 1e-12
 SEED = 20240615
-ENV_PREFIXES = ("OPENBLAS", "GOTO", "OMP_", "MKL_", "NVPL_", "BLIS_", "NUMBA_", "KMP_")
 
 # The six scikit-learn twins of W2: (labelwise.evaluate report key, function name, kwargs).
 W2_METRICS = (
@@ -79,206 +68,6 @@ W2_METRICS = (
     ("average_precision_macro", "average_precision_score", {"average": "macro"}),
 )
 AT_K = tuple((f"{name}_at_{k}", name, k) for name in ("precision", "ndcg") for k in (1, 3, 5))
-
-
-# --------------------------------------------------------------------------
-# Timing and printing
-# --------------------------------------------------------------------------
-
-RESULTS: dict[str, dict] = {}
-QUICK = False
-CURRENT = [""]  # short name of the workload being timed
-
-
-def timeit(key: str, label: str, fn, repeat: int, warmup: int = 0):
-    """Call ``fn`` ``warmup`` + ``repeat`` times; record and print the median."""
-    for _ in range(warmup):
-        fn()
-    times, cpu = [], []
-    out = None
-    for _ in range(repeat):
-        out = None
-        gc.collect()
-        c0 = time.process_time()
-        t0 = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - t0)
-        cpu.append(time.process_time() - c0)
-    med = statistics.median(times)
-    RESULTS[key] = {"label": f"{CURRENT[0]} {label}", "median": med, "min": min(times),
-                    "max": max(times), "n": repeat, "cpu": statistics.median(cpu)}
-    print(f"  {label:<58} median {fmt_s(med):>9}   (min {fmt_s(min(times))}, max "
-          f"{fmt_s(max(times))}, n={repeat}; cpu {fmt_s(RESULTS[key]['cpu'])})", flush=True)
-    return out
-
-
-def total(key: str, label: str, keys) -> float:
-    """Record and print the sum of the medians of ``keys``."""
-    med = sum(RESULTS[k]["median"] for k in keys)
-    cpu = sum(RESULTS[k]["cpu"] for k in keys)
-    RESULTS[key] = {"label": f"{CURRENT[0]} {label}", "median": med, "n": None, "cpu": cpu}
-    print(f"  {label:<58} = {fmt_s(med):>9}   (cpu {fmt_s(cpu)})", flush=True)
-    return med
-
-
-def fmt_s(sec: float) -> str:
-    if sec >= 1:
-        return f"{sec:.2f} s"
-    if sec >= 1e-3:
-        return f"{sec * 1e3:.1f} ms"
-    return f"{sec * 1e6:.0f} us"
-
-
-def fmt_x(r: float) -> str:
-    return f"{r:.1f}x" if r >= 10 else f"{r:.2f}x"
-
-
-def fmt_mb(nbytes: float) -> str:
-    if nbytes >= 2**30:
-        return f"{nbytes / 2**30:.1f} GiB"
-    return f"{nbytes / 2**20:.1f} MiB"
-
-
-VERDICTS: list[tuple[str, str, str]] = []  # (label, value, target and verdict) for the summary
-
-
-def verdict(ok) -> str:
-    if QUICK:
-        return "  -> not judged: targets are for the full sizes"
-    return "  -> target met" if ok else "  -> target NOT met"
-
-
-def ratio(label: str, num_key: str, den_key: str, target: str = "", ok=None,
-          field: str = "median") -> float:
-    """Ratio of two medians (``field="cpu"``: of the process CPU times, a diagnostic)."""
-    r = RESULTS[num_key][field] / RESULTS[den_key][field]
-    v = verdict(ok(r)) if ok is not None else ""
-    print(f"  {label:<58} {fmt_x(r):>9}" + (f"   (target {target}){v}" if target else ""),
-          flush=True)
-    VERDICTS.append((label, fmt_x(r), f"{target}{v}".replace("  -> ", "; ") if target else ""))
-    return r
-
-
-def within(label: str, key: str, limit: float, target: str) -> None:
-    """Judge an absolute time against ``limit`` seconds."""
-    med = RESULTS[key]["median"]
-    v = verdict(med <= limit)
-    print(f"  {label:<58} {fmt_s(med):>9}   (target {target}){v}", flush=True)
-    VERDICTS.append((label, fmt_s(med), f"{target}{v}".replace("  -> ", "; ")))
-
-
-def check_close(what: str, a, b, peer: str = "scikit-learn") -> float:
-    a = np.asarray(a, dtype=np.float64)
-    b = np.asarray(b, dtype=np.float64)
-    if a.shape != b.shape:
-        raise AssertionError(f"{what}: shapes differ {a.shape} vs {b.shape}")
-    diff = np.abs(a - b)
-    worst = float(diff.max()) if diff.size else 0.0
-    if not worst < TOL:  # not `assert`: must also hold under python -O
-        raise AssertionError(f"{what}: labelwise and {peer} differ by {worst:g}")
-    return worst
-
-
-def section(title: str) -> None:
-    CURRENT[0] = title.split(":")[0].split()[0]
-    print(f"\n== {title}", flush=True)
-
-
-# --------------------------------------------------------------------------
-# Machine description
-# --------------------------------------------------------------------------
-
-
-def cpu_model() -> str:
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
-
-
-def mem_total_gb() -> str:
-    try:
-        with open("/proc/meminfo") as f:
-            for line in f:
-                if line.startswith("MemTotal"):
-                    return f"{int(line.split()[1]) / 2**20:.1f} GiB"
-    except OSError:
-        pass
-    return "unknown"
-
-
-def cpu_quota() -> str:
-    try:  # cgroup v2
-        with open("/sys/fs/cgroup/cpu.max") as f:
-            quota, period = f.read().split()
-        return "none" if quota == "max" else f"{int(quota) / int(period):g} CPUs"
-    except (OSError, ValueError):
-        pass
-    try:  # cgroup v1
-        with open("/sys/fs/cgroup/cpu/cpu.cfs_quota_us") as f:
-            quota = int(f.read())
-        with open("/sys/fs/cgroup/cpu/cpu.cfs_period_us") as f:
-            period = int(f.read())
-        return "none" if quota < 0 else f"{quota / period:g} CPUs"
-    except (OSError, ValueError):
-        return "unknown"
-
-
-def source_state() -> str:
-    """The git commit of the labelwise source being timed, and whether src/ has changes."""
-    root = os.path.dirname(os.path.dirname(os.path.abspath(labelwise.__file__)))
-    try:
-        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=root,
-                              capture_output=True, text=True, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--", "."], cwd=root,
-                               capture_output=True, text=True, check=True).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "not a git checkout"
-    return f"git {head}" + (", with uncommitted changes in src/" if dirty else "")
-
-
-def describe_machine() -> None:
-    section("Machine")
-    try:
-        usable = len(os.sched_getaffinity(0))
-    except AttributeError:
-        usable = os.cpu_count()
-    print(f"  CPU             {cpu_model()} ({platform.machine()})")
-    print(f"  cores           {os.cpu_count()} logical, {usable} usable by this process, "
-          f"cgroup quota {cpu_quota()}")
-    print(f"  memory          {mem_total_gb()}")
-    print(f"  OS              {platform.platform()}")
-    print(f"  load average    {' '.join(f'{x:.2f}' for x in os.getloadavg())} (at start)")
-    print(f"  Python          {platform.python_version()} ({platform.python_implementation()})")
-    print(f"  numpy           {np.__version__}")
-    print(f"  scipy           {scipy.__version__}")
-    print(f"  numba           {numba.__version__} (NUMBA_NUM_THREADS={numba.config.NUMBA_NUM_THREADS})")
-    print(f"  scikit-learn    {sklearn.__version__}")
-    print(f"  labelwise       {labelwise.__version__} ({source_state()})")
-    try:
-        blas = np.show_config(mode="dicts")["Build Dependencies"]["blas"]
-        print(f"  numpy BLAS      {blas.get('name')} {blas.get('version')}")
-    except Exception:  # older numpy: no dict mode
-        print("  numpy BLAS      (not reported by this numpy)")
-    try:
-        from threadpoolctl import threadpool_info
-
-        pools = threadpool_info()
-        if not pools:
-            print("  threadpools     none loaded")
-        for p in pools:
-            print(f"  threadpool      {p.get('internal_api')} {p.get('version')} "
-                  f"num_threads={p.get('num_threads')} layer={p.get('threading_layer')} "
-                  f"arch={p.get('architecture')}")
-    except ImportError:
-        print("  threadpools     (threadpoolctl not installed)")
-    env = {k: v for k, v in START_ENV.items() if k.startswith(ENV_PREFIXES)}
-    shown = ", ".join(f"{k}={v}" for k, v in sorted(env.items())) or "none set"
-    print(f"  BLAS/thread env {shown}")
 
 
 # --------------------------------------------------------------------------
@@ -367,21 +156,6 @@ def make_w2(rng, n: int, n_labels: int = 100):
     z = rng.standard_normal((n, n_labels)) + 2.0 * y - 1.0
     s = (1.0 / (1.0 + np.exp(-z))).astype(np.float32)
     return y, s
-
-
-def label_popularity(n_labels: int, exponent: float = 0.8) -> np.ndarray:
-    p = 1.0 / np.arange(1, n_labels + 1) ** exponent
-    return p / p.sum()
-
-
-def keys_to_csr(keys: np.ndarray, n: int, n_labels: int) -> sp.csr_matrix:
-    """Sorted unique ``row * n_labels + col`` keys -> CSR with sorted, unique indices."""
-    rows = keys // n_labels
-    cols = (keys % n_labels).astype(np.int32)
-    indptr = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(np.bincount(rows, minlength=n), out=indptr[1:])
-    data = np.ones(keys.size, dtype=np.int64)
-    return sp.csr_matrix((data, cols, indptr), shape=(n, n_labels))
 
 
 def make_w4(rng, n: int, n_labels: int, per_row: int = 5, k: int = 5, hit: float = 0.5):
@@ -489,8 +263,7 @@ def bench_w2(rng, n: int, rep_fast: int, rep_slow: int, rep_lrap: int, profile: 
                               rep_lrap if key == "label_ranking_average_precision" else rep_slow)
     total("w2_sk_sum", "sklearn, sum of the six medians",
           [f"w2_sk_{key}" for key, _, _ in W2_METRICS])
-    print(f"  numba threading layer: {numba.threading_layer()}, "
-          f"{numba.get_num_threads()} threads", flush=True)
+    print_numba_threads()
 
     # Same numbers on both sides, or the ratios below mean nothing.
     worst = 0.0
@@ -609,11 +382,9 @@ def bench_w4(rng, n: int, n_labels: int, n_slice: int, rep_fast: int, profile: b
                     lambda: labelwise.evaluate(y, y_score=top))
 
 
-CHILD = r"""
-import json, sys, time
-t0 = time.perf_counter()
-import labelwise
-t_import = time.perf_counter() - t0
+# FIRST: the child's own part (its data, timed calls and kernel modules; see
+# _common.CHILD_HEAD) and the rows printed from what it timed.
+FIRST_CALL_SETUP = r"""
 import numpy as np
 from labelwise import _kernels, _rank_kernels
 rng = np.random.default_rng(0)
@@ -622,120 +393,35 @@ s32 = rng.random((50, 6)).astype(np.float32)
 s64 = s32.astype(np.float64)
 idx = np.argsort(-s64, axis=1)[:, :3]
 top = (idx, np.take_along_axis(s64, idx, axis=1))
-out = {"import": t_import}
-for key, call in (
+CALLS = (
     ("f32", lambda: labelwise.evaluate(yt, y_score=s32)),
     ("f32_again", lambda: labelwise.evaluate(yt, y_score=s32)),
     ("f64", lambda: labelwise.evaluate(yt, y_score=s64)),
     ("topk", lambda: labelwise.evaluate(yt, y_score=top)),
-):
-    t0 = time.perf_counter()
-    call()
-    out[key] = time.perf_counter() - t0
-stats = [f.stats for mod in (_kernels, _rank_kernels) for f in vars(mod).values()
-         if hasattr(f, "stats") and hasattr(f, "py_func")]
-out["cache_hits"] = sum(sum(s.cache_hits.values()) for s in stats)
-out["cache_misses"] = sum(sum(s.cache_misses.values()) for s in stats)
-print(json.dumps(out))
+)
+KERNEL_MODULES = (_kernels, _rank_kernels)
 """
-
-
-def run_child(cache_dir: str) -> dict:
-    env = dict(START_ENV, NUMBA_CACHE_DIR=cache_dir)
-    proc = subprocess.run([sys.executable, "-c", CHILD], env=env, capture_output=True,
-                          text=True, check=False)
-    if proc.returncode != 0:
-        raise RuntimeError(f"first-call subprocess failed:\n{proc.stderr}")
-    return json.loads(proc.stdout.strip().splitlines()[-1])
-
-
-def bench_first_call(repeat: int) -> None:
-    section("FIRST CALL: fresh subprocess, empty numba cache (compile) vs warm cache (load)")
-    cold, warm = [], []
-    for _ in range(repeat):
-        with tempfile.TemporaryDirectory(prefix="labelwise-numba-") as d:
-            cold.append(run_child(d))
-            warm.append(run_child(d))
-    if not all(c["cache_misses"] > 0 for c in cold):
-        raise AssertionError("the empty-cache run did not compile")
-    if not all(c["cache_hits"] > 0 and c["cache_misses"] == 0 for c in warm):
-        raise AssertionError("the warm-cache run did not load every kernel from the cache")
-    rows = (("import", "import labelwise (incl. numpy/scipy/numba)"),
-            ("f32", "first evaluate(y_score=), dense float32 50 x 6"),
-            ("f32_again", "second evaluate(), same data"),
-            ("f64", "first evaluate(y_score=), dense float64"),
-            ("topk", "first evaluate(y_score=(indices, scores))"))
-    print(f"  {'':<47}{'empty cache':>14}{'warm cache':>14}   (medians of {repeat} processes)")
-    for key, label in rows:
-        c = statistics.median(r[key] for r in cold)
-        h = statistics.median(r[key] for r in warm)
-        RESULTS[f"first_{key}_cold"] = {"label": f"FIRST {label}, empty cache", "median": c,
-                                        "min": min(r[key] for r in cold),
-                                        "max": max(r[key] for r in cold), "n": repeat}
-        RESULTS[f"first_{key}_warm"] = {"label": f"FIRST {label}, warm cache", "median": h,
-                                        "min": min(r[key] for r in warm),
-                                        "max": max(r[key] for r in warm), "n": repeat}
-        print(f"  {label:<47}{fmt_s(c):>14}{fmt_s(h):>14}", flush=True)
-    tot_c = statistics.median(r["import"] + r["f32"] for r in cold)
-    tot_h = statistics.median(r["import"] + r["f32"] for r in warm)
-    print(f"  {'import + first evaluate(y_score=float32)':<47}{fmt_s(tot_c):>14}"
-          f"{fmt_s(tot_h):>14}")
-    print(f"  (kernel compilations in the empty-cache runs: {cold[0]['cache_misses']}; "
-          f"kernels loaded from cache in the warm runs: {warm[0]['cache_hits']})", flush=True)
-    RESULTS["first_total_cold"] = {"label": "FIRST import + first evaluate(float32), empty cache",
-                                   "median": tot_c, "n": repeat}
-    RESULTS["first_total_warm"] = {"label": "FIRST import + first evaluate(float32), warm cache",
-                                   "median": tot_h, "n": repeat}
-
-
-def run_profile(title: str, fn, top: int = 15) -> None:
-    import cProfile
-    import pstats
-
-    fn()
-    prof = cProfile.Profile()
-    prof.enable()
-    fn()
-    prof.disable()
-    print(f"\n  -- cProfile: {title} (top {top} by own time; a numba kernel's time is "
-          f"its own line)")
-    pstats.Stats(prof, stream=sys.stdout).strip_dirs().sort_stats("tottime").print_stats(top)
-
-
-def summary() -> None:
-    section("Summary (medians)")
-    for key, r in RESULTS.items():
-        cpu = f"   (cpu {fmt_s(r['cpu'])})" if r.get("cpu") is not None else ""
-        print(f"  {r['label']:<72} {fmt_s(r['median']):>9}{cpu}")
-    print()
-    for label, value, target in VERDICTS:
-        print(f"  {label:<58} {value:>9}" + (f"   ({target})" if target else ""))
+FIRST_CALL_ROWS = (("import", "import labelwise (incl. numpy/scipy/numba)"),
+                   ("f32", "first evaluate(y_score=), dense float32 50 x 6"),
+                   ("f32_again", "second evaluate(), same data"),
+                   ("f64", "first evaluate(y_score=), dense float64"),
+                   ("topk", "first evaluate(y_score=(indices, scores))"))
 
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--quick", action="store_true",
-                    help="10x fewer rows (and labels for W4), fewer repeats: a smoke run")
-    ap.add_argument("--profile", action="store_true",
-                    help="also print cProfile of evaluate() for W2 and W4")
-    args = ap.parse_args(argv)
-    global QUICK
-    QUICK = args.quick
+    args = parse_args(__doc__.split("\n\n")[0],
+                      "10x fewer rows (and labels for W4), fewer repeats: a smoke run",
+                      "also print cProfile of evaluate() for W2 and W4", argv)
     scale = 10 if args.quick else 1
     rep_fast, rep_slow, rep_lrap, rep_first = (3, 1, 1, 1) if args.quick else (7, 3, 2, 3)
 
-    start = time.perf_counter()
-    print("labelwise ranking-metric benchmark" + (" (--quick: 10x smaller)" if args.quick
-                                                  else ""))
-    print(f"command: {os.path.basename(sys.executable)} {' '.join(sys.argv)}")
-    describe_machine()
+    start = begin("labelwise ranking-metric benchmark")
     rng = np.random.default_rng(SEED)
     bench_w2(rng, 100_000 // scale, rep_fast, rep_slow, rep_lrap, args.profile)
     bench_w4(rng, 200_000 // scale, 50_000 // scale, 2_000 // scale, rep_fast, args.profile)
-    bench_first_call(rep_first)
-    summary()
-    print(f"\n  load average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
-    print(f"  total runtime: {time.perf_counter() - start:.0f} s")
+    bench_first_call(rep_first, FIRST_CALL_SETUP, FIRST_CALL_ROWS, "f32",
+                     "import + first evaluate(y_score=float32)")
+    finish(start)
     return 0
 
 

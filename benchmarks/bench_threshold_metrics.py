@@ -21,205 +21,35 @@ TINY    dense 50 x 4: the fixed cost of one call.
 FIRST   import and first evaluate() in fresh subprocesses, with an empty numba
         cache (compile) and with the cache that run filled (load).
 
-Every timing is repeated and the median is reported (with min and max, as the
-machine may be shared). Before any ratio is printed, the numbers that the two
-sides of the comparison produced are checked to agree (max abs diff < 1e-12),
-so a ratio never compares different work.
+Timings are medians of repeated calls, with min, max and process CPU time, and
+the two sides of every ratio are checked to agree before it is printed
+(benchmarks/_common.py describes both).
 """
 
 from __future__ import annotations
 
-import argparse
-import gc
-import json
 import os
-import platform
-import statistics
-import subprocess
 import sys
-import tempfile
 import time
 
-# The environment as this process got it, before any library below sets defaults
-# (scikit-learn sets KMP_* variables on import); children start from this.
-START_ENV = dict(os.environ)
+# Before numpy and scikit-learn: _common records the environment as this process got it.
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from _common import (TOL, begin, bench_first_call, check_close, finish, keys_to_csr,
+                     label_popularity, parse_args, print_numba_threads, ratio, run_profile,
+                     section, timeit)
 
 import numpy as np
-import scipy
 import scipy.sparse as sp
 
 import labelwise
 import labelwise.metrics as lwm
 
-import numba
-import sklearn
 from sklearn.metrics import classification_report as sk_classification_report
 from sklearn.metrics import precision_recall_fscore_support as sk_prfs
 from sklearn.preprocessing import MultiLabelBinarizer
 
-TOL = 1e-12
 SEED = 20240601
-ENV_PREFIXES = ("OPENBLAS", "GOTO", "OMP_", "MKL_", "NVPL_", "BLIS_", "NUMBA_", "KMP_")
-
-
-# --------------------------------------------------------------------------
-# Timing and printing
-# --------------------------------------------------------------------------
-
-RESULTS: dict[str, dict] = {}
-QUICK = False
-CURRENT = [""]  # short name of the workload being timed
-
-
-def timeit(key: str, label: str, fn, repeat: int, warmup: int = 0):
-    """Call ``fn`` ``warmup`` + ``repeat`` times; record and print the median."""
-    for _ in range(warmup):
-        fn()
-    times = []
-    out = None
-    for _ in range(repeat):
-        out = None
-        gc.collect()
-        t0 = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - t0)
-    med = statistics.median(times)
-    RESULTS[key] = {"label": f"{CURRENT[0]} {label}", "median": med, "min": min(times),
-                    "max": max(times), "n": repeat}
-    print(f"  {label:<58} median {fmt_s(med):>9}   "
-          f"(min {fmt_s(min(times))}, max {fmt_s(max(times))}, n={repeat})", flush=True)
-    return out
-
-
-def fmt_s(sec: float) -> str:
-    if sec >= 1:
-        return f"{sec:.2f} s"
-    if sec >= 1e-3:
-        return f"{sec * 1e3:.1f} ms"
-    return f"{sec * 1e6:.0f} us"
-
-
-def fmt_x(r: float) -> str:
-    return f"{r:.1f}x" if r >= 10 else f"{r:.2f}x"
-
-
-RATIOS: list[tuple[str, float, str]] = []
-
-
-def ratio(label: str, num_key: str, den_key: str, target: str = "", ok=None) -> float:
-    r = RESULTS[num_key]["median"] / RESULTS[den_key]["median"]
-    verdict = ""
-    if ok is not None and QUICK:
-        verdict = "  -> not judged: targets are for the full sizes"
-    elif ok is not None:
-        verdict = "  -> target met" if ok(r) else "  -> target NOT met"
-    line = f"  {label:<58} {fmt_x(r):>9}" + (f"   (target {target}){verdict}" if target else "")
-    RATIOS.append((label, r, f"{target}{verdict}".replace("  -> ", "; ") if target else ""))
-    print(line, flush=True)
-    return r
-
-
-def check_close(what: str, a, b, rel: bool = False) -> float:
-    a = np.asarray(a, dtype=np.float64)
-    b = np.asarray(b, dtype=np.float64)
-    if a.shape != b.shape:
-        raise AssertionError(f"{what}: shapes differ {a.shape} vs {b.shape}")
-    diff = np.abs(a - b)
-    if rel:
-        diff = diff / np.maximum(np.abs(b), 1.0)
-    worst = float(diff.max()) if diff.size else 0.0
-    if not worst < TOL:  # not `assert`: must also hold under python -O
-        raise AssertionError(f"{what}: labelwise and scikit-learn differ by {worst:g}")
-    return worst
-
-
-def section(title: str) -> None:
-    CURRENT[0] = title.split(":")[0].split()[0]
-    print(f"\n== {title}", flush=True)
-
-
-# --------------------------------------------------------------------------
-# Machine description
-# --------------------------------------------------------------------------
-
-
-def cpu_model() -> str:
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
-
-
-def mem_total_gb() -> str:
-    try:
-        with open("/proc/meminfo") as f:
-            for line in f:
-                if line.startswith("MemTotal"):
-                    return f"{int(line.split()[1]) / 2**20:.1f} GiB"
-    except OSError:
-        pass
-    return "unknown"
-
-
-def cpu_quota() -> str:
-    try:  # cgroup v2
-        with open("/sys/fs/cgroup/cpu.max") as f:
-            quota, period = f.read().split()
-        return "none" if quota == "max" else f"{int(quota) / int(period):g} CPUs"
-    except (OSError, ValueError):
-        pass
-    try:  # cgroup v1
-        with open("/sys/fs/cgroup/cpu/cpu.cfs_quota_us") as f:
-            quota = int(f.read())
-        with open("/sys/fs/cgroup/cpu/cpu.cfs_period_us") as f:
-            period = int(f.read())
-        return "none" if quota < 0 else f"{quota / period:g} CPUs"
-    except (OSError, ValueError):
-        return "unknown"
-
-
-def describe_machine() -> None:
-    section("Machine")
-    try:
-        usable = len(os.sched_getaffinity(0))
-    except AttributeError:
-        usable = os.cpu_count()
-    print(f"  CPU             {cpu_model()} ({platform.machine()})")
-    print(f"  cores           {os.cpu_count()} logical, {usable} usable by this process, "
-          f"cgroup quota {cpu_quota()}")
-    print(f"  memory          {mem_total_gb()}")
-    print(f"  OS              {platform.platform()}")
-    print(f"  load average    {' '.join(f'{x:.2f}' for x in os.getloadavg())} (at start)")
-    print(f"  Python          {platform.python_version()} ({platform.python_implementation()})")
-    print(f"  numpy           {np.__version__}")
-    print(f"  scipy           {scipy.__version__}")
-    print(f"  numba           {numba.__version__} (NUMBA_NUM_THREADS={numba.config.NUMBA_NUM_THREADS})")
-    print(f"  scikit-learn    {sklearn.__version__}")
-    print(f"  labelwise       {labelwise.__version__}")
-    try:
-        blas = np.show_config(mode="dicts")["Build Dependencies"]["blas"]
-        print(f"  numpy BLAS      {blas.get('name')} {blas.get('version')}")
-    except Exception:  # older numpy: no dict mode
-        print("  numpy BLAS      (not reported by this numpy)")
-    try:
-        from threadpoolctl import threadpool_info
-
-        pools = threadpool_info()
-        if not pools:
-            print("  threadpools     none loaded")
-        for p in pools:
-            print(f"  threadpool      {p.get('internal_api')} {p.get('version')} "
-                  f"num_threads={p.get('num_threads')} layer={p.get('threading_layer')} "
-                  f"arch={p.get('architecture')}")
-    except ImportError:
-        print("  threadpools     (threadpoolctl not installed)")
-    env = {k: v for k, v in START_ENV.items() if k.startswith(ENV_PREFIXES)}
-    shown = ", ".join(f"{k}={v}" for k, v in sorted(env.items())) or "none set"
-    print(f"  BLAS/thread env {shown}")
+PROFILE = {"top": 12, "sort": "cumulative"}  # cProfile: the 12 lines of most cumulative time
 
 
 # --------------------------------------------------------------------------
@@ -239,21 +69,6 @@ def make_w1(rng, n: int, n_labels: int = 100, chunk: int = 100_000):
         y_true[lo:hi] = t
         y_pred[lo:hi] = np.where(t, u >= 0.10, u < 0.01)  # miss 10% of +, 1% false alarms
     return y_true, y_pred
-
-
-def label_popularity(n_labels: int, exponent: float = 0.8) -> np.ndarray:
-    p = 1.0 / np.arange(1, n_labels + 1) ** exponent
-    return p / p.sum()
-
-
-def keys_to_csr(keys: np.ndarray, n: int, n_labels: int) -> sp.csr_matrix:
-    """Sorted unique ``row * n_labels + col`` keys -> CSR with sorted, unique indices."""
-    rows = keys // n_labels
-    cols = (keys % n_labels).astype(np.int32)
-    indptr = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(np.bincount(rows, minlength=n), out=indptr[1:])
-    data = np.ones(keys.size, dtype=np.int64)
-    return sp.csr_matrix((data, cols, indptr), shape=(n, n_labels))
 
 
 def make_sparse(rng, n: int, n_labels: int, per_row: int = 5, drop: float = 0.2,
@@ -307,8 +122,7 @@ def bench_w1(rng, n: int, rep_fast: int, rep_slow: int, profile: bool) -> None:
     sk_macro = timeit("w1_sk_prfs", "sklearn precision_recall_fscore_support(macro)",
                       lambda: sk_prfs(y_true, y_pred, average="macro", zero_division=0),
                       rep_slow)
-    print(f"  numba threading layer: {numba.threading_layer()}, "
-          f"{numba.get_num_threads()} threads", flush=True)
+    print_numba_threads()
 
     # Same numbers on both sides, or the ratios below mean nothing.
     if not (isinstance(sk_text, str) and "samples avg" in sk_text):
@@ -340,9 +154,9 @@ def bench_w1(rng, n: int, rep_fast: int, rep_slow: int, profile: bool) -> None:
     ratio("W1 labelwise weighted / unweighted evaluate", "w1_lw_w", "w1_lw")
     ratio("W1 sklearn prfs(macro) / labelwise prfs(macro)", "w1_sk_prfs", "w1_lw_prfs")
     if profile:
-        run_profile("W1 evaluate", lambda: labelwise.evaluate(y_true, y_pred))
+        run_profile("W1 evaluate", lambda: labelwise.evaluate(y_true, y_pred), **PROFILE)
         run_profile("W1 evaluate(sample_weight)",
-                    lambda: labelwise.evaluate(y_true, y_pred, sample_weight=w))
+                    lambda: labelwise.evaluate(y_true, y_pred, sample_weight=w), **PROFILE)
 
 
 def bench_sparse(rng, n: int, n_labels: int, rep_fast: int, rep_slow: int,
@@ -374,7 +188,8 @@ def bench_sparse(rng, n: int, n_labels: int, rep_fast: int, rep_slow: int,
                    lambda: labelwise.evaluate(y_true, y_pred), rep_fast, warmup=1)
         ratio("SPARSE labelwise default BLAS threads / 1 BLAS thread", "sp_lw", "sp_lw_blas1")
     if profile:
-        run_profile("SPARSE evaluate", lambda: labelwise.evaluate(y_true, y_pred))
+        run_profile("SPARSE evaluate", lambda: labelwise.evaluate(y_true, y_pred),
+                    **PROFILE)
 
 
 def bench_sets(rng, n: int, n_labels: int, rep_fast: int, rep_slow: int) -> None:
@@ -426,11 +241,9 @@ def bench_tiny(rng, rep: int) -> None:
            lambda: sk_classification_report(y_true, y_pred, zero_division=0), rep, warmup=1)
 
 
-CHILD = r"""
-import json, sys, time
-t0 = time.perf_counter()
-import labelwise
-t_import = time.perf_counter() - t0
+# FIRST: the child's own part (its data, timed calls and kernel modules; see
+# _common.CHILD_HEAD) and the rows printed from what it timed.
+FIRST_CALL_SETUP = r"""
 import numpy as np
 import scipy.sparse as sp
 from labelwise import _kernels
@@ -438,118 +251,37 @@ rng = np.random.default_rng(0)
 yt = rng.random((50, 4)) < 0.4
 yp = rng.random((50, 4)) < 0.4
 w = rng.uniform(0.5, 2.0, 50)
-out = {"import": t_import}
-for key, call in (
+CALLS = (
     ("dense", lambda: labelwise.evaluate(yt, yp)),
     ("dense_again", lambda: labelwise.evaluate(yt, yp)),
     ("weighted", lambda: labelwise.evaluate(yt, yp, sample_weight=w)),
     ("sparse", lambda: labelwise.evaluate(sp.csr_matrix(yt), sp.csr_matrix(yp))),
-):
-    t0 = time.perf_counter()
-    call()
-    out[key] = time.perf_counter() - t0
-stats = [f.stats for f in vars(_kernels).values() if hasattr(f, "stats") and hasattr(f, "py_func")]
-out["cache_hits"] = sum(sum(s.cache_hits.values()) for s in stats)
-out["cache_misses"] = sum(sum(s.cache_misses.values()) for s in stats)
-print(json.dumps(out))
+)
+KERNEL_MODULES = (_kernels,)
 """
-
-
-def run_child(cache_dir: str) -> dict:
-    env = dict(START_ENV, NUMBA_CACHE_DIR=cache_dir)
-    proc = subprocess.run([sys.executable, "-c", CHILD], env=env, capture_output=True,
-                          text=True, check=False)
-    if proc.returncode != 0:
-        raise RuntimeError(f"first-call subprocess failed:\n{proc.stderr}")
-    return json.loads(proc.stdout.strip().splitlines()[-1])
-
-
-def bench_first_call(repeat: int) -> None:
-    section("FIRST CALL: fresh subprocess, empty numba cache (compile) vs warm cache (load)")
-    cold, warm = [], []
-    for _ in range(repeat):
-        with tempfile.TemporaryDirectory(prefix="labelwise-numba-") as d:
-            cold.append(run_child(d))
-            warm.append(run_child(d))
-    if not all(c["cache_misses"] > 0 for c in cold):
-        raise AssertionError("the empty-cache run did not compile")
-    if not all(c["cache_hits"] > 0 and c["cache_misses"] == 0 for c in warm):
-        raise AssertionError("the warm-cache run did not load every kernel from the cache")
-    rows = (("import", "import labelwise (incl. numpy/scipy/numba)"),
-            ("dense", "first evaluate(), dense bool 50 x 4"),
-            ("dense_again", "second evaluate(), same data"),
-            ("weighted", "first evaluate(sample_weight=...)"),
-            ("sparse", "first evaluate(), CSR input"))
-    print(f"  {'':<45}{'empty cache':>14}{'warm cache':>14}   (medians of {repeat} processes)")
-    for key, label in rows:
-        c = statistics.median(r[key] for r in cold)
-        h = statistics.median(r[key] for r in warm)
-        RESULTS[f"first_{key}_cold"] = {"label": f"FIRST {label}, empty cache", "median": c,
-                                        "min": min(r[key] for r in cold),
-                                        "max": max(r[key] for r in cold), "n": repeat}
-        RESULTS[f"first_{key}_warm"] = {"label": f"FIRST {label}, warm cache", "median": h,
-                                        "min": min(r[key] for r in warm),
-                                        "max": max(r[key] for r in warm), "n": repeat}
-        print(f"  {label:<45}{fmt_s(c):>14}{fmt_s(h):>14}", flush=True)
-    tot_c = statistics.median(r["import"] + r["dense"] for r in cold)
-    tot_h = statistics.median(r["import"] + r["dense"] for r in warm)
-    print(f"  {'import + first dense evaluate()':<45}{fmt_s(tot_c):>14}{fmt_s(tot_h):>14}")
-    print(f"  (kernels compiled in the empty-cache runs: {cold[0]['cache_misses']}; "
-          f"loaded from cache in the warm runs: {warm[0]['cache_hits']})", flush=True)
-    RESULTS["first_total_cold"] = {"label": "FIRST import + first dense evaluate(), empty cache",
-                                   "median": tot_c, "n": repeat}
-    RESULTS["first_total_warm"] = {"label": "FIRST import + first dense evaluate(), warm cache",
-                                   "median": tot_h, "n": repeat}
-
-
-def run_profile(title: str, fn) -> None:
-    import cProfile
-    import pstats
-
-    fn()
-    prof = cProfile.Profile()
-    prof.enable()
-    fn()
-    prof.disable()
-    print(f"\n  -- cProfile: {title} (top 12 by cumulative time)")
-    pstats.Stats(prof, stream=sys.stdout).strip_dirs().sort_stats("cumulative").print_stats(12)
-
-
-def summary() -> None:
-    section("Summary (medians)")
-    for key, r in RESULTS.items():
-        print(f"  {r['label']:<72} {fmt_s(r['median']):>9}")
-    print()
-    for label, r, target in RATIOS:
-        print(f"  {label:<58} {fmt_x(r):>9}" + (f"   ({target})" if target else ""))
+FIRST_CALL_ROWS = (("import", "import labelwise (incl. numpy/scipy/numba)"),
+                   ("dense", "first evaluate(), dense bool 50 x 4"),
+                   ("dense_again", "second evaluate(), same data"),
+                   ("weighted", "first evaluate(sample_weight=...)"),
+                   ("sparse", "first evaluate(), CSR input"))
 
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--quick", action="store_true",
-                    help="10x fewer rows and fewer repeats: a smoke run of a few seconds")
-    ap.add_argument("--profile", action="store_true",
-                    help="also print cProfile of evaluate() for W1 and SPARSE")
-    args = ap.parse_args(argv)
-    global QUICK
-    QUICK = args.quick
+    args = parse_args(__doc__.split("\n\n")[0],
+                      "10x fewer rows and fewer repeats: a smoke run of a few seconds",
+                      "also print cProfile of evaluate() for W1 and SPARSE", argv)
     scale = 10 if args.quick else 1
     rep_fast, rep_slow, rep_first = (3, 1, 1) if args.quick else (7, 3, 3)
 
-    start = time.perf_counter()
-    print("labelwise threshold-metric benchmark" + (" (--quick: 10x smaller)" if args.quick
-                                                     else ""))
-    print(f"command: {os.path.basename(sys.executable)} {' '.join(sys.argv)}")
-    describe_machine()
+    start = begin("labelwise threshold-metric benchmark")
     rng = np.random.default_rng(SEED)
     bench_w1(rng, 1_000_000 // scale, rep_fast, rep_slow, args.profile)
     bench_sparse(rng, 200_000 // scale, 50_000 // scale, rep_fast, rep_slow, args.profile)
     bench_sets(rng, 100_000 // scale, 1_000, rep_fast, rep_slow)
     bench_tiny(rng, 2 * rep_fast + 1)
-    bench_first_call(rep_first)
-    summary()
-    print(f"\n  load average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
-    print(f"  total runtime: {time.perf_counter() - start:.0f} s")
+    bench_first_call(rep_first, FIRST_CALL_SETUP, FIRST_CALL_ROWS, "dense",
+                     "import + first dense evaluate()")
+    finish(start)
     return 0
 
 

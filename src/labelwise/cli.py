@@ -22,9 +22,9 @@ from . import __version__
 from ._validate import _Matrix, _Sets, check_threshold, coerce_pair
 from .counts import Counts
 from .errors import InputError, LabelwiseError
-from .diagnose import Context
+from .diagnose import DEFAULT_BANDS, Context, check_bands, check_leakage
 from .evaluation import build_report, diagnosed, evaluate
-from .io import Source
+from .io import Source, read_keys
 from .pairing import pairs, vocabulary
 from .registry import REGISTRY
 from .report import render_markdown, render_rich, render_text, to_json_dict
@@ -103,6 +103,16 @@ def _threshold(value: str, vocab: tuple):
         raise InputError(f"--threshold {value}: {err}") from None
 
 
+def _bands(path):
+    if path is None:
+        return None
+    try:
+        loaded = json.loads(Path(path).read_text())
+    except (OSError, ValueError) as err:
+        raise InputError(f"--bands {path}: not a readable JSON file ({err}).") from None
+    return check_bands(loaded)
+
+
 def _concat(raws: list):
     if isinstance(raws[0], _Sets):
         return _Sets([row for r in raws for row in r.rows])
@@ -138,7 +148,8 @@ def _stderr_console():
 
 
 def _run(true, pred, scores, threshold, ge, id_column, labels_column, sep, labels,
-         labels_file, input_format, allow_missing, show_progress):
+         labels_file, input_format, allow_missing, show_progress, *, train=None, bands=None,
+         logits=False, own_labels_column=True):
     names = None
     if labels:
         names = [x.strip() for x in labels.split(",") if x.strip()]
@@ -149,7 +160,8 @@ def _run(true, pred, scores, threshold, ge, id_column, labels_column, sep, label
     opts = dict(fmt=input_format, id_column=id_column, labels_column=labels_column, sep=sep)
     truth = Source(true, **opts)
     other = Source(pred or scores, **opts)
-    if labels_column is not None and truth.labels_column is None and other.labels_column is None:
+    if (own_labels_column and labels_column is not None and truth.labels_column is None
+            and other.labels_column is None):
         raise InputError(
             f"--labels-column {labels_column!r}: neither file has this column ({truth.path} "
             f"has {truth.columns()[:20]}, {other.path} has {other.columns()[:20]})."
@@ -170,9 +182,10 @@ def _run(true, pred, scores, threshold, ge, id_column, labels_column, sep, label
         report = build_report(total, vocab, 0.0, 2.0, {"zero_division": 0, "beta": 2.0,
                                                        "weighted": False})
         # the same findings and readings as evaluate() gives for hard predictions
-        report = diagnosed(report, Context(metrics=report.metrics, labels=report.labels,
-                                           counts=total, zero_division=0.0,
-                                           undefined=report.undefined))
+        context = Context(metrics=report.metrics, labels=report.labels, counts=total,
+                          zero_division=0.0, undefined=report.undefined,
+                          train_metrics=None if train is None else train.metrics)
+        report = diagnosed(report, context, {**DEFAULT_BANDS, **(bands or {})})
         thresholds = None
     else:
         thr = _threshold(threshold, vocab) if threshold is not None else 0.5
@@ -181,7 +194,8 @@ def _run(true, pred, scores, threshold, ge, id_column, labels_column, sep, label
         del got
         y_true = t.rows if isinstance(t, _Sets) else t.values
         y_score = s.values if not sp.issparse(s.values) else sp.csr_matrix(s.values)
-        report = evaluate(y_true, y_score=y_score, labels=vocab, threshold=thr, inclusive=ge)
+        report = evaluate(y_true, y_score=y_score, labels=vocab, threshold=thr, inclusive=ge,
+                          scores_are_logits=logits, train=train, bands=bands)
         thresholds = {"rule": ">=" if ge else ">",
                       "values": thr if isinstance(thr, float) else dict(zip(vocab, thr.tolist()))}
     inputs["rows"] = matching.to_dict()
@@ -214,10 +228,21 @@ def _run(true, pred, scores, threshold, ge, id_column, labels_column, sep, label
               help="Fail (exit 1) unless the metric meets the bound; repeatable.")
 @click.option("--allow-missing", is_flag=True,
               help="Evaluate only rows whose id is in both files; report the rest.")
+@click.option("--scores-are-logits", is_flag=True,
+              help="The scores are logits: predict when sigmoid(score) > threshold.")
+@click.option("--train-true", type=click.Path(dir_okay=False),
+              help="True labels of the training data, to detect overfitting.")
+@click.option("--train-pred", type=click.Path(dir_okay=False),
+              help="The model's hard predictions on the training data.")
+@click.option("--train-scores", type=click.Path(dir_okay=False),
+              help="The model's scores on the training data.")
+@click.option("--bands", "bands_file", type=click.Path(dir_okay=False, exists=True),
+              help='JSON file of interpretation bands {"metric or pattern": [good, bad]}.')
 @click.option("--quiet", is_flag=True, help="Print nothing but errors and failed requirements.")
 @click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
 def evaluate_command(true, pred, scores, threshold, ge, id_column, labels_column, sep, labels,
-                     labels_file, input_format, fmt, output, require, allow_missing, quiet,
+                     labels_file, input_format, fmt, output, require, allow_missing,
+                     scores_are_logits, train_true, train_pred, train_scores, bands_file, quiet,
                      debug):
     """Evaluate predictions (or scores) in a file against the true labels in another.
 
@@ -234,13 +259,28 @@ def evaluate_command(true, pred, scores, threshold, ge, id_column, labels_column
         raise click.UsageError(
             "--threshold and --ge turn scores into predictions; they need --scores."
         )
+    if scores_are_logits and scores is None:
+        raise click.UsageError("--scores-are-logits needs --scores.")
+    if (train_pred or train_scores) and not train_true:
+        raise click.UsageError("--train-pred/--train-scores need --train-true.")
+    if train_true and not (train_pred or train_scores) or (train_pred and train_scores):
+        raise click.UsageError("--train-true needs exactly one of --train-pred and --train-scores.")
     gates = _parse_requirements(require, have_scores=scores is not None)
     show_progress = sys.stderr.isatty() and not quiet and fmt != "json"
     try:
+        bands = _bands(bands_file)
+        common = (id_column, labels_column, sep, labels, labels_file, input_format,
+                  allow_missing, show_progress)
+        train = None
+        if train_true:  # --labels-column may then fit the training or the test files only
+            train = _run(train_true, train_pred, train_scores, threshold, ge, *common,
+                         bands=bands, logits=scores_are_logits, own_labels_column=False)[0]
         report, thresholds, inputs = _run(
-            true, pred, scores, threshold, ge, id_column, labels_column, sep, labels,
-            labels_file, input_format, allow_missing, show_progress,
+            true, pred, scores, threshold, ge, *common, train=train, bands=bands,
+            logits=scores_are_logits, own_labels_column=train is None,
         )
+        if train is not None:
+            inputs["train"] = {"truth": train_true, "predictions": train_pred or train_scores}
         _emit(report, thresholds, inputs, fmt, output, quiet)
     except (LabelwiseError, OSError) as err:
         if debug:
@@ -304,3 +344,58 @@ def _gate(report, gates) -> int:
                        err=True)
             failed += 1
     return 1 if failed else 0
+
+
+@main.command("leakage")
+@click.option("--train", "train", required=True, type=click.Path(dir_okay=False),
+              help="Training data file.")
+@click.option("--test", "test", required=True, type=click.Path(dir_okay=False),
+              help="Test data file.")
+@click.option("--key-column", "key_columns", multiple=True,
+              help="Column(s) identifying a sample's content, e.g. the text; repeatable. "
+                   "Default: every column except ids and labels.")
+@click.option("--id-column", help="Row id column, never part of the key.")
+@click.option("--labels-column", help="Label-set column, never part of the key.")
+@click.option("--labels", help="Comma-separated label columns, never part of the key.")
+@click.option("--input-format",
+              type=click.Choice(["csv", "tsv", "jsonl", "parquet", "npy", "npz"]),
+              help="Override the format detected from the file extension.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="Output format.")
+@click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
+def leakage_command(train, test, key_columns, id_column, labels_column, labels, input_format,
+                    fmt, debug):
+    """Find test rows that also occur in the training data (exact duplicates).
+
+    Text keys are compared after collapsing white space and ignoring case.
+    Exit codes: 0 no leakage, 1 leakage found, 2 bad input or usage.
+
+    \b
+    Example:
+      labelwise leakage --train train.csv --test test.csv --key-column text
+    """
+    exclude = {c for c in (id_column, labels_column) if c}
+    exclude |= {x.strip() for x in (labels or "").split(",") if x.strip()}
+    try:
+        opts = dict(fmt=input_format, key_columns=key_columns, exclude=exclude)
+        train_keys = read_keys(train, **opts)
+        test_keys = read_keys(test, **opts)
+        finding = check_leakage(train_keys, test_keys)
+    except (LabelwiseError, OSError) as err:
+        if debug:
+            traceback.print_exc()
+        click.echo(f"labelwise: error: {err}", err=True)
+        sys.exit(2)
+    if fmt == "json":
+        click.echo(json.dumps({
+            "train_rows": len(train_keys),
+            "test_rows": len(test_keys),
+            "finding": None if finding is None else finding.to_dict(),
+        }, indent=2))
+    elif finding is None:
+        click.echo(f"no leakage: none of the {len(test_keys)} test rows occurs among the "
+                   f"{len(train_keys)} training rows.")
+    else:
+        click.echo(f"[{finding.severity}] {finding.code}: {finding.message}")
+        click.echo(f"    what to do: {finding.suggestion}")
+    sys.exit(0 if finding is None else 1)

@@ -462,7 +462,8 @@ def logits_not_probabilities(c: Context, tol=1e-6) -> Finding | None:
         f"Scores range from {lo:.3g} to {hi:.3g}, and {outside:.1%} of them lie outside "
         "[0, 1]: they look like logits (or other unbounded scores), yet they were "
         "thresholded as given. labelwise never converts them silently.",
-        "If they are logits, pass scores_are_logits=True to evaluate() so that the "
+        "If they are logits, pass scores_are_logits=True to evaluate() (command line: "
+        "--scores-are-logits) so that the "
         "threshold applies to sigmoid(score), or apply a sigmoid yourself; otherwise pick a "
         "threshold on their own scale. Ranking metrics (ROC-AUC, P@k) are unaffected.",
         evidence={"min_score": lo, "max_score": hi, "share_outside_0_1": outside},

@@ -92,11 +92,11 @@ def evaluate(
         The scores are logits: predict when ``sigmoid(score) > threshold``
         (computed exactly as ``score > logit(threshold)``). Ranking metrics do
         not change.
-    train : tuple or dict, optional
+    train : tuple, dict or Report, optional
         The same model's results on its training data, to detect overfitting:
-        ``(y_true_train, y_pred_train)``, or a dict with ``y_true`` and one of
-        ``y_pred`` / ``y_score``. A tuple whose second item holds values other
-        than 0 and 1 is read as scores.
+        ``(y_true_train, y_pred_train)``, a dict with ``y_true`` and one of
+        ``y_pred`` / ``y_score``, or the training data's own :class:`Report`. A
+        tuple whose second item holds values other than 0 and 1 is read as scores.
     bands : dict, optional
         Interpretation bands ``{metric or pattern: (good, bad)}`` that override
         :data:`labelwise.diagnose.DEFAULT_BANDS` entry by entry.
@@ -186,6 +186,8 @@ def _logit_threshold(t):
 def _train_metrics(train, threshold, inclusive, labels, sep, zero_division, beta, logits):
     if train is None:
         return None
+    if isinstance(train, Report):
+        return train.metrics
     if isinstance(train, dict):
         unknown = set(train) - {"y_true", "y_pred", "y_score"}
         if "y_true" not in train or unknown:

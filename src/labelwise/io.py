@@ -581,3 +581,39 @@ def _is_number(v) -> bool:
     except (TypeError, ValueError):
         return False
     return True
+
+
+def read_keys(path, *, fmt=None, key_columns=None, exclude=()) -> list:
+    """Per-row keys of a file, for leakage checks: strings or feature rows.
+
+    Tables give the ``key_columns`` (default: every column not in ``exclude``),
+    one string per row (several columns joined by a unit separator); npy/npz and
+    XC files give each row's values.
+    """
+    src = Source(path, fmt=fmt)
+    if src.fmt in ("npy", "npz"):
+        arr = src._load_array()
+        if sp.issparse(arr):
+            return [tuple(zip(r.indices.tolist(), r.data.tolist())) for r in arr]
+        return list(np.asarray(arr))
+    if src.fmt == "xc":
+        raise InputError(f"{src.path}: XC files hold labels and features, not keys; "
+                         "give a table (csv, tsv, jsonl, parquet) or a npy/npz feature matrix.")
+    import pyarrow as pa
+
+    names = src.columns()
+    keys = list(key_columns) if key_columns else [c for c in names if c not in set(exclude)]
+    missing = [c for c in keys if c not in names]
+    if missing or not keys:
+        raise InputError(
+            f"{src.path}: no key column {missing[:5] if missing else ''} among its columns "
+            f"{names[:20]}; name the key with --key-column."
+        )
+    rows: list = []
+    try:
+        for batch in src._batches(BLOCK_ROWS):
+            cols = [batch.column(c).to_pylist() for c in keys]
+            rows += ["\x1f".join("" if v is None else str(v) for v in vals) for vals in zip(*cols)]
+    except (pa.ArrowInvalid, pa.ArrowTypeError, UnicodeDecodeError) as err:
+        raise src._diagnose(err) from None
+    return rows
