@@ -7,6 +7,7 @@
 
 from . import metrics
 from .counts import Counts
+from .diagnose import Finding, check_leakage
 from .errors import InputError, LabelwiseError, UndefinedMetricWarning
 from .evaluation import evaluate
 from .registry import REGISTRY, Metric, metric_names
@@ -25,6 +26,8 @@ __all__ = [
     "Metric",
     "metric_names",
     "inverse_propensity",
+    "Finding",
+    "check_leakage",
     "InputError",
     "LabelwiseError",
     "UndefinedMetricWarning",
