@@ -940,3 +940,35 @@ def test_half_precision_scores_are_widened_in_evaluate():
     scores = np.array([[0.9, 0.1], [0.2, 0.7]], dtype=np.float16)
     report = evaluate([[1, 0], [0, 1]], y_score=scores)
     assert report["roc_auc_macro"] == 1.0 and report["f1_micro"] == 1.0
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(2, 30), st.booleans(), st.booleans(), st.booleans(), st.integers(0, 2**31 - 1))
+def test_binary_curve_twins_equal_sklearn(n, tied, weighted, drop, seed):
+    rng = np.random.default_rng(seed)
+    y = rng.integers(0, 2, n)
+    s = rng.integers(0, 5, n) / 4 if tied else rng.random(n)
+    w = rng.random(n) + 0.01 if weighted else None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        pairs = [
+            (skm.roc_curve(y, s, sample_weight=w, drop_intermediate=drop),
+             sm.roc_curve(y, s, sample_weight=w, drop_intermediate=drop)),
+            (skm.precision_recall_curve(y, s, sample_weight=w, drop_intermediate=drop),
+             sm.precision_recall_curve(y, s, sample_weight=w, drop_intermediate=drop)),
+        ]
+    for ours_theirs in pairs:
+        for theirs, ours in zip(*ours_theirs):
+            assert ours.shape == theirs.shape
+            np.testing.assert_allclose(ours, theirs, atol=1e-12, equal_nan=True)
+
+
+def test_binary_curve_pos_label_and_multilabel_dispatch():
+    fpr, tpr, _ = sm.roc_curve(np.array([-1, 1, 1, -1]), [0.1, 0.9, 0.8, 0.3])
+    assert tpr.tolist() == [0.0, 0.5, 1.0, 1.0]
+    _, tpr2, _ = sm.roc_curve(["b", "a", "a", "b"], [0.1, 0.9, 0.8, 0.3], pos_label="a")
+    assert tpr2.tolist() == tpr.tolist()
+    with pytest.raises(InputError, match="pass pos_label="):
+        sm.roc_curve(["b", "a"], [0.1, 0.9])
+    curves = sm.roc_curve([[1, 0], [0, 1], [1, 1]], [[0.9, 0.5], [0.7, 0.8], [0.6, 0.4]])
+    assert set(curves.per_label) == {0, 1} and curves.micro.x[0] == 0.0

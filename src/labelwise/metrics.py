@@ -52,11 +52,13 @@ from .score_metrics import (  # noqa: F401  (re-exported: one home for every met
     ndcg_score,
     one_error,
     precision_at_k,
+    precision_recall_curve,
     precision_recall_curves,
     psndcg_at_k,
     psprecision_at_k,
     recall_at_k,
     roc_auc_score,
+    roc_curve,
     roc_curves,
 )
 
@@ -78,6 +80,8 @@ __all__ = [
     "roc_auc_score",
     "average_precision_score",
     "ndcg_score",
+    "roc_curve",
+    "precision_recall_curve",
     "roc_curves",
     "precision_recall_curves",
     "precision_at_k",

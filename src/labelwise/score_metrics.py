@@ -47,6 +47,8 @@ __all__ = [
     "roc_auc_score",
     "average_precision_score",
     "ndcg_score",
+    "roc_curve",
+    "precision_recall_curve",
     "roc_curves",
     "precision_recall_curves",
     "precision_at_k",
@@ -239,6 +241,64 @@ def precision_recall_curves(y_true, y_score, *, sample_weight=None, drop_interme
     with the values of ``sklearn.metrics.precision_recall_curve`` on that column.
     """
     return _curves(y_true, y_score, "pr", sample_weight, drop_intermediate, labels)
+
+
+def _binary_column(y_true, y_score, pos_label):
+    """A 1-D binary problem as one-label multi-label input (the sklearn curve signature)."""
+    y = np.asarray(y_true)
+    if pos_label is None:
+        found = set(np.unique(y).tolist())
+        if not found <= {0, 1} and not found <= {-1, 1}:
+            raise InputError(
+                f"y_true holds the classes {sorted(found)[:10]}; with classes other than "
+                "{0, 1} or {-1, 1}, pass pos_label= to say which one is positive."
+            )
+        pos_label = 1
+    return (y == pos_label).astype(np.int8).reshape(-1, 1), np.asarray(y_score).reshape(-1, 1)
+
+
+def roc_curve(y_true, y_score, *, pos_label=None, sample_weight=None, drop_intermediate=True,
+              labels=None):
+    """ROC curve: as ``sklearn.metrics.roc_curve`` for binary input, per label for multi-label.
+
+    With 1-D ``y_true`` and ``y_score`` returns ``(fpr, tpr, thresholds)``, the
+    same arrays as scikit-learn. With multi-label input returns
+    :func:`roc_curves`'s per-label and micro-averaged curves.
+
+    Examples
+    --------
+    >>> fpr, tpr, thr = roc_curve([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8])
+    >>> fpr.tolist(), tpr.tolist()
+    ([0.0, 0.0, 0.5, 0.5, 1.0], [0.0, 0.5, 0.5, 1.0, 1.0])
+    """
+    if np.ndim(y_true) == 1 and np.ndim(y_score) == 1:
+        y, s = _binary_column(y_true, y_score, pos_label)
+        return tuple(roc_curves(y, s, sample_weight=sample_weight,
+                                drop_intermediate=drop_intermediate).per_label[0])
+    return roc_curves(y_true, y_score, sample_weight=sample_weight,
+                      drop_intermediate=drop_intermediate, labels=labels)
+
+
+def precision_recall_curve(y_true, y_score, *, pos_label=None, sample_weight=None,
+                           drop_intermediate=False, labels=None):
+    """PR curve: as ``sklearn.metrics.precision_recall_curve`` for binary input, per label otherwise.
+
+    With 1-D input returns ``(precision, recall, thresholds)``, the same arrays
+    as scikit-learn. With multi-label input returns :func:`precision_recall_curves`.
+
+    Examples
+    --------
+    >>> p, r, thr = precision_recall_curve([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8])
+    >>> p.round(3).tolist(), r.tolist()
+    ([0.5, 0.667, 0.5, 1.0, 1.0], [1.0, 1.0, 0.5, 0.5, 0.0])
+    """
+    if np.ndim(y_true) == 1 and np.ndim(y_score) == 1:
+        y, s = _binary_column(y_true, y_score, pos_label)
+        c = precision_recall_curves(y, s, sample_weight=sample_weight,
+                                    drop_intermediate=drop_intermediate).per_label[0]
+        return c.y, c.x, c.thresholds
+    return precision_recall_curves(y_true, y_score, sample_weight=sample_weight,
+                                   drop_intermediate=drop_intermediate, labels=labels)
 
 
 def _curves(y_true, y_score, kind, sample_weight, drop_intermediate, labels):
