@@ -243,18 +243,10 @@ def _parse_sets(rows: list, name: str, sep: str, kind: str) -> list:
         if isinstance(row, str):
             parts = [s.strip() for s in row.split(sep)] if sep else [row.strip()]
             out.append([s for s in parts if s])
-        elif isinstance(row, (list, tuple, set, frozenset, np.ndarray)):
-            items = []
-            for x in row:
-                if isinstance(x, np.generic):
-                    x = x.item()
-                if not isinstance(x, (str, numbers.Integral)) or isinstance(x, bool):
-                    raise InputError(
-                        f"{name} row {i} holds {x!r} ({type(x).__name__}); label sets must "
-                        "contain label names (strings) or integer label ids."
-                    )
-                items.append(x)
-            out.append(items)
+        elif isinstance(row, (list, tuple, set, frozenset)):
+            out.append(row)  # items are checked while encoding, where it costs nothing extra
+        elif isinstance(row, np.ndarray):
+            out.append(row.tolist())
         else:
             raise InputError(
                 f"{name} row {i} is {row!r} ({type(row).__name__}); expected a label set "
@@ -370,21 +362,49 @@ def _sparse_01(values: Any, name: str, names: tuple | None) -> sp.csr_matrix:
 
 
 def _encode_sets(rows: list, vocab: dict, name: str) -> sp.csr_matrix:
-    indptr = np.zeros(len(rows) + 1, dtype=np.int64)
-    indices: list[int] = []
+    lookup = vocab.get
+    try:
+        flat = [lookup(lab, -1) for row in rows for lab in row]
+    except TypeError:  # an unhashable item: report it below
+        flat = None
+    if flat is None or (flat and min(flat) < 0) or _has_odd_items(rows, vocab):
+        _raise_bad_item(rows, vocab, name)
+    lengths = np.fromiter((len(row) for row in rows), dtype=np.int64, count=len(rows))
+    indptr = np.concatenate([[0], np.cumsum(lengths)])
+    indices = np.asarray(flat, dtype=np.int64)
+    m = sp.csr_matrix((np.ones(indices.shape[0], dtype=np.int8), indices, indptr),
+                      shape=(len(rows), len(vocab)))
+    m.sum_duplicates()  # a label repeated within a row counts once; also sorts the indices
+    m.data = np.ones(m.nnz, dtype=np.bool_)
+    return m
+
+
+def _has_odd_items(rows: list, vocab: dict) -> bool:
+    """Items that match a vocabulary entry only by numeric equality (True == 1, 1.0 == 1)."""
+    if all(isinstance(k, str) for k in vocab):
+        return False
+    return any(isinstance(lab, (bool, float, np.bool_, np.floating)) for row in rows for lab in row)
+
+
+def _check_items(rows: list, name: str) -> None:
     for i, row in enumerate(rows):
-        idx = set()
-        for lab in row:
-            j = vocab.get(lab)
-            if j is None:
-                raise InputError(_unknown_label_message(name, i, lab, vocab))
-            idx.add(j)
-        indices.extend(sorted(idx))
-        indptr[i + 1] = len(indices)
-    data = np.ones(len(indices), dtype=np.bool_)
-    return sp.csr_matrix(
-        (data, np.asarray(indices, dtype=np.int64), indptr), shape=(len(rows), len(vocab))
-    )
+        for x in row:
+            if isinstance(x, np.generic):
+                x = x.item()
+            if not isinstance(x, (str, numbers.Integral)) or isinstance(x, bool):
+                raise InputError(
+                    f"{name} row {i} holds {x!r} ({type(x).__name__}); label sets must "
+                    "contain label names (strings) or integer label ids."
+                )
+
+
+def _raise_bad_item(rows: list, vocab: dict, name: str):
+    _check_items(rows, name)
+    for i, row in enumerate(rows):
+        for x in row:
+            if x not in vocab:
+                raise InputError(_unknown_label_message(name, i, x, vocab))
+    raise InputError(f"{name}: a label set holds an item that is not a label.")  # unreachable
 
 
 def _unknown_label_message(name: str, row: int, lab: Any, vocab: dict) -> str:
@@ -428,11 +448,14 @@ def _check_labels_arg(labels: Any) -> tuple:
     return out
 
 
-def _sorted_union(*sets_lists: list) -> tuple:
-    found = {lab for rows in sets_lists for row in rows for lab in row}
+def _sorted_union(named_sets: list) -> tuple:
+    """The sorted union of ``[(name, rows), ...]`` label sets."""
+    found = {lab for _, rows in named_sets for row in rows for lab in row}
     try:
         return tuple(sorted(found))
     except TypeError:
+        for name, rows in named_sets:  # a non-label item, or ids mixed with names?
+            _check_items(rows, name)
         raise InputError(
             "label sets mix integer ids and string names, which cannot be ordered; "
             "use one kind, or pass labels= to fix the vocabulary and its order."
@@ -468,7 +491,7 @@ def _vocabulary(rt, rp, labels) -> tuple | None:
     named = [r.names for r in (rt, rp) if isinstance(r, _Matrix) and r.names is not None]
     if named:
         return named[0]
-    sets = [r.rows for r in (rt, rp) if isinstance(r, _Sets)]
+    sets = [(n, r.rows) for n, r in (("y_true", rt), ("y_pred", rp)) if isinstance(r, _Sets)]
     if sets:
         if any(isinstance(r, _Matrix) for r in (rt, rp)):
             raise InputError(
@@ -476,7 +499,7 @@ def _vocabulary(rt, rp, labels) -> tuple | None:
                 "so the sets cannot be matched to the matrix columns. Pass labels=[...] "
                 "naming the matrix columns in order."
             )
-        vocab = _sorted_union(*sets)
+        vocab = _sorted_union(sets)
         if not vocab:
             raise InputError(
                 "the label sets contain no labels at all; pass labels=[...] to name the "
