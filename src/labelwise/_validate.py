@@ -38,8 +38,22 @@ __all__ = [
 AVERAGES = ("micro", "macro", "weighted", "samples")
 
 
+class _TruthShape:
+    """``n_samples`` and ``n_labels`` read off a validated ``y_true``."""
+
+    y_true: Any
+
+    @property
+    def n_samples(self) -> int:
+        return self.y_true.shape[0]
+
+    @property
+    def n_labels(self) -> int:
+        return self.y_true.shape[1]
+
+
 @dataclass(frozen=True)
-class Labelled:
+class Labelled(_TruthShape):
     """Validated truth and predictions, aligned column for column.
 
     Attributes
@@ -53,14 +67,6 @@ class Labelled:
     y_true: Any
     y_pred: Any
     labels: tuple
-
-    @property
-    def n_samples(self) -> int:
-        return self.y_true.shape[0]
-
-    @property
-    def n_labels(self) -> int:
-        return self.y_true.shape[1]
 
     @property
     def is_sparse(self) -> bool:
@@ -768,7 +774,7 @@ def align_scores(y_true, y_score, *, labels=None, sep: str = ",", name: str = "y
 
 
 @dataclass(frozen=True)
-class RankingInput:
+class RankingInput(_TruthShape):
     """Validated truth with scores, for score-based metrics.
 
     Attributes
@@ -790,14 +796,6 @@ class RankingInput:
     partial_scores: Any
     labels: tuple
     width: int
-
-    @property
-    def n_samples(self) -> int:
-        return self.y_true.shape[0]
-
-    @property
-    def n_labels(self) -> int:
-        return self.y_true.shape[1]
 
 
 def _topk_form(y_score) -> bool:
