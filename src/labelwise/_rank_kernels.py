@@ -20,7 +20,7 @@ No validation here; inputs are canonical (see ``_validate``).
 from __future__ import annotations
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
 _SORT_ABOVE = 8  # rows with more true labels than this sort instead of counting
 
@@ -137,27 +137,23 @@ def _row_values(i, r, L, gt, eq, gtt, eqt, top_size, top_true, ks, D, p, out, at
             at_k[i, q, 5] = bdcg
 
 
-@njit(cache=True, nogil=True, parallel=True)
-def dense_rows(t_indptr, t_indices, scores, ks, D, inv_prop):  # pragma: no cover
-    """Per-row values for a dense (n, L) score matrix and CSR truth."""
-    n, L = scores.shape
-    out = np.empty((n, 5))
-    at_k = np.zeros((n, ks.shape[0], 6))
-    nnz = t_indices.shape[0]
-    all_gt = np.empty(nnz, dtype=np.int64)  # per-true-label work space, sliced per row
-    all_eq = np.empty(nnz, dtype=np.int64)
-    all_gtt = np.empty(nnz, dtype=np.int64)
-    all_eqt = np.empty(nnz, dtype=np.int64)
-    all_p = np.empty(nnz if inv_prop.shape[0] > 0 else 0)
-    for i in prange(n):
+@njit(cache=True, nogil=True)
+def dense_rows(t_indptr, t_indices, scores, ks, D, inv_prop, lo, hi, out, at_k, work, p_work):  # pragma: no cover
+    """Per-row values of rows ``lo:hi`` for a dense (n, L) score matrix and CSR truth.
+
+    Writes ``out`` (n, 5) and ``at_k`` (n, len(ks), 6) (see :func:`_row_values`);
+    ``work`` (4, nnz) int64 and ``p_work`` (nnz or 0) are per-true-label scratch.
+    """
+    L = scores.shape[1]
+    for i in range(lo, hi):
         a0, a1 = t_indptr[i], t_indptr[i + 1]
         true_idx = t_indices[a0:a1]
         r = true_idx.shape[0]
         s = scores[i]
-        gt = all_gt[a0:a1]
-        eq = all_eq[a0:a1]
-        gtt = all_gtt[a0:a1]
-        eqt = all_eqt[a0:a1]
+        gt = work[0, a0:a1]
+        eq = work[1, a0:a1]
+        gtt = work[2, a0:a1]
+        eqt = work[3, a0:a1]
         if r > _SORT_ABOVE:
             _stats_by_sorting(s, true_idx, gt, eq, gtt, eqt)
         else:
@@ -172,11 +168,10 @@ def dense_rows(t_indptr, t_indices, scores, ks, D, inv_prop):  # pragma: no cove
         top_true = 0
         for a in range(r):
             top_true += s[true_idx[a]] == top
-        p = all_p[a0:a1] if all_p.shape[0] > 0 else all_p
+        p = p_work[a0:a1] if p_work.shape[0] > 0 else p_work
         for a in range(p.shape[0]):
             p[a] = inv_prop[true_idx[a]]
         _row_values(i, r, L, gt, eq, gtt, eqt, top_size, top_true, ks, D, p, out, at_k)
-    return out, at_k
 
 
 @njit(cache=True, nogil=True)
@@ -249,43 +244,32 @@ def _partial_stats(idx, val, true_idx, L, gt, eq, gtt, eqt, tv, scored):  # prag
     return top_size, top_true
 
 
-@njit(cache=True, nogil=True, parallel=True)
-def partial_rows(t_indptr, t_indices, s_indptr, s_indices, s_values, n_labels, ks, D, inv_prop):  # pragma: no cover
-    """Per-row values when each row scores only some labels (CSR layout of scores).
+@njit(cache=True, nogil=True)
+def partial_rows(t_indptr, t_indices, s_indptr, s_indices, s_values, n_labels, ks, D, inv_prop,
+                 lo, hi, out, at_k, work, p_work, tv_work, scored_work):  # pragma: no cover
+    """Per-row values of rows ``lo:hi`` when each row scores only some labels (CSR layout).
 
     Row ``i`` scores labels ``s_indices[s_indptr[i]:s_indptr[i+1]]``, which must be
-    unique; the other labels rank below all of them, tied with each other.
+    unique; the other labels rank below all of them, tied with each other. The
+    ``*_work`` arrays are per-true-label scratch, as in :func:`dense_rows`.
     """
-    n = t_indptr.shape[0] - 1
-    L = n_labels
-    out = np.empty((n, 5))
-    at_k = np.zeros((n, ks.shape[0], 6))
-    nnz = t_indices.shape[0]
-    all_gt = np.empty(nnz, dtype=np.int64)  # per-true-label work space, sliced per row
-    all_eq = np.empty(nnz, dtype=np.int64)
-    all_gtt = np.empty(nnz, dtype=np.int64)
-    all_eqt = np.empty(nnz, dtype=np.int64)
-    all_tv = np.empty(nnz, dtype=s_values.dtype)
-    all_scored = np.empty(nnz, dtype=np.bool_)
-    all_p = np.empty(nnz if inv_prop.shape[0] > 0 else 0)
-    for i in prange(n):
+    for i in range(lo, hi):
         a0, a1 = t_indptr[i], t_indptr[i + 1]
         true_idx = t_indices[a0:a1]
         r = true_idx.shape[0]
         idx = s_indices[s_indptr[i] : s_indptr[i + 1]]
         val = s_values[s_indptr[i] : s_indptr[i + 1]]
-        gt = all_gt[a0:a1]
-        eq = all_eq[a0:a1]
-        gtt = all_gtt[a0:a1]
-        eqt = all_eqt[a0:a1]
+        gt = work[0, a0:a1]
+        eq = work[1, a0:a1]
+        gtt = work[2, a0:a1]
+        eqt = work[3, a0:a1]
         top_size, top_true = _partial_stats(
-            idx, val, true_idx, L, gt, eq, gtt, eqt, all_tv[a0:a1], all_scored[a0:a1]
+            idx, val, true_idx, n_labels, gt, eq, gtt, eqt, tv_work[a0:a1], scored_work[a0:a1]
         )
-        p = all_p[a0:a1] if all_p.shape[0] > 0 else all_p
+        p = p_work[a0:a1] if p_work.shape[0] > 0 else p_work
         for a in range(p.shape[0]):
             p[a] = inv_prop[true_idx[a]]
-        _row_values(i, r, L, gt, eq, gtt, eqt, top_size, top_true, ks, D, p, out, at_k)
-    return out, at_k
+        _row_values(i, r, n_labels, gt, eq, gtt, eqt, top_size, top_true, ks, D, p, out, at_k)
 
 
 @njit(cache=True, nogil=True)

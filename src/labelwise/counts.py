@@ -7,14 +7,13 @@ makes streaming, merging accumulators and distributed evaluation exact.
 
 from __future__ import annotations
 
-import os
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
 
 from . import _kernels
+from ._parallel import in_threads
 from ._validate import Labelled, check_sample_weight, coerce_pair
 from .errors import InputError
 
@@ -167,32 +166,11 @@ def per_row_counts(data: Labelled, sample_weight=None):
             _kernels.dense_counts(t8, p8, lo, hi, acc, *rows)
         return acc
 
-    acc = sum(_in_threads(run, n, L))
+    acc = sum(in_threads(run, n, L))
     if weighted:
         return (*acc, *rows)
     tp, fp, fn = acc[0], acc[2] - acc[0], acc[1] - acc[0]
     return tp, fp, fn, n - tp - fp - fn, *rows
-
-
-_POOL: ThreadPoolExecutor | None = None
-_SERIAL_CELLS = 1 << 21  # below this many cells, threads cost more than they save
-
-
-def _in_threads(run, n: int, width: int) -> list:
-    """``run(lo, hi)`` over row blocks: serially for small inputs, else on a thread pool.
-
-    The kernels release the GIL; more blocks than threads keep both cores busy
-    even when one of them is slowed by other work.
-    """
-    global _POOL
-    workers = os.cpu_count() or 1
-    if workers == 1 or n * width < _SERIAL_CELLS:
-        return [run(0, n)]
-    if _POOL is None:
-        _POOL = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="labelwise")
-    n_blocks = min(n, 4 * workers)
-    bounds = [n * b // n_blocks for b in range(n_blocks + 1)]
-    return list(_POOL.map(run, bounds[:-1], bounds[1:]))
 
 
 def _key_base(rt, rp) -> int:

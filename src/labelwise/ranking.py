@@ -23,6 +23,7 @@ from typing import NamedTuple
 import numpy as np
 
 from . import _rank_kernels
+from ._parallel import in_threads
 from ._validate import RankingInput
 
 __all__ = ["RowSums", "row_sums", "AucAp", "auc_ap", "discount_cumsum", "Curve", "curves"]
@@ -92,13 +93,29 @@ def row_sums(data: RankingInput, ks=(1, 3, 5), sample_weight=None, inv_propensit
     D = np.concatenate([D, np.full(max(0, L + 1 - D.shape[0]), D[-1])])
     p = np.empty(0) if inv_propensity is None else np.asarray(inv_propensity, dtype=np.float64)
     t = data.y_true
+    n, nnz = t.shape[0], t.indices.shape[0]
+    out = np.empty((n, 5))
+    at_k = np.zeros((n, ks_arr.shape[0], 6))
+    work = np.empty((4, nnz), dtype=np.int64)  # per-true-label scratch, sliced per row
+    p_work = np.empty(nnz if p.shape[0] else 0)
     if data.dense_scores is not None:
-        out, at_k = _rank_kernels.dense_rows(t.indptr, t.indices, data.dense_scores, ks_arr, D, p)
+        scores = data.dense_scores
+
+        def run(lo: int, hi: int) -> None:
+            _rank_kernels.dense_rows(t.indptr, t.indices, scores, ks_arr, D, p, lo, hi, out,
+                                     at_k, work, p_work)
     else:
         s = data.partial_scores
-        out, at_k = _rank_kernels.partial_rows(
-            t.indptr, t.indices, s.indptr, s.indices, s.data, L, ks_arr, D, p
-        )
+        tv_work = np.empty(nnz, dtype=s.data.dtype)
+        scored_work = np.empty(nnz, dtype=np.bool_)
+
+        def run(lo: int, hi: int) -> None:
+            _rank_kernels.partial_rows(t.indptr, t.indices, s.indptr, s.indices, s.data, L,
+                                       ks_arr, D, p, lo, hi, out, at_k, work, p_work, tv_work,
+                                       scored_work)
+    # work per row: a pass over L scores (dense), or a small sort of the scored entries
+    per_row = L if data.dense_scores is not None else 8 * max(1, s.nnz // max(n, 1))
+    in_threads(run, n, per_row)
     n = out.shape[0]
     w = np.ones(n) if sample_weight is None else sample_weight
     r = np.diff(t.indptr)

@@ -1,0 +1,28 @@
+"""Run nogil kernels over row blocks on a small thread pool."""
+
+from __future__ import annotations
+
+import os
+from concurrent.futures import ThreadPoolExecutor
+
+__all__ = ["in_threads"]
+
+_POOL: ThreadPoolExecutor | None = None
+SERIAL_CELLS = 1 << 21  # below this many cells, threads cost more than they save
+
+
+def in_threads(run, n: int, width: int) -> list:
+    """``[run(lo, hi), ...]`` over row blocks: serially for small inputs, else on threads.
+
+    The kernels release the GIL; more blocks than threads keep every core busy
+    even when one of them is slowed by other work.
+    """
+    global _POOL
+    workers = os.cpu_count() or 1
+    if workers == 1 or n * width < SERIAL_CELLS:
+        return [run(0, n)]
+    if _POOL is None:
+        _POOL = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="labelwise")
+    n_blocks = min(n, 4 * workers)
+    bounds = [n * b // n_blocks for b in range(n_blocks + 1)]
+    return list(_POOL.map(run, bounds[:-1], bounds[1:]))
