@@ -7,10 +7,10 @@ the repository (the layout CI uses); they are skipped when that folder is absent
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import math
 import re
-import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import numpy as np
@@ -836,53 +836,21 @@ class TestFindingsInReports:
 needs_data = pytest.mark.skipif(not DATA.is_dir(), reason=f"no data sets at {DATA}")
 
 
-def _label_names(folder: Path, name: str) -> list[str]:
-    root = ET.parse(folder / f"{name}.xml").getroot()
-    return [e.get("name") for e in root.iter() if e.tag.endswith("label")]
+def _examples():
+    """The ARFF readers of examples/findings_examples.py (one reader for docs and tests)."""
+    spec = importlib.util.spec_from_file_location(
+        "findings_examples", ROOT / "examples" / "findings_examples.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def load_dense(name: str, split: str):
-    from scipy.io import arff
-
-    folder = DATA / name
-    labels = _label_names(folder, name)
-    data, meta = arff.loadarff(folder / f"{name}-{split}.arff")
-    features = [n for n in meta.names() if n not in set(labels)]
-    X = np.column_stack([data[n].astype(np.float64) for n in features])
-    Y = np.column_stack([data[n].astype(str).astype(int) for n in labels])
-    return X, Y, labels
-
-
-_ATTRIBUTE = re.compile(r"@attribute\s+('(?:\\'|[^'])*'|\"[^\"]*\"|\S+)", re.I)
+    return _examples().load_dense(name, split)
 
 
 def load_sparse(name: str, split: str):
-    """A sparse ARFF file: rows like ``{3 1, 17 1, 1450 1}`` (0-based attribute index)."""
-    folder = DATA / name
-    labels = _label_names(folder, name)
-    attributes, rows, cols, in_data, n = [], [], [], False, 0
-    with open(folder / f"{name}-{split}.arff", encoding="utf-8", errors="replace") as f:
-        for line in f:
-            s = line.strip()
-            if not s or s.startswith("%"):
-                continue
-            if not in_data:
-                if s.lower().startswith("@attribute"):
-                    attributes.append(_ATTRIBUTE.match(s).group(1).strip("'\""))
-                elif s.lower().startswith("@data"):
-                    in_data = True
-                continue
-            for pair in filter(None, s.strip("{}").split(",")):
-                k, v = pair.split()
-                if float(v) != 0:
-                    rows.append(n)
-                    cols.append(int(k))
-            n += 1
-    M = sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, len(attributes)))
-    where = {a: i for i, a in enumerate(attributes)}
-    label_cols = [where[x] for x in labels]
-    feature_cols = [i for i, a in enumerate(attributes) if a not in set(labels)]
-    return M[:, feature_cols], M[:, label_cols].toarray().astype(np.int8), labels
+    return _examples().load_sparse(name, split)
 
 
 def tree_per_label(X_train, Y_train, X_sets):

@@ -41,6 +41,7 @@ from ._validate import (
     coerce_pair,
 )
 from .counts import Counts, per_row_counts
+from . import score_metrics as _score_metrics
 from .errors import InputError
 from .score_metrics import (  # noqa: F401  (re-exported: one home for every metric function)
     average_precision_score,
@@ -73,23 +74,7 @@ __all__ = [
     "precision_recall_fscore_support",
     "multilabel_confusion_matrix",
     "classification_report",
-    "label_ranking_average_precision_score",
-    "label_ranking_loss",
-    "coverage_error",
-    "one_error",
-    "roc_auc_score",
-    "average_precision_score",
-    "ndcg_score",
-    "roc_curve",
-    "precision_recall_curve",
-    "roc_curves",
-    "precision_recall_curves",
-    "precision_at_k",
-    "recall_at_k",
-    "ndcg_at_k",
-    "psprecision_at_k",
-    "psndcg_at_k",
-    "inverse_propensity",
+    *_score_metrics.__all__,
 ]
 
 _ALL_WARN = ("precision", "recall", "f-score")
