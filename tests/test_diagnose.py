@@ -833,7 +833,11 @@ class TestFindingsInReports:
 # real data
 # --------------------------------------------------------------------------
 
-needs_data = pytest.mark.skipif(not DATA.is_dir(), reason=f"no data sets at {DATA}")
+needs_data = pytest.mark.skipif(
+    not DATA.is_dir(),
+    reason=f"needs {DATA}, the shared data folder beside the repository that holds "
+           "Mulan's yeast and medical data sets (ARFF with their .xml label lists); absent",
+)
 
 
 def _examples():

@@ -54,7 +54,11 @@ def test_bands_table_matches_the_defaults():
     assert [p for p, *_ in rows] == list(DEFAULT_BANDS)
 
 
-@pytest.mark.skipif(not DATA.is_dir(), reason=f"no data sets at {DATA}")
+@pytest.mark.skipif(
+    not DATA.is_dir(),
+    reason=f"needs {DATA}, the shared data folder beside the repository that holds "
+           "Mulan's emotions, yeast and medical data sets the worked examples train on; absent",
+)
 def test_examples_are_quoted_as_printed(capsys):
     pytest.importorskip("sklearn")
     spec = importlib.util.spec_from_file_location(

@@ -27,7 +27,9 @@ ATOL = 1e-12
 KS = (1, 3, 5)
 
 pytestmark = pytest.mark.skipif(
-    not DATA.is_dir(), reason=f"the Bibtex data folder {DATA} does not exist"
+    not DATA.is_dir(),
+    reason=f"needs {DATA} (in the shared data folder beside the repository): Bibtex in the "
+           "Extreme Classification Repository text format, data and split files; absent",
 )
 
 
