@@ -9,13 +9,13 @@ silently dropped: ids without a partner and duplicate ids are errors unless
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass, field
 from typing import Iterator
 
 import numpy as np
 import scipy.sparse as sp
 
+from ._names import did_you_mean
 from ._validate import _Matrix, _Sets
 from .errors import InputError
 from .io import Block, Source, is_id_name
@@ -43,11 +43,14 @@ class Matching:
 # --------------------------------------------------------------------------
 
 
-def vocabulary(truth: Source, labels=None) -> tuple:
-    """The label vocabulary: ``labels`` if given, else the truth file's label names.
+def vocabulary(truth: Source, labels=None, pred: Source | None = None) -> tuple:
+    """The label vocabulary: ``labels`` if given, else the label names of the data.
 
-    Truth given as label sets is read once to collect its labels (sorted);
-    truth without names (npy, XC) has positional labels ``0 .. L-1``.
+    Truth in columns has the names of its label columns; truth without names (npy,
+    XC) has positional labels ``0 .. L-1``. Label sets, without ``labels``, give the
+    sorted union of the labels that occur in the truth and in the predictions (when
+    those are label sets too), as :func:`labelwise.evaluate` does: see
+    :func:`label_space` for how many that is.
     """
     if labels is not None:
         vocab = tuple(labels)
@@ -58,7 +61,9 @@ def vocabulary(truth: Source, labels=None) -> tuple:
             truth.label_columns = list(vocab)
         return vocab
     if truth.labels_column is not None:
-        found = {lab for b in truth.blocks() for row in b.sets for lab in row}
+        found = _labels_in(truth)
+        if pred is not None and pred.labels_column is not None:
+            found |= _labels_in(pred)
         if not found:
             raise InputError(f"{truth.path}: no row has any label; pass --labels to name them.")
         return tuple(sorted(found))
@@ -73,6 +78,23 @@ def vocabulary(truth: Source, labels=None) -> tuple:
         return truth.names
     width = first.values.shape[1] if first.values is not None else first.matrix.shape[1]
     return tuple(str(j) for j in range(width))
+
+
+def _labels_in(src: Source) -> set:
+    return {lab for b in src.blocks() for row in b.sets for lab in row}
+
+
+def label_space(truth: Source, pred: Source, vocab: tuple, labels) -> dict | None:
+    """Where the vocabulary came from, when it was read off label sets rather than given.
+
+    ``{"source": "data", "n_labels": L, "only_in_predictions": m}``, else None.
+    """
+    if labels is not None or truth.labels_column is None:
+        return None
+    only = 0
+    if pred.labels_column is not None:
+        only = len(set(vocab) - _labels_in(truth))
+    return {"source": "data", "n_labels": len(vocab), "only_in_predictions": only}
 
 
 # --------------------------------------------------------------------------
@@ -98,16 +120,18 @@ def _align_columns(src: Source, block: Block, vocab: tuple, scores: bool) -> np.
                 "labels; label positions must match."
             )
         return block.values
-    unknown = [x for x in names if x not in vocab]
+    known = set(vocab)
+    unknown = [x for x in names if x not in known]
     if unknown:
-        close = difflib.get_close_matches(str(unknown[0]), [str(v) for v in vocab], n=1)
-        hint = f" (did you mean {close[0]!r} for {unknown[0]!r}?)" if close else ""
+        hint = did_you_mean(unknown[0], vocab)
+        hint = hint[:-2] + f" for {unknown[0]!r}?)" if hint else ""
         raise InputError(
             f"{src.path} has label columns {unknown[:10]} that are not in the truth's labels "
             f"{list(vocab[:10])}{' ...' if len(vocab) > 10 else ''}{hint}. Labels are matched "
             "by name: rename them, or pass --labels listing every label."
         )
-    missing = [x for x in vocab if x not in names]
+    present = set(names)
+    missing = [x for x in vocab if x not in present]
     if missing:
         raise InputError(
             f"{src.path} lacks columns for the labels {missing[:10]}; "
@@ -131,11 +155,27 @@ def _check_01(src: Source, block: Block, values, vocab, truth: bool = False) -> 
     bad = (values != 0) & (values != 1)
     if bad.any():
         r, c = np.argwhere(bad)[0]
-        hint = ("True labels are 0 or 1." if truth else
-                "Hard predictions need 0/1 values; for scores or probabilities use --scores.")
+        column = values[:, c]
+        if _looks_like_metadata(column):
+            hint = (f"The column holds whole numbers up to {column.max():g}: it looks like an "
+                    f"id or other metadata, not a label. Pass --id-column {vocab[c]} to match "
+                    f"rows by it, or --exclude-columns {vocab[c]} to leave it out.")
+        elif truth:
+            hint = "True labels are 0 or 1."
+        else:
+            hint = "Hard predictions need 0/1 values; for scores or probabilities use --scores."
         raise InputError(
             f"{src.where(block.start + r, vocab[c])}: {values[r, c]:g} is not 0 or 1. {hint}"
         )
+
+
+def _looks_like_metadata(column: np.ndarray) -> bool:
+    """Whole numbers, several of them outside 0/1, of three or more values: a fold number,
+    a row index or another id rather than a label with a typo."""
+    if not np.all(column == np.round(column)):
+        return False
+    outside = np.count_nonzero((column != 0) & (column != 1))
+    return outside >= 2 and np.unique(column).size >= 3
 
 
 def _check_finite(src: Source, block: Block, values, vocab) -> None:
@@ -164,12 +204,11 @@ def _check_sets(src: Source, block: Block, vocab: tuple) -> list:
             elif lab.isdigit() and int(lab) < len(vocab):
                 fixed.append(vocab[int(lab)])  # an integer label index
             else:
-                close = difflib.get_close_matches(lab, [str(v) for v in vocab], n=1)
-                hint = f" (did you mean {close[0]!r}?)" if close else ""
                 raise InputError(
                     f"{src.where(block.start + r, src.labels_column)}: the label {lab!r} is not "
-                    f"among the {len(vocab)} known labels{hint}. The labels are the truth's "
-                    "(or those given by --labels); add it there, or fix the file."
+                    f"among the {len(vocab)} known labels{did_you_mean(lab, vocab)}. The labels "
+                    "are the truth's label columns, or those given by --labels/--labels-file; "
+                    "add it there, or fix the file."
                 )
         out.append(fixed)
     return out
@@ -199,16 +238,6 @@ def as_raw(src: Source, block: Block, vocab: tuple, kind: str, *, truth: bool = 
 # --------------------------------------------------------------------------
 
 
-def _take(block: Block, lo: int, hi: int) -> Block:
-    ids = None if block.ids is None else block.ids[lo:hi]
-    keys = None if block.keys is None else {c: v[lo:hi] for c, v in block.keys.items()}
-    if block.values is not None:
-        return Block(block.start + lo, ids, values=block.values[lo:hi], keys=keys)
-    if block.matrix is not None:
-        return Block(block.start + lo, ids, matrix=block.matrix[lo:hi], keys=keys)
-    return Block(block.start + lo, ids, sets=block.sets[lo:hi], keys=keys)
-
-
 def _check_order(truth: Source, pred: Source, tb: Block, pb: Block) -> None:
     """Rows matched by position must carry the same ids, where both files have an id column."""
     for c, tv in (tb.keys or {}).items():
@@ -234,11 +263,11 @@ def _by_position(truth: Source, pred: Source, m: Matching, check) -> Iterator[tu
         if tb is None or pb is None:
             break
         n = min(tb.n_rows, pb.n_rows)
-        t_part, p_part = _take(tb, 0, n), _take(pb, 0, n)
+        t_part, p_part = tb.take(0, n), pb.take(0, n)
         _check_order(truth, pred, t_part, p_part)
         yield check(t_part, p_part)
         m.matched += n
-        tb, pb = _take(tb, n, tb.n_rows), _take(pb, n, pb.n_rows)
+        tb, pb = tb.take(n, tb.n_rows), pb.take(n, pb.n_rows)
     t_rest = (tb.n_rows if tb else 0) + sum(b.n_rows for b in ti)
     p_rest = (pb.n_rows if pb else 0) + sum(b.n_rows for b in pi)
     m.truth_rows, m.pred_rows = m.matched + t_rest, m.matched + p_rest
@@ -330,7 +359,8 @@ def _by_id(truth: Source, pred: Source, m: Matching, allow_missing: bool, vocab,
         used[rows[sel]] = True
         pred_row[rows[sel]] = pb.start + sel
         if sel.size:
-            yield _raw_rows(truth_raw, rows[sel]), _raw_rows(pred_raw, sel)
+            w = None if whole.weights is None else whole.weights[rows[sel]]
+            yield _raw_rows(truth_raw, rows[sel]), _raw_rows(pred_raw, sel), w
             m.matched += sel.size
     missing = int((~used).sum())
     if missing:
@@ -373,9 +403,11 @@ def _raw_rows(raw, rows: np.ndarray):
 
 
 def pairs(truth: Source, pred: Source, vocab: tuple, kind: str, *, allow_missing=False):
-    """Matched, checked (truth, prediction) pairs ready for the library, and their Matching.
+    """Matched, checked (truth, prediction, weights) triples ready for the library, and
+    their Matching.
 
-    ``kind`` says what the predictions hold: ``"labels"`` or ``"scores"``.
+    ``kind`` says what the predictions hold: ``"labels"`` or ``"scores"``. The weights
+    are the truth file's sample weights of the rows (None without a weight column).
     """
     by_id = truth.id_column is not None or pred.id_column is not None
     if by_id and (truth.id_column is None or pred.id_column is None):
@@ -383,7 +415,8 @@ def pairs(truth: Source, pred: Source, vocab: tuple, kind: str, *, allow_missing
     m = Matching(by=truth.id_column if by_id else "position")
 
     def check(tb: Block, pb: Block):
-        return as_raw(truth, tb, vocab, "labels", truth=True), as_raw(pred, pb, vocab, kind)
+        return (as_raw(truth, tb, vocab, "labels", truth=True), as_raw(pred, pb, vocab, kind),
+                tb.weights)
 
     if by_id:
         return _by_id(truth, pred, m, allow_missing, vocab, kind), m

@@ -1,0 +1,439 @@
+"""``labelwise evaluate``: read two files, feed the library, render the report."""
+
+from __future__ import annotations
+
+import json
+import operator
+import re
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import click
+import numpy as np
+import scipy.sparse as sp
+
+from .._names import did_you_mean
+from .._validate import _Matrix, _Sets, check_threshold, coerce_pair
+from ..counts import Counts
+from ..diagnose import DEFAULT_BANDS, Context, check_bands
+from ..errors import InputError
+from ..evaluation import build_report, diagnosed, evaluate
+from ..io import Source
+from ..pairing import label_space, pairs, vocabulary
+from ..registry import REGISTRY
+from ..report import render_markdown, render_rich, render_text, to_json_dict
+from ..score_metrics import inverse_propensity
+from . import options as O
+
+_OPS = {">=": operator.ge, "<=": operator.le, ">": operator.gt, "<": operator.lt}
+_REQUIRE = re.compile(r"^\s*([a-z0-9_]+)\s*(>=|<=|>|<)\s*([-+0-9.eE]+)\s*$")
+
+EXAMPLES = """
+\b
+Examples:
+  labelwise evaluate --true truth.csv --pred pred.csv
+  labelwise evaluate --true truth.csv --scores scores.parquet --threshold 0.4
+  labelwise evaluate --true truth.jsonl --labels-column tags --scores scores.csv \\
+      --id-column id --format json --output report.json
+  labelwise evaluate --true test.txt --scores preds.txt --require "precision_at_1>=0.6"
+  cat pred.csv | labelwise evaluate --true truth.csv --pred - --input-format csv
+"""
+
+
+@dataclass
+class Layout:
+    """How to read the files of one evaluation: every reading option in one place."""
+
+    id_column: str | None = None
+    labels_column: str | None = None
+    label_columns: list | None = None
+    exclude_columns: list = field(default_factory=list)
+    weight_column: str | None = None
+    sep: str = ","
+    input_format: str | None = None
+    delimiter: str | None = None
+    encoding: str | None = None
+    decimal: str | None = None
+    names: list | None = None  # --labels / --labels-file
+
+    def source(self, path, role: str, *, truth: bool) -> Source:
+        return Source(
+            path, fmt=self.input_format, id_column=self.id_column,
+            labels_column=self.labels_column,
+            label_columns=self.label_columns if self.label_columns else None,
+            exclude_columns=list(self.exclude_columns)
+            + ([self.weight_column] if self.weight_column and not truth else []),
+            weight_column=self.weight_column if truth else None, sep=self.sep,
+            delimiter=self.delimiter, encoding=self.encoding, decimal=self.decimal, role=role,
+        )
+
+
+@dataclass
+class Scoring:
+    """How the numbers are computed: every metric option in one place."""
+
+    threshold: str | None = None
+    ge: bool = False
+    logits: bool = False
+    zero_division: object = 0
+    beta: float = 2.0
+    propensity_from: str | None = None
+    propensity_a: float = 0.55
+    propensity_b: float = 1.5
+
+
+def _parse_requirements(specs, have_scores: bool, propensities: bool):
+    out = []
+    for spec in specs:
+        m = _REQUIRE.match(spec)
+        try:
+            value = float(m.group(3)) if m else None
+        except ValueError:
+            value = None
+        if value is None:
+            raise click.UsageError(
+                f"--require {spec!r}: write METRIC>=VALUE (or <=, >, <), e.g. \"f1_micro>=0.8\"."
+            )
+        name, op = m.group(1), m.group(2)
+        if name not in REGISTRY:
+            raise click.UsageError(
+                f"--require names unknown metric {name!r}{did_you_mean(name, REGISTRY)}. "
+                "'labelwise metrics' lists the valid names."
+            )
+        if REGISTRY[name].needs_scores and not have_scores:
+            raise click.UsageError(
+                f"--require {name}: {name} is computed from scores; give them with --scores "
+                "(--pred holds hard predictions)."
+            )
+        if name.startswith("ps") and not propensities:
+            raise click.UsageError(
+                f"--require {name}: propensity-scored metrics need label propensities; pass "
+                "--propensity-from TRAIN_TRUTH_FILE."
+            )
+        out.append((name, op, value))
+    return out
+
+
+def _threshold(value: str, vocab: tuple):
+    path = Path(value)
+    if value.endswith(".json") or path.is_file():
+        try:
+            loaded = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as err:
+            raise InputError(
+                f"--threshold {value}: cannot read a JSON threshold file ({err})."
+            ) from None
+        try:
+            return check_threshold(loaded, len(vocab), vocab)
+        except InputError as err:
+            raise InputError(f"--threshold {value}: {err}") from None
+    try:
+        number = float(value)
+    except ValueError:
+        raise InputError(
+            f"--threshold {value!r}: give a number or a JSON file of {{label: threshold}}."
+        ) from None
+    try:
+        return check_threshold(number, len(vocab), vocab)
+    except InputError as err:
+        raise InputError(f"--threshold {value}: {err}") from None
+
+
+def _bands(path):
+    if path is None:
+        return None
+    try:
+        loaded = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as err:
+        raise InputError(f"--bands {path}: not a readable JSON file ({err}).") from None
+    return check_bands(loaded)
+
+
+def _concat(raws: list):
+    if isinstance(raws[0], _Sets):
+        return _Sets([row for r in raws for row in r.rows])
+    vals = [r.values for r in raws]
+    joined = sp.vstack(vals, format="csr") if sp.issparse(vals[0]) else np.concatenate(vals)
+    return _Matrix(joined, raws[0].names)
+
+
+def _weights(parts: list) -> np.ndarray | None:
+    return None if parts[0] is None else np.concatenate(parts)
+
+
+def _progress(it, enabled: bool):
+    if not enabled:
+        yield from it
+        return
+    from rich.console import Console
+    from rich.progress import Progress, SpinnerColumn, TextColumn
+
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), transient=True,
+                  console=Console(stderr=True)) as bar:
+        task = bar.add_task("reading rows", total=None)
+        rows = 0
+        for item in it:
+            raw = item[0]
+            rows += len(raw.rows) if isinstance(raw, _Sets) else raw.values.shape[0]
+            bar.update(task, description=f"read {rows:,} rows")
+            yield item
+
+
+def _check_named_columns(layout: Layout, truth: Source, other: Source, own_labels_column):
+    """Column options must name a column of at least one of the files."""
+    tables = [s for s in (truth, other) if s.fmt in ("csv", "tsv", "jsonl", "parquet")]
+    have = set().union(*(s.columns() for s in tables)) if tables else set()
+    if (own_labels_column and layout.labels_column is not None and truth.labels_column is None
+            and other.labels_column is None):
+        raise InputError(
+            f"--labels-column {layout.labels_column!r}{did_you_mean(layout.labels_column, have)}"
+            f": neither file has this column ({truth.path} has {truth.columns()[:20]}, "
+            f"{other.path} has {other.columns()[:20]})."
+        )
+    for c in layout.exclude_columns:
+        if tables and c not in have:
+            raise InputError(f"--exclude-columns names {c!r}{did_you_mean(c, have)}, which "
+                             "neither file has.")
+
+
+def _propensities(layout: Layout, scoring: Scoring, vocab: tuple):
+    if scoring.propensity_from is None:
+        return None
+    train = layout.source(scoring.propensity_from, "labels", truth=True)
+    if train.labels_column is None and train.fmt in ("csv", "tsv", "jsonl", "parquet"):
+        train.label_columns = list(vocab)
+    from ..pairing import as_raw
+
+    raws = [as_raw(train, b, vocab, "labels", truth=True) for b in train.blocks()]
+    if not raws:
+        raise InputError(f"--propensity-from {train.path} has no data rows.")
+    raw = _concat(raws)
+    y = raw.rows if isinstance(raw, _Sets) else raw.values
+    return inverse_propensity(y, scoring.propensity_a, scoring.propensity_b,
+                              labels=list(vocab))
+
+
+def run(true, pred, scores, layout: Layout, scoring: Scoring, *, allow_missing=False,
+        show_progress=False, train=None, bands=None, own_labels_column=True):
+    """Evaluate one pair of files: (report, thresholds, inputs)."""
+    truth = layout.source(true, "labels", truth=True)
+    other = layout.source(pred or scores, "scores" if scores else "labels", truth=False)
+    _check_named_columns(layout, truth, other, own_labels_column)
+    names = layout.names or layout.label_columns
+    vocab = vocabulary(truth, names, other)
+    space = label_space(truth, other, vocab, names)
+    if other.labels_column is None and other.fmt in ("csv", "tsv", "jsonl", "parquet") and names:
+        other.label_columns = list(vocab)
+    other.expected = frozenset(str(x) for x in vocab)
+    kind = "scores" if scores else "labels"
+    it, matching = pairs(truth, other, vocab, kind, allow_missing=allow_missing)
+    it = _progress(it, show_progress)
+    inputs = {"truth": str(truth.path), "predictions": str(other.path), "kind": kind,
+              "label_columns": list(vocab)}
+    params = {"zero_division": scoring.zero_division, "beta": scoring.beta}
+    zd = scoring.zero_division
+    if kind == "labels":
+        total = None
+        for raw_t, raw_p, w in it:
+            c = Counts.from_labelled(coerce_pair(raw_t, raw_p, labels=vocab), w)
+            total = c if total is None else total + c
+        params["weighted"] = layout.weight_column is not None
+        report = build_report(total, vocab, zd, scoring.beta, params)
+        context = Context(metrics=report.metrics, labels=report.labels, counts=total,
+                          zero_division=zd if zd != "warn" else 0.0, undefined=report.undefined,
+                          train_metrics=None if train is None else train.metrics,
+                          label_space=space)
+        report = diagnosed(report, context, {**DEFAULT_BANDS, **(bands or {})})
+        thresholds = None
+    else:
+        thr = _threshold(scoring.threshold, vocab) if scoring.threshold is not None else 0.5
+        got = list(it)
+        t, s = _concat([g[0] for g in got]), _concat([g[1] for g in got])
+        w = _weights([g[2] for g in got])
+        del got
+        y_true = t.rows if isinstance(t, _Sets) else t.values
+        y_score = s.values if not sp.issparse(s.values) else sp.csr_matrix(s.values)
+        report = evaluate(y_true, y_score=y_score, labels=vocab, threshold=thr,
+                          inclusive=scoring.ge, scores_are_logits=scoring.logits, train=train,
+                          bands=bands, sample_weight=w, zero_division=zd, beta=scoring.beta,
+                          inv_propensity=_propensities(layout, scoring, vocab))
+        thresholds = {"rule": ">=" if scoring.ge else ">",
+                      "values": thr if isinstance(thr, float) else dict(zip(vocab, thr.tolist()))}
+    inputs["rows"] = matching.to_dict()
+    inputs["notes"] = truth.notes + [n for n in other.notes if n not in truth.notes]
+    return report, thresholds, inputs
+
+
+@click.command("evaluate", epilog=EXAMPLES)
+@click.option("--true", "true", required=True, type=click.Path(dir_okay=False, allow_dash=True),
+              help="File with the true labels ('-' for standard input).")
+@click.option("--pred", type=click.Path(dir_okay=False, allow_dash=True),
+              help="File with hard predictions (0/1 columns or label sets).")
+@click.option("--scores", type=click.Path(dir_okay=False, allow_dash=True),
+              help="File with scores or probabilities, one column per label.")
+@click.option("--threshold", default=None,
+              help="Score threshold: a number (default 0.5) or a JSON file: {label: threshold}, "
+                   "with \"*\" for the other labels, or a list in label order.")
+@click.option("--ge", is_flag=True,
+              help="Predict when score >= threshold (default: >); inclusive=True in Python.")
+@O.columns_options
+@click.option("--weight-column", help="Column of the truth file holding sample weights.")
+@click.option("--sep", default=",", show_default=True, help="Delimiter inside label sets.")
+@click.option("--labels", help="Comma-separated label names: the vocabulary and its order.")
+@click.option("--labels-file", type=click.Path(dir_okay=False, exists=True),
+              help="File with one label name per line.")
+@O.file_options
+@click.option("--decimal", type=click.Choice([".", ","]),
+              help="Decimal mark of numbers in CSV/TSV files (default '.').")
+@click.option("--zero-division", type=click.Choice(["0", "1", "nan", "warn"]), default="0",
+              show_default=True,
+              help="Value of a metric that divides by zero; nan leaves such labels out of "
+                   "averages.")
+@click.option("--beta", type=float, default=2.0, show_default=True,
+              help="The beta of the fbeta_* metrics.")
+@click.option("--propensity-from", type=click.Path(dir_okay=False, allow_dash=False),
+              help="Training truth file: label propensities for the ps*_at_k metrics.")
+@click.option("--propensity-a", type=float, default=0.55, show_default=True,
+              help="Propensity model constant A.")
+@click.option("--propensity-b", type=float, default=1.5, show_default=True,
+              help="Propensity model constant B.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "markdown"]),
+              default="table", show_default=True, help="Output format.")
+@click.option("--output", type=click.Path(dir_okay=False), help="Write the report here.")
+@click.option("--require", multiple=True, metavar="METRIC>=VALUE",
+              help="Fail (exit 1) unless the metric meets the bound; repeatable.")
+@click.option("--allow-missing", is_flag=True,
+              help="Evaluate only rows whose id is in both files; report the rest.")
+@click.option("--scores-are-logits", is_flag=True,
+              help="The scores are logits: predict when sigmoid(score) > threshold.")
+@click.option("--train-true", type=click.Path(dir_okay=False),
+              help="True labels of the training data, to detect overfitting.")
+@click.option("--train-pred", type=click.Path(dir_okay=False),
+              help="The model's hard predictions on the training data.")
+@click.option("--train-scores", type=click.Path(dir_okay=False),
+              help="The model's scores on the training data.")
+@click.option("--bands", "bands_file", type=click.Path(dir_okay=False, exists=True),
+              help='JSON file of interpretation bands {"metric or pattern": [good, bad]}.')
+@click.option("--quiet", is_flag=True, help="Print nothing but errors and failed requirements.")
+@O.debug_option
+def evaluate_command(true, pred, scores, threshold, ge, id_column, labels_column, label_columns,
+                     exclude_columns, weight_column, sep, labels, labels_file, input_format,
+                     delimiter, encoding, decimal, zero_division, beta, propensity_from,
+                     propensity_a, propensity_b, fmt, output, require, allow_missing,
+                     scores_are_logits, train_true, train_pred, train_scores, bands_file, quiet,
+                     debug):
+    """Evaluate predictions (or scores) in a file against the true labels in another.
+
+    Rows are matched by position, or by --id-column. Labels are matched by name:
+    a column per label (0/1 for --pred, numbers for --scores), or one column of
+    label sets (--labels-column). Exit codes: 0 ok, 1 a --require failed, 2 bad
+    input or usage.
+    """
+    if (pred is None) == (scores is None):
+        raise click.UsageError("give exactly one of --pred (0/1 or label sets) and --scores.")
+    if labels and labels_file:
+        raise click.UsageError("give --labels or --labels-file, not both.")
+    if [true, pred, scores].count("-") > 1:
+        raise click.UsageError("only one of the files can be '-' (standard input).")
+    if scores is None and (threshold is not None or ge):
+        raise click.UsageError(
+            "--threshold and --ge turn scores into predictions; they need --scores."
+        )
+    if scores_are_logits and scores is None:
+        raise click.UsageError("--scores-are-logits needs --scores.")
+    if propensity_from and scores is None:
+        raise click.UsageError("--propensity-from adds the ps*_at_k metrics, which need "
+                               "--scores.")
+    if (train_pred or train_scores) and not train_true:
+        raise click.UsageError("--train-pred/--train-scores need --train-true.")
+    if train_true and not (train_pred or train_scores) or (train_pred and train_scores):
+        raise click.UsageError("--train-true needs exactly one of --train-pred and --train-scores.")
+    if beta <= 0 or beta != beta:
+        raise click.UsageError(f"--beta {beta}: beta must be a positive number.")
+    label_cols, excluded = O.check_columns(id_column, labels_column, label_columns,
+                                           exclude_columns, labels or labels_file,
+                                           weight_column, sep)
+    gates = _parse_requirements(require, scores is not None, propensity_from is not None)
+    layout = Layout(id_column=id_column, labels_column=labels_column, label_columns=label_cols,
+                    exclude_columns=excluded, weight_column=weight_column, sep=sep,
+                    input_format=input_format, delimiter=delimiter, encoding=encoding,
+                    decimal=decimal)
+    scoring = Scoring(threshold=threshold, ge=ge, logits=scores_are_logits,
+                      zero_division=O.zero_division_value(zero_division), beta=beta,
+                      propensity_from=propensity_from, propensity_a=propensity_a,
+                      propensity_b=propensity_b)
+    _evaluate((true, pred, scores), (train_true, train_pred, train_scores), layout, scoring,
+              labels=labels, labels_file=labels_file, bands_file=bands_file, gates=gates,
+              allow_missing=allow_missing, output=(fmt, output, quiet), debug=debug)
+
+
+@O.guarded
+def _evaluate(files, train_files, layout: Layout, scoring: Scoring, *, labels, labels_file,
+              bands_file, gates, allow_missing, output):
+    if labels:
+        layout.names = O._names(labels)
+    elif labels_file:
+        layout.names = O.read_names_file(labels_file)
+    fmt, path, quiet = output
+    show_progress = sys.stderr.isatty() and not quiet and fmt != "json"
+    bands = _bands(bands_file)
+    train = None
+    if train_files[0]:  # --labels-column may then fit the training or the test files only
+        train = run(*train_files, layout, scoring, allow_missing=allow_missing,
+                    show_progress=show_progress, bands=bands, own_labels_column=False)[0]
+    report, thresholds, inputs = run(
+        *files, layout, scoring, allow_missing=allow_missing, show_progress=show_progress,
+        train=train, bands=bands, own_labels_column=train is None,
+    )
+    if train is not None:
+        inputs["train"] = {"truth": train_files[0],
+                           "predictions": train_files[1] or train_files[2]}
+    _emit(report, thresholds, inputs, fmt, path, quiet)
+    sys.exit(_gate(report, gates))
+
+
+def _emit(report, thresholds, inputs, fmt, output, quiet) -> None:
+    if fmt == "json":
+        text = json.dumps(to_json_dict(report, thresholds=thresholds, inputs=inputs), indent=2)
+    elif fmt == "markdown":
+        text = render_markdown(report)
+    elif output or not sys.stdout.isatty():
+        text = render_text(report)  # files, pipes and logs get plain fixed-width tables
+    else:
+        text = None
+    if output:
+        Path(output).write_text(text + ("" if text.endswith("\n") else "\n"), encoding="utf-8")
+    elif quiet:
+        return
+    elif text is not None:
+        click.echo(text, nl=not text.endswith("\n"))
+    else:
+        from rich.console import Console
+
+        render_rich(report, Console())
+    for note in inputs.get("notes", []):
+        click.echo(f"note: {note}", err=True)
+    rows = inputs["rows"]
+    if rows["left_out"]:
+        click.echo(
+            f"note: --allow-missing: evaluated the {rows['matched']} matched rows; left out "
+            + ", ".join(f"{v} ({k})" for k, v in rows["left_out"].items()) + ".",
+            err=True,
+        )
+
+
+def _gate(report, gates) -> int:
+    failed = 0
+    for name, op, bound in gates:
+        if name not in report.metrics:
+            click.echo(f"labelwise: error: --require {name}: the report has no {name}: these "
+                       "inputs do not define it (e.g. k above the number of labels, or a "
+                       "per-label average of sparse scores).", err=True)
+            return 2
+        value = report.metrics[name]
+        if not (value == value and _OPS[op](value, bound)):
+            click.echo(f"requirement failed: {name} = {value:.4f}, required {op} {bound:g}",
+                       err=True)
+            failed += 1
+    return 1 if failed else 0

@@ -1,0 +1,137 @@
+"""Options shared by the commands, defined once, and the checks of their values."""
+
+from __future__ import annotations
+
+import functools
+import math
+import sys
+import traceback
+from pathlib import Path
+
+import click
+
+from ..errors import InputError, LabelwiseError
+
+INPUT_FORMATS = ["csv", "tsv", "jsonl", "parquet", "npy", "npz", "xc", "arff"]
+
+
+def _compose(*decorators):
+    def apply(f):
+        for d in reversed(decorators):
+            f = d(f)
+        return f
+
+    return apply
+
+
+def _names(value: str | None) -> list[str] | None:
+    """A comma-separated option as a list of names (None if not given)."""
+    if value is None:
+        return None
+    return [x.strip() for x in value.split(",") if x.strip()]
+
+
+def _delimiter(ctx, param, value):
+    if value in ("\\t", "tab", "TAB"):
+        return "\t"
+    return value
+
+
+columns_options = _compose(
+    click.option("--id-column", help="Match rows by this id column (else by position)."),
+    click.option("--labels-column", help="Column holding each row's label set."),
+    click.option("--label-columns", metavar="A,B,...",
+                 help="Exactly these columns are the label columns (default: every numeric "
+                      "column that is not an id, weight or excluded column)."),
+    click.option("--exclude-columns", metavar="A,B,...",
+                 help="Columns that are never labels, e.g. a fold number or other metadata."),
+)
+
+file_options = _compose(
+    click.option("--input-format", type=click.Choice(INPUT_FORMATS),
+                 help="Override the format detected from the file extension (needed for '-', "
+                      "standard input)."),
+    click.option("--delimiter", callback=_delimiter,
+                 help="Column delimiter of CSV/TSV files (default: the one the header uses; "
+                      "'\\t' for a tab)."),
+    click.option("--encoding", help="Text encoding of CSV/TSV/JSONL files (default utf-8), "
+                                    "e.g. latin-1."),
+)
+
+debug_option = click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
+
+
+def check_columns(id_column, labels_column, label_columns, exclude_columns, labels,
+                  weight_column=None, sep=","):
+    """Refuse options that contradict each other; return label_columns and exclude lists."""
+    lab_cols, excl = _names(label_columns), _names(exclude_columns) or []
+    if labels_column is not None and labels_column == id_column:
+        raise click.UsageError(
+            f"--labels-column and --id-column both name {id_column!r}: a column holds either "
+            "each row's id or its labels, not both."
+        )
+    if weight_column is not None and weight_column in (id_column, labels_column):
+        raise click.UsageError(f"--weight-column {weight_column!r} is also the id or labels "
+                               "column; sample weights need a column of their own.")
+    if label_columns is not None:
+        if not lab_cols:
+            raise click.UsageError("--label-columns names no column.")
+        if labels_column is not None:
+            raise click.UsageError(
+                "give --labels-column (one column of label sets) or --label-columns (one "
+                "column per label), not both."
+            )
+        if labels is not None:
+            raise click.UsageError(
+                "give --labels or --label-columns, not both: with one column per label, "
+                "--label-columns names the labels."
+            )
+        clash = [c for c in lab_cols if c in excl or c in (id_column, weight_column)]
+        if clash:
+            raise click.UsageError(f"--label-columns names {clash}, which are also given as "
+                                   "id, weight or excluded columns.")
+    if sep == "":
+        raise click.UsageError(
+            "--sep '': the delimiter inside label sets cannot be empty (each set would be one "
+            "label); give the character between labels, e.g. --sep ',' or --sep '|'."
+        )
+    return lab_cols, excl
+
+
+def zero_division_value(value: str):
+    """The --zero-division value as the library takes it."""
+    return {"0": 0, "1": 1, "nan": math.nan, "warn": "warn"}[value]
+
+
+def guarded(command):
+    """Run a command body: library errors become one line and exit code 2."""
+
+    @functools.wraps(command)
+    def run(*args, debug=False, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except (LabelwiseError, OSError) as err:
+            if debug:
+                traceback.print_exc()
+            click.echo(f"labelwise: error: {err}", err=True)
+            sys.exit(2)
+        except click.ClickException:
+            raise
+        except Exception as err:  # a bug: one line, unless --debug
+            if debug:
+                traceback.print_exc()
+            click.echo(
+                f"labelwise: internal error: {type(err).__name__}: {err}. This is a bug in "
+                "labelwise; rerun with --debug for the traceback and report it.",
+                err=True,
+            )
+            sys.exit(2)
+
+    return run
+
+
+def read_names_file(path: str) -> list[str]:
+    names = [x.strip() for x in Path(path).read_text(encoding="utf-8").splitlines() if x.strip()]
+    if not names:
+        raise InputError(f"--labels-file {path} names no label.")
+    return names
