@@ -68,7 +68,7 @@ _MISSING, _BAD = -1, -2
 _SLOW = re.compile(r"[\"'%{}]")  # characters a row needs the full tokenizer for
 _KEYWORD = re.compile(r"@([A-Za-z]+)")
 _MEKA_C = re.compile(r"(?:^|\s)-C\s+(-?\d+)(?=\s|$)")
-_FILTERS = re.compile(r"\b[wm]eka\.filters\.")
+_FILTERS = re.compile(r"\b[wm]eka\.filters\.[\w.]*\w")
 _SPLIT = re.compile(r"^(.+?)[-_.](?:train|training|test|testing|valid|validation|val|dev)$",
                     re.IGNORECASE)
 _NUMERIC = ("numeric", "real", "integer")
@@ -407,7 +407,7 @@ class ArffFile:
             if later:
                 raise InputError(
                     f"{where}: the @relation name gives MEKA's {option}, then records Weka "
-                    f"filters applied after it ({self.relation[later.start():][:50]}...), "
+                    f"filters applied after it ({later.group(0)}, ...), "
                     "which may have moved or removed label attributes. Name the label "
                     f"attributes (label_columns), or put a Mulan label file at "
                     f"{candidates[-1]}."
@@ -468,9 +468,6 @@ class ArffFile:
                     f"({lines}); attribute names must be unique."
                 )
             out.append(where[0])
-        if len(set(out)) != len(out):  # -C and {0,1} pick by position: names must differ
-            raise InputError(f"{self.path}: two label attributes share a name; attribute "
-                             "names must be unique.")  # pragma: no cover - caught above
         return tuple(out)
 
     def _check_label_types(self) -> None:
@@ -653,14 +650,12 @@ class _Builder:
     def _sparse_slow(self, s: str, lineno: int, row: int) -> None:
         where = self._where(lineno)
         tokens = _tokens(s, where)
-        end = next((k for k, (kind, _) in enumerate(tokens) if kind == "}"), None)
-        if end is None:
-            self._fail(f"{where}: expected '}}' closing the sparse row, found "
-                       f"{_clip(s)!r}.")
-        if end + 1 < len(tokens):
-            self._fail(_brace_message(where, tokens, end + 1, "a sparse row"))
-        entries, slot = [], []
-        for kind, word in tokens[1:end]:
+        entries, slot, end = [], [], None
+        for k in range(1, len(tokens)):
+            kind, word = tokens[k]
+            if kind == "}":
+                end = k
+                break
             if kind == ",":
                 entries.append(slot)
                 slot = []
@@ -668,6 +663,11 @@ class _Builder:
                 slot.append((kind, word))
             else:
                 self._fail(f"{where}: unexpected {kind!r} inside the sparse row.")
+        if end is None:
+            self._fail(f"{where}: expected '}}' closing the sparse row, found "
+                       f"{_clip(s)!r}.")
+        if end + 1 < len(tokens):
+            self._fail(_brace_message(where, tokens, end + 1, "a sparse row"))
         if slot or entries:
             entries.append(slot)
         idx, val = [], []
@@ -744,22 +744,31 @@ class _Builder:
         counts = np.asarray(self.pend_counts, dtype=np.int64)
         self.pend_idx, self.pend_val, self.pend_rows, self.pend_counts = [], [], [], []
         ends = np.cumsum(counts)
+        errors = []
 
         def row_of(k: int) -> int:
             return int(rows[np.searchsorted(ends, k, side="right")])
 
         try:
             idx = np.fromiter(map(int, idx_text), np.int64, len(idx_text))
+            valid = None
         except ValueError:
-            k = next(k for k, t in enumerate(idx_text) if _index(t) is None)
-            row = row_of(k)
-            return [(row, -1, self._index_message(self.lines[row], idx_text[k]))]
-        bad = np.flatnonzero((idx < 0) | (idx >= self.n_attr))
+            parsed = [_index(t) for t in idx_text]
+            k = next(k for k, i in enumerate(parsed) if i is None)
+            errors.append((row_of(k), -1, self._index_message(self.lines[row_of(k)],
+                                                              idx_text[k])))
+            idx = np.array([-1 if i is None else i for i in parsed], dtype=np.int64)
+            valid = np.array([i is not None for i in parsed], dtype=bool)
+        out = (idx < 0) | (idx >= self.n_attr)
+        if valid is not None:
+            out &= valid
+        bad = np.flatnonzero(out)
         if bad.size:
             k = int(bad[0])
-            row = row_of(k)
-            return [(row, -1, self._range_message(self.lines[row], int(idx[k])))]
-        pos = self.arff._label_pos[idx]
+            errors.append((row_of(k), -1, self._range_message(self.lines[row_of(k)],
+                                                              int(idx[k]))))
+        pos = np.where((idx >= 0) & (idx < self.n_attr), self.arff._label_pos[
+            np.clip(idx, 0, self.n_attr - 1)], -1)
         sel = np.flatnonzero(pos >= 0)
         values = [val_text[k] for k in sel]
         try:
@@ -771,10 +780,9 @@ class _Builder:
                 j = int(bad[0])
                 k = int(sel[j])
                 row = row_of(k)
-                msg = self._value_message(self.lines[row], int(pos[k]), int(slow[j]),
-                                          values[j])
-                return [(row, int(pos[k]), msg)]
-            codes = slow.astype(np.uint8)
+                errors.append((row, int(pos[k]), self._value_message(
+                    self.lines[row], int(pos[k]), int(slow[j]), values[j])))
+            codes = slow.clip(0).astype(np.uint8)
         ent_rows = np.repeat(rows, counts)[sel]
         ent_pos = pos[sel]
         keys = ent_rows * self.L + ent_pos
@@ -783,13 +791,14 @@ class _Builder:
             dup = np.flatnonzero(np.diff(keys[order]) == 0)
             k = int(order[dup[0] + 1])
             row, p = int(ent_rows[k]), int(ent_pos[k])
-            msg = (f"{self._where(self.lines[row], p)}: the row gives this label twice (index "
-                   f"{self.arff.label_indices[p]}); each index may appear once per row.")
-            return [(row, p, msg)]
-        self.ent_rows.append(ent_rows)
-        self.ent_pos.append(ent_pos)
-        self.ent_codes.append(codes)
-        return []
+            errors.append((row, p, (
+                f"{self._where(self.lines[row], p)}: the row gives this label twice (index "
+                f"{self.arff.label_indices[p]}); each index may appear once per row.")))
+        if not errors:
+            self.ent_rows.append(ent_rows)
+            self.ent_pos.append(ent_pos)
+            self.ent_codes.append(codes)
+        return errors
 
     def build(self) -> ArffBlock:
         self.flush()
