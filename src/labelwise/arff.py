@@ -38,18 +38,19 @@ a label left out takes its attribute's 0: the first declared value of a nominal
 attribute (so ``1`` for a label declared ``{1,0}``), else 0.
 
 Instance weights (``{w}`` after a row) and relational attributes are not
-supported. Text is read as UTF-8.
+supported. Text is read as UTF-8 unless another encoding is given.
 """
 
 from __future__ import annotations
 
 import bisect
+import codecs
 import operator
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator, NamedTuple, Sequence
+from typing import IO, Callable, Iterator, NamedTuple, Sequence
 
 import numpy as np
 import scipy.sparse as sp
@@ -115,7 +116,8 @@ class ArffBlock(NamedTuple):
 
 
 def read_arff(path, *, label_columns: Sequence[str] | None = None, labels_xml=None,
-              block_rows: int = BLOCK_ROWS) -> "ArffFile":
+              block_rows: int = BLOCK_ROWS, encoding: str = "utf-8",
+              opener: Callable[[], IO[str]] | None = None) -> "ArffFile":
     """Open a Mulan or MEKA ARFF file and find its label attributes.
 
     The header is read at once, so a bad header or an unknown label fails here;
@@ -133,6 +135,13 @@ def read_arff(path, *, label_columns: Sequence[str] | None = None, labels_xml=No
         The Mulan label file, when it is not ``NAME.xml`` beside the data.
     block_rows : int
         Rows per block yielded by :meth:`ArffFile.blocks`.
+    encoding : str
+        The text encoding of the file; bytes it cannot decode are replaced.
+    opener : callable, optional
+        Returns a new text stream of the file's lines each time it is called
+        (once for the header, once per :meth:`ArffFile.blocks`), for files that
+        are compressed or not on disk; ``path`` then only names the file in
+        messages and locates the ``.xml`` label file.
 
     Returns
     -------
@@ -175,7 +184,7 @@ def read_arff(path, *, label_columns: Sequence[str] | None = None, labels_xml=No
     >>> tmp.cleanup()
     """
     return ArffFile(path, label_columns=label_columns, labels_xml=labels_xml,
-                    block_rows=block_rows)
+                    block_rows=block_rows, encoding=encoding, opener=opener)
 
 
 class ArffFile:
@@ -203,12 +212,21 @@ class ArffFile:
         The line of ``@data`` (the first line is 1).
     """
 
-    def __init__(self, path, *, label_columns=None, labels_xml=None, block_rows=BLOCK_ROWS):
+    def __init__(self, path, *, label_columns=None, labels_xml=None, block_rows=BLOCK_ROWS,
+                 encoding="utf-8", opener=None):
         self.path = Path(path)
-        if not self.path.exists():
-            raise InputError(f"{self.path}: no such file.")
-        if self.path.is_dir():
-            raise InputError(f"{self.path} is a folder; give an .arff file.")
+        self._opener = opener
+        if opener is None:
+            if not self.path.exists():
+                raise InputError(f"{self.path}: no such file.")
+            if self.path.is_dir():
+                raise InputError(f"{self.path} is a folder; give an .arff file.")
+        try:
+            name = codecs.lookup(encoding).name
+        except LookupError:
+            raise InputError(f"unknown text encoding {encoding!r}; use e.g. utf-8, latin-1 or "
+                             "cp1252.") from None
+        self.encoding = "utf-8-sig" if name == "utf-8" else encoding  # a BOM is not text
         self.block_rows = _check_block_rows(block_rows)
         self.relation = ""
         self._relation_line = 0
@@ -258,7 +276,9 @@ class ArffFile:
     # -- header ----------------------------------------------------------------
 
     def _open(self):
-        return open(self.path, encoding="utf-8-sig", errors="replace")
+        if self._opener is not None:
+            return self._opener()
+        return open(self.path, encoding=self.encoding, errors="replace")
 
     def _read_header(self) -> None:
         attributes = []
@@ -266,7 +286,7 @@ class ArffFile:
         lineno = 0
         with self._open() as f:
             for lineno, raw in enumerate(f, start=1):
-                s = raw.strip()
+                s = raw.strip().lstrip("\ufeff") if lineno == 1 else raw.strip()
                 if not s or s[0] == "%":
                     continue
                 m = _KEYWORD.match(s)
