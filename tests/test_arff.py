@@ -795,3 +795,39 @@ def test_bibtex_as_sparse_arff(tmp_path):
     assert (m != expected).nnz == 0
     assert elapsed < 5, f"reading bibtex took {elapsed:.2f} s"
 
+
+
+# --------------------------------------------------------------------------
+# encodings and streams
+# --------------------------------------------------------------------------
+
+
+class TestOpening:
+    def test_other_encoding(self, tmp_path):
+        path = tmp_path / "latin.arff"
+        path.write_bytes(HEADER.replace("@attribute B", "@attribute 'Bé'").encode("latin-1")
+                         + b"0,1,1\n")
+        assert read_arff(path, encoding="latin-1").labels == ("A", "Bé")
+        assert read_arff(path).labels == ("A", "B\ufffd")  # undecodable bytes are replaced
+
+    def test_unknown_encoding(self, tmp_path):
+        with raises("unknown text encoding 'klingon'; use e.g. utf-8, latin-1 or cp1252."):
+            read_arff(write(tmp_path, HEADER + "0,1,1\n"), encoding="klingon")
+
+    def test_opener_reads_a_compressed_file(self, tmp_path):
+        import gzip
+
+        packed = tmp_path / "t.arff.gz"
+        with gzip.open(packed, "wt", encoding="utf-8") as f:
+            f.write("\ufeff" + HEADER + "0,1,0\n% c\n1,1,1\n")
+        write(tmp_path, xml("B"), "t.xml")  # found beside the name given as path
+        calls = []
+
+        def opener():
+            calls.append(1)
+            return gzip.open(packed, "rt", encoding="utf-8", newline="")
+
+        f = read_arff(tmp_path / "t.arff", opener=opener)
+        assert f.labels == ("B",) and len(calls) == 1
+        np.testing.assert_array_equal(f.read_all(), [[0], [1]])
+        assert len(calls) == 2 and f.line(1) == 8
