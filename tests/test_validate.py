@@ -299,7 +299,12 @@ def test_label_sets_without_labels_use_the_sorted_union_of_both_sides():
         [[0, 0, 0, 1], [1, 0, 0, 0], [0, 1, 0, 0]],
         labels=("blues", "jazz", "live", "rock"),
     )
-    assert report.to_dict() == reference.to_dict()
+    # the numbers agree; findings may differ (one vocabulary was read off the data)
+    got, want = report.to_dict(), reference.to_dict()
+    assert got["metrics"] == want["metrics"]
+    assert got["per_label"] == want["per_label"]
+    # strings and a named DataFrame: the union with the DataFrame's columns
+    assert labelwise.evaluate(["live", "rock,live"], [["rock"], []]).labels == ("live", "rock")
 
 
 def test_label_sets_of_integer_ids():
@@ -818,11 +823,17 @@ def test_y_score_with_wrong_dimensions():
 
 def test_label_outside_the_vocabulary():
     check_error(
-        lambda: labelwise.evaluate([["rock"], ["jaz", "live"]], [["rock"], ["jazz"]],
+        lambda: labelwise.evaluate([["rock"], ["Jazz", "live"]], [["rock"], ["jazz"]],
                                    labels=LABELS),
-        "y_true row 1 has the label 'jaz', which is not in the label vocabulary",
+        "y_true row 1 has the label 'Jazz', which is not in the label vocabulary",
         "(did you mean 'jazz'?)", "Known labels: 'jazz', 'live', 'rock'", "labels=",
     )
+    # one edit in a short name is another label, not a slip: no suggestion
+    message = check_error(
+        lambda: labelwise.evaluate([["rock"], ["jaz"]], [["rock"], ["jazz"]], labels=LABELS),
+        "y_true row 1 has the label 'jaz'",
+    )
+    assert "did you mean" not in message
     message = check_error(
         lambda: labelwise.evaluate(as_sets(Y), [["metal"]] * 6, labels=LABELS),
         "y_pred row 0 has the label 'metal'",
@@ -835,6 +846,46 @@ def test_label_outside_the_vocabulary():
     check_error(
         lambda: labelwise.evaluate(["rock,jazz", "Live"], pd.DataFrame(P[:2], columns=LABELS)),
         "y_true row 1 has the label 'Live'", "did you mean 'live'?",
+    )
+
+
+def test_labels_argument_is_the_whole_vocabulary():
+    """With labels=, a label of y_true or y_pred outside it is an error, never dropped."""
+    for y_true, y_pred, where in [
+        ([["rock"], ["soul"]], [["rock"], []], "y_true row 1 has the label 'soul'"),
+        ([["rock"], []], [["rock"], ["soul"]], "y_pred row 1 has the label 'soul'"),
+        (["rock", ""], ["rock", "jazz,soul"], "y_pred row 1 has the label 'soul'"),
+        (pd.Series(["rock", "soul"]), ["rock", ""], "y_true row 1 has the label 'soul'"),
+    ]:
+        check_error(lambda: labelwise.evaluate(y_true, y_pred, labels=LABELS), where,
+                    "which is not in the label vocabulary",
+                    "Known labels: 'jazz', 'live', 'rock'. Add it to labels= or fix the data.")
+        check_error(lambda: Counts.from_arrays(y_true, y_pred, labels=LABELS), where)
+        check_error(lambda: f1_score(y_true, y_pred, labels=LABELS, average="micro"), where)
+
+
+def test_did_you_mean_only_for_near_identical_labels():
+    codes = ["PDOC00670", "PDOC00671", "PDOC-00900"]
+    message = check_error(
+        lambda: labelwise.evaluate([["PDOC00750"]], [["PDOC00670"]], labels=codes),
+        "y_true row 0 has the label 'PDOC00750', which is not in the label vocabulary. "
+        "Known labels: 'PDOC00670', 'PDOC00671', 'PDOC-00900'.",
+    )
+    assert "did you mean" not in message
+    check_error(
+        lambda: labelwise.evaluate([["pdoc00900"]], [["PDOC00670"]], labels=codes),
+        "has the label 'pdoc00900', which is not in the label vocabulary "
+        "(did you mean 'PDOC-00900'?)",
+    )
+    check_error(
+        lambda: labelwise.evaluate([["amazed-suprised"]], [[]],
+                                   labels=["amazed-surprised", "angry-aggresive"]),
+        "(did you mean 'amazed-surprised'?)",
+    )
+    check_error(
+        lambda: labelwise.evaluate([{0}, {"1"}], [{0}, {1}], labels=[0, 1, 2]),
+        "y_true row 1 has the label '1', which is not in the label vocabulary (it is a str; "
+        "did you mean the int 1?)",
     )
 
 

@@ -12,7 +12,6 @@ Formulas and kernels downstream never see user input and never validate again.
 
 from __future__ import annotations
 
-import difflib
 import math
 import numbers
 from collections.abc import Mapping
@@ -22,6 +21,7 @@ from typing import Any, Sequence
 import numpy as np
 import scipy.sparse as sp
 
+from ._names import near_match
 from .errors import InputError
 
 __all__ = [
@@ -416,9 +416,15 @@ def _raise_bad_item(rows: list, vocab: dict, name: str):
 def _unknown_label_message(name: str, row: int, lab: Any, vocab: dict) -> str:
     known = list(vocab)
     msg = f"{name} row {row} has the label {lab!r}, which is not in the label vocabulary"
-    close = difflib.get_close_matches(str(lab), [str(k) for k in known], n=1)
-    if close:
-        msg += f" (did you mean {close[0]!r}?)"
+    by_text = {str(k): k for k in known}
+    same_text = by_text.get(str(lab))
+    if same_text is not None:  # e.g. the string '1' among integer labels
+        msg += (f" (it is a {type(lab).__name__}; did you mean the "
+                f"{type(same_text).__name__} {same_text!r}?)")
+    else:
+        close = near_match(lab, by_text)
+        if close is not None:
+            msg += f" (did you mean {by_text[close]!r}?)"
     shown = ", ".join(repr(k) for k in known[:10]) + (", ..." if len(known) > 10 else "")
     return msg + f". Known labels: {shown}. Add it to labels= or fix the data."
 
