@@ -9,6 +9,7 @@ silently dropped: ids without a partner and duplicate ids are errors unless
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Iterator
 
@@ -54,7 +55,7 @@ def vocabulary(truth: Source, labels=None, pred: Source | None = None) -> tuple:
     """
     if labels is not None:
         vocab = tuple(labels)
-        dups = sorted({x for x in vocab if vocab.count(x) > 1})
+        dups = sorted(x for x, k in Counter(vocab).items() if k > 1)
         if dups:
             raise InputError(f"--labels names {dups} more than once; each label must appear once.")
         if truth.labels_column is None and truth.fmt in ("csv", "tsv", "jsonl", "parquet"):

@@ -267,10 +267,24 @@ def _notes(r: Report) -> list[str]:
     return out
 
 
+def label_summary(labels, limit: int = 20) -> str:
+    """The labels a report covers, made safe: all of them up to ``limit``, else the first few.
+
+    >>> label_summary(["joy", "calm"])
+    'labels: joy, calm'
+    >>> label_summary([f"l{j}" for j in range(4000)])
+    'labels: 4000 (l0, l1, l2, l3, l4, ...)'
+    """
+    names = [safe_label(x, 30) for x in list(labels[: limit + 1])]
+    if len(labels) <= limit:
+        return "labels: " + ", ".join(names)
+    return f"labels: {len(labels)} ({', '.join(names[:5])}, ...)"
+
+
 def render_text(r: Report) -> str:
     """A plain-text rendering: one fixed-width table per section."""
     lines = [f"labelwise report: {r.n_samples} samples, {r.n_labels} labels",
-             f"  ({_describe_params(r.params)})"]
+             f"  ({_describe_params(r.params)})", f"  {label_summary(r.labels)}"]
     for sec in sections(r):
         widths = [max(len(str(x)) for x in col) for col in zip(sec.header, *sec.rows)]
         lines += ["", sec.title]
@@ -323,7 +337,7 @@ def _md_cell(text: str) -> str:
 def render_markdown(r: Report) -> str:
     """A Markdown rendering for pull requests: one table per section."""
     out = [f"**labelwise report**: {r.n_samples} samples, {r.n_labels} labels "
-           f"({_md_cell(_describe_params(r.params))})"]
+           f"({_md_cell(_describe_params(r.params))})", "", _md_cell(label_summary(r.labels))]
     for sec in sections(r):
         out += ["", f"**{sec.title}**", "",
                 "| " + " | ".join(_md_cell(h) for h in sec.header) + " |",
@@ -348,6 +362,7 @@ def render_rich(r: Report, console) -> None:
 
     console.print(f"[bold]labelwise report[/]: {r.n_samples} samples, {r.n_labels} labels "
                   f"({escape(_describe_params(r.params))})")
+    console.print(f"[dim]{escape(label_summary(r.labels))}[/]")
     for sec in sections(r):
         table = Table(title=sec.title, title_justify="left", header_style="bold")
         for j, h in enumerate(sec.header):

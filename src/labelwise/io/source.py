@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import re
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
@@ -194,7 +195,7 @@ class Source:
 
     def _check_header(self) -> None:
         names = self.columns()
-        dups = sorted({n for n in names if names.count(n) > 1})
+        dups = sorted(n for n, k in Counter(names).items() if k > 1)
         if dups:
             raise InputError(
                 f"{self.path}: the header names the columns {dups[:10]} more than once; "
