@@ -11,7 +11,7 @@ are, in this order of preference:
 
 1. the names the caller gives (``label_columns``), in the caller's order;
 2. the names in a Mulan label file: ``labels_xml`` if given, else ``NAME.xml``
-   beside ``NAME.arff``, else the data set's file for a split
+   beside ``NAME.arff`` (or ``NAME.arff.gz``), else the data set's file for a split
    (``yeast.xml`` for ``yeast-test.arff`` or ``yeast_train.arff``). The file is
    ``<labels><label name="..."/>...</labels>``, with or without Mulan's
    namespace; the labels of a hierarchy count at every depth. As in Mulan, the
@@ -72,6 +72,7 @@ _MEKA_C = re.compile(r"(?:^|\s)-C\s+(-?\d+)(?=\s|$)")
 _FILTERS = re.compile(r"\b[wm]eka\.filters\.[\w.]*\w")
 _SPLIT = re.compile(r"^(.+?)[-_.](?:train|training|test|testing|valid|validation|val|dev)$",
                     re.IGNORECASE)
+_COMPRESSED = re.compile(r"\.(?:gz|bz2|zst|xz)$", re.IGNORECASE)
 _NUMERIC = ("numeric", "real", "integer")
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r"}
 _SPACE = " \t\r\n\f\v"
@@ -388,8 +389,10 @@ class ArffFile:
     # -- labels ----------------------------------------------------------------
 
     def _xml_candidates(self) -> list[Path]:
-        out = [self.path.with_suffix(".xml")]
-        m = _SPLIT.match(self.path.stem)
+        stem = _COMPRESSED.sub("", self.path.name)
+        stem = stem[:-5] if stem.lower().endswith(".arff") else Path(stem).stem
+        out = [self.path.with_name(stem + ".xml")]
+        m = _SPLIT.match(stem)
         if m:
             out.append(self.path.with_name(m.group(1) + ".xml"))
         return out
