@@ -246,6 +246,13 @@ class TestLabelSources:
                         '</m:label><m:label name="s"/></m:labels>', "four.xml")
         assert read_arff(path).labels == ("p", "q", "s")
 
+    @pytest.mark.parametrize("name", ["four.arff", "four.ARFF", "four.arff.bz2", "four.dat"])
+    def test_xml_stem_of_other_names(self, tmp_path, name):
+        path = write(tmp_path, FOUR, name)
+        write(tmp_path, xml("q"), "four.xml")
+        f = read_arff(path, opener=lambda: open(path, encoding="utf-8"))
+        assert f.labels == ("q",)
+
     def test_labels_xml_given(self, tmp_path):
         path = write(tmp_path, FOUR, "four.arff")
         other = write(tmp_path, xml("q"), "elsewhere.xml")
@@ -820,14 +827,14 @@ class TestOpening:
         packed = tmp_path / "t.arff.gz"
         with gzip.open(packed, "wt", encoding="utf-8") as f:
             f.write("\ufeff" + HEADER + "0,1,0\n% c\n1,1,1\n")
-        write(tmp_path, xml("B"), "t.xml")  # found beside the name given as path
+        write(tmp_path, xml("B"), "t.xml")  # found beside the file named by path
         calls = []
 
         def opener():
             calls.append(1)
             return gzip.open(packed, "rt", encoding="utf-8", newline="")
 
-        f = read_arff(tmp_path / "t.arff", opener=opener)
+        f = read_arff(packed, opener=opener)
         assert f.labels == ("B",) and len(calls) == 1
         np.testing.assert_array_equal(f.read_all(), [[0], [1]])
         assert len(calls) == 2 and f.line(1) == 8
