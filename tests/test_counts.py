@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
+import re
 from unittest import mock
 
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -29,8 +32,11 @@ ROW_FIELDS = ("row_true", "row_pred", "row_both", "row_count", "row_weight")
 
 
 def counts_of(y_true, y_pred, fmt, sample_weight=None) -> Counts:
-    """Counts of int 0/1 matrices given to labelwise in the input kind ``fmt``."""
-    labels = label_names(y_true.shape[1]) if fmt in SET_FORMATS else None
+    """Counts of int 0/1 matrices given to labelwise in the input kind ``fmt``.
+
+    Every kind is given the same ``labels=``, so that all carry the same names.
+    """
+    labels = label_names(y_true.shape[1])
     return Counts.from_arrays(as_format(y_true, fmt), as_format(y_pred, fmt),
                               sample_weight=sample_weight, labels=labels)
 
@@ -234,6 +240,114 @@ def test_adding_counts_over_different_labels_raises_explicit():
         sum([a, b])
 
 
+# --------------------------------------------------------------------------
+# Label names travel with the counts
+# --------------------------------------------------------------------------
+
+
+def test_counts_carry_the_labels_of_their_input():
+    assert Counts.from_arrays([[1, 0]], [[1, 1]]).labels is None
+    assert Counts.from_arrays([[1, 0]], [[1, 1]], labels=["x", "y"]).labels == ("x", "y")
+    assert Counts.from_arrays([["rock"]], [["jazz"]]).labels == ("jazz", "rock")
+    frame = pd.DataFrame([[1, 0]], columns=["b", "a"])
+    assert Counts.from_arrays(frame, frame).labels == ("b", "a")
+    report = labelwise.evaluate([["rock"]], [["jazz"]])
+    assert report.counts.labels == report.labels == ("jazz", "rock")
+
+
+def test_adding_counts_over_different_vocabularies_raises():
+    # Each chunk read without labels= has its own vocabulary: one column each,
+    # 'rock' in the first and 'jazz' in the second. Adding them would mix two labels.
+    rock = Counts.from_arrays([["rock"]], [["rock"]])
+    jazz = Counts.from_arrays([["jazz"]], [["jazz"]])
+    assert rock.n_labels == jazz.n_labels == 1
+    expected = (
+        "cannot add counts over different labels: column 0 is 'rock' on the left of + but "
+        "'jazz' on the right (left: ['rock'], right: ['jazz']). Count every chunk with the "
+        "same labels=[...], the whole vocabulary in one order, so that the columns line up."
+    )
+    with pytest.raises(InputError) as info:
+        rock + jazz
+    assert str(info.value) == expected
+    with pytest.raises(InputError, match="column 0 is 'rock' on the left"):
+        sum([rock, rock, jazz])  # the running sum is on the left
+    vocab = ["jazz", "rock"]
+    total = sum(Counts.from_arrays(t, t, labels=vocab) for t in ([["rock"]], [["jazz"]]))
+    assert total.labels == ("jazz", "rock") and total.tp.tolist() == [1, 1]
+
+
+def test_adding_counts_names_the_first_differing_label():
+    a = Counts.from_arrays([[1, 0, 1]], [[1, 0, 0]], labels=["jazz", "live", "rock"])
+    b = Counts.from_arrays([[1, 0, 1]], [[1, 0, 0]], labels=["jazz", "live", "soul"])
+    with pytest.raises(InputError, match=re.escape(
+            "column 2 is 'rock' on the left of + but 'soul' on the right (left: ['jazz', "
+            "'live', 'rock'], right: ['jazz', 'live', 'soul'])")):
+        a + b
+    c = Counts.from_arrays([[1, 0, 1]], [[1, 0, 0]], labels=["rock", "live", "jazz"])
+    with pytest.raises(InputError, match=re.escape(
+            "cannot add counts over different labels (the same labels in another order): "
+            "column 0 is 'jazz' on the left of + but 'rock' on the right")):
+        a + c
+    d = Counts.from_arrays([[1, 0]], [[1, 0]], labels=["jazz", "live"])
+    with pytest.raises(InputError, match=re.escape(
+            "only the left of + has column 2 ('rock'); the other has 2 label(s)")):
+        a + d
+    with pytest.raises(InputError, match=re.escape(
+            "only the right of + has column 2 ('rock'); the other has 2 label(s)")):
+        d + a
+    many = [f"L{j}" for j in range(12)]
+    e = Counts.from_arrays(np.eye(12, dtype=int), np.eye(12, dtype=int), labels=many)
+    f = Counts.from_arrays(np.eye(12, dtype=int), np.eye(12, dtype=int),
+                           labels=many[:11] + ["other"])
+    with pytest.raises(InputError, match=re.escape(
+            "column 11 is 'L11' on the left of + but 'other' on the right (left: ['L0', "
+            "'L1', 'L2', 'L3', 'L4', 'L5', 'L6', 'L7', 'L8', 'L9', ...], right:")):
+        e + f
+
+
+def test_counts_without_labels_add_to_counts_of_the_same_width():
+    named = Counts.from_arrays([[1, 0]], [[1, 1]], labels=["x", "y"])
+    plain = Counts.from_arrays([[0, 1]], [[0, 1]])
+    both = Counts.from_arrays([[1, 0], [0, 1]], [[1, 1], [0, 1]], labels=["x", "y"])
+    assert (named + plain) == both and (plain + named) == both
+    assert (named + plain).labels == ("x", "y")
+    with pytest.raises(InputError, match="cannot add counts over 3 labels to counts over 2"):
+        named + Counts.from_arrays([[0, 1, 1]], [[0, 1, 1]])
+
+
+def test_equal_counts_need_equal_labels():
+    a = Counts.from_arrays([[1, 0]], [[1, 1]], labels=["x", "y"])
+    assert a == Counts.from_arrays([[1, 0]], [[1, 1]], labels=["x", "y"])
+    assert a != Counts.from_arrays([[1, 0]], [[1, 1]], labels=["y", "x"])
+    assert a != Counts.from_arrays([[1, 0]], [[1, 1]])
+    assert dataclasses.replace(a, labels=None) == Counts.from_arrays([[1, 0]], [[1, 1]])
+
+
+def test_counts_need_one_label_per_column():
+    a = Counts.from_arrays([[1, 0]], [[1, 1]])
+    with pytest.raises(InputError, match=re.escape(
+            "Counts has 2 label columns but 3 labels (['x', 'y', 'z']): give one label per "
+            "column, or labels=None.")):
+        dataclasses.replace(a, labels=["x", "y", "z"])
+    assert dataclasses.replace(a, labels=["x", "y"]).labels == ("x", "y")  # made a tuple
+
+
+def test_repr_shows_the_labels():
+    assert repr(Counts.from_arrays([[1, 0]], [[1, 1]], labels=["x", "y"])) == (
+        "Counts(n_samples=1, n_labels=2, labels=['x', 'y'], total_weight=1, row_groups=1)")
+    assert ", labels=" not in repr(Counts.from_arrays([[1, 0]], [[1, 1]]))
+
+
+def test_blocks_counted_with_one_vocabulary_add_up_to_the_whole():
+    """The command line counts each block with labels=vocab and sums the blocks."""
+    vocab = ("jazz", "live", "rock")
+    t = [["rock"], ["jazz", "live"], [], ["live"]]
+    p = [["rock"], ["jazz"], ["rock"], ["live", "jazz"]]
+    blocks = [Counts.from_arrays(t[i:i + 2], p[i:i + 2], labels=vocab) for i in (0, 2)]
+    whole = Counts.from_arrays(t, p, labels=vocab)
+    assert sum(blocks) == whole and sum(blocks).labels == vocab
+
+
 def test_only_counts_and_zero_add_to_counts():
     a = Counts.from_arrays([[1, 0]], [[1, 1]])
     assert 0 + a is a
@@ -299,7 +413,9 @@ def test_seed_example_in_halves_and_rows_add_up():
     second = Counts.from_arrays(SEED_TRUE[2:], SEED_PRED[2:], labels=SEED_LABELS)
     assert first + second == whole
     rows = [Counts.from_arrays([t], [p]) for t, p in zip(SEED_TRUE, SEED_PRED)]
-    assert sum(rows) == whole
+    assert sum(rows).labels is None
+    assert sum(rows) == dataclasses.replace(whole, labels=None)
+    assert first + sum(rows[2:]) == whole  # unnamed counts take the names of the others
     merged = build_report(first + second, SEED_LABELS, 0.0, 1.0)
     assert merged["f1_micro"] == pytest.approx(8 / 11)
     assert merged["f1_macro"] == pytest.approx(13 / 18)

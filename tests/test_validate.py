@@ -4,6 +4,7 @@ what is wrong, where, and how to fix it."""
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import pathlib
 import re
@@ -220,7 +221,9 @@ def test_accepted_input_gives_the_same_numbers(make):
     y_true, y_pred = make()
     assert metrics(y_true, y_pred) == EXPECTED
     y_true, y_pred = make()  # fresh objects: some kinds are single-use in principle
-    assert Counts.from_arrays(y_true, y_pred) == EXPECTED_COUNTS
+    counts = Counts.from_arrays(y_true, y_pred)
+    assert counts.labels in (None, tuple(LABELS))  # named inputs name the counts
+    assert dataclasses.replace(counts, labels=None) == EXPECTED_COUNTS
 
 
 @pytest.mark.parametrize(
@@ -303,6 +306,7 @@ def test_label_sets_without_labels_use_the_sorted_union_of_both_sides():
     got, want = report.to_dict(), reference.to_dict()
     assert got["metrics"] == want["metrics"]
     assert got["per_label"] == want["per_label"]
+    assert Counts.from_arrays(y_true, y_pred).labels == ("blues", "jazz", "live", "rock")
     # strings and a named DataFrame: the union with the DataFrame's columns
     assert labelwise.evaluate(["live", "rock,live"], [["rock"], []]).labels == ("live", "rock")
 

@@ -61,12 +61,16 @@ class Labelled(_TruthShape):
     y_true, y_pred : ndarray of bool or scipy.sparse.csr_matrix
         Both dense or both sparse, of the same shape.
     labels : tuple
-        One name per column.
+        One name per column (the column indices when no input named them).
+    named : bool
+        Whether ``labels`` are names given by the inputs or ``labels=``, rather
+        than column indices made up for unnamed matrices.
     """
 
     y_true: Any
     y_pred: Any
     labels: tuple
+    named: bool = True
 
     @property
     def is_sparse(self) -> bool:
@@ -571,9 +575,10 @@ def coerce_pair(y_true, y_pred, *, labels=None, sep: str = ",") -> Labelled:
         t, p = sp.csr_matrix(t), sp.csr_matrix(p)
         t.sort_indices()
         p.sort_indices()
+    named = vocab is not None
     if vocab is None:
         vocab = tuple(range(t.shape[1]))
-    return Labelled(t, p, tuple(vocab))
+    return Labelled(t, p, tuple(vocab), named)
 
 
 # --------------------------------------------------------------------------
@@ -795,6 +800,8 @@ class RankingInput(_TruthShape):
     labels : tuple
     width : int
         The largest usable cutoff ``k``: the ``k`` of top-k predictions, else ``n_labels``.
+    named : bool
+        Whether ``labels`` are names rather than column indices (see :class:`Labelled`).
     """
 
     y_true: Any
@@ -802,6 +809,7 @@ class RankingInput(_TruthShape):
     partial_scores: Any
     labels: tuple
     width: int
+    named: bool = True
 
 
 def _topk_form(y_score) -> bool:
@@ -846,11 +854,12 @@ def coerce_ranking(y_true, y_score, *, labels=None, sep: str = ",", need_dense=F
                 f"y_score has shape {scores.values.shape} but y_true has shape {t.shape}: "
                 "both need one row per sample and one column per label, in the same order."
             )
+        named = vocab is not None
         vocab = vocab or tuple(range(t.shape[1]))
         values = scores.values
         if values.dtype not in (np.float32, np.float64):  # e.g. float16, longdouble
             values = values.astype(np.float64)
-        return RankingInput(t, np.ascontiguousarray(values), None, vocab, t.shape[1])
+        return RankingInput(t, np.ascontiguousarray(values), None, vocab, t.shape[1], named)
     rt = _read(y_true, "y_true", sep)
     if isinstance(rt, _Sets) and labels is None:
         raise InputError(
@@ -859,11 +868,13 @@ def coerce_ranking(y_true, y_score, *, labels=None, sep: str = ",", need_dense=F
         )
     vocab = _vocabulary(rt, rt, labels)
     t = _truth_csr(rt, vocab)
+    named = vocab is not None
     vocab = vocab or tuple(range(t.shape[1]))
     if sparse:  # rows may score any number of labels; the rest tie below them
-        return RankingInput(t, None, _sparse_scores(y_score, t.shape), vocab, t.shape[1])
+        return RankingInput(t, None, _sparse_scores(y_score, t.shape), vocab, t.shape[1],
+                            named)
     part = _topk_scores(y_score, t.shape)
-    return RankingInput(t, None, part, vocab, int(part.indptr[1] - part.indptr[0]))
+    return RankingInput(t, None, part, vocab, int(part.indptr[1] - part.indptr[0]), named)
 
 
 def _check_finite_entries(values, indptr, name):

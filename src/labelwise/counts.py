@@ -38,14 +38,37 @@ class Counts:
     row_weight : ndarray of float64, shape (n_groups,)
     n_samples : int
     total_weight : float
+    labels : tuple or None
+        The label of each column, or None when the input named no label (plain
+        matrices without ``labels=``).
+
+    Notes
+    -----
+    Counts add up (``a + b``, ``sum(chunks)``) only over the same columns: two
+    counts with labels must have the same labels in the same order, and counts
+    with ``labels=None`` add to any counts of the same width (the sum keeps the
+    labels of the one that has them). Count every chunk with the same
+    ``labels=[...]`` so that a label absent from one chunk still has its column.
 
     Examples
     --------
     >>> from labelwise import Counts
     >>> a = Counts.from_arrays([[1, 0, 1], [0, 1, 0]], [[1, 0, 0], [0, 1, 1]])
     >>> b = Counts.from_arrays([[1, 1, 0], [0, 0, 1]], [[1, 0, 0], [0, 0, 1]])
-    >>> (a + b).tp.tolist(), (a + b).n_samples
-    ([2, 1, 1], 4)
+    >>> (a + b).tp.tolist(), (a + b).n_samples, (a + b).labels
+    ([2, 1, 1], 4, None)
+    >>> rock = Counts.from_arrays([["rock"]], [["rock", "jazz"]])
+    >>> rock.labels
+    ('jazz', 'rock')
+    >>> rock + Counts.from_arrays([["rock"]], [["soul"]])
+    Traceback (most recent call last):
+    ...
+    labelwise.InputError: cannot add counts over different labels: column 0 is 'jazz' on the left of + but 'rock' on the right (left: ['jazz', 'rock'], right: ['rock', 'soul']). Count every chunk with the same labels=[...], the whole vocabulary in one order, so that the columns line up.
+    >>> vocab = ["jazz", "rock", "soul"]
+    >>> total = sum(Counts.from_arrays(t, p, labels=vocab)
+    ...             for t, p in [([["rock"]], [["rock", "jazz"]]), ([["rock"]], [["soul"]])])
+    >>> total.tp.tolist(), total.fp.tolist(), total.labels
+    ([0, 1, 0], [1, 0, 1], ('jazz', 'rock', 'soul'))
     """
 
     tp: np.ndarray
@@ -59,24 +82,45 @@ class Counts:
     row_weight: np.ndarray
     n_samples: int
     total_weight: float
+    labels: tuple | None = None
+
+    def __post_init__(self):
+        if self.labels is None:
+            return
+        labels = tuple(self.labels)
+        if len(labels) != self.tp.shape[0]:
+            raise InputError(
+                f"Counts has {self.tp.shape[0]} label columns but {len(labels)} labels "
+                f"({_shown(labels)}): give one label per column, or labels=None."
+            )
+        object.__setattr__(self, "labels", labels)
 
     # -- construction ------------------------------------------------------
 
     @classmethod
     def from_arrays(cls, y_true, y_pred, *, sample_weight=None, labels=None, sep=","):
-        """Validate ``y_true`` and ``y_pred`` (any supported input kind) and count them."""
+        """Validate ``y_true`` and ``y_pred`` (any supported input kind) and count them.
+
+        The counts carry the labels: ``labels=``, else the DataFrame columns or
+        the sorted union of the label sets, else None for unnamed matrices.
+        """
         data = coerce_pair(y_true, y_pred, labels=labels, sep=sep)
         return cls.from_labelled(data, check_sample_weight(sample_weight, data.n_samples))
 
     @classmethod
     def from_labelled(cls, data: Labelled, sample_weight=None) -> "Counts":
-        """Count validated data (see :func:`labelwise._validate.coerce_pair`)."""
+        """Count validated data (see :func:`labelwise._validate.coerce_pair`).
+
+        The counts take ``data.labels`` when they are names (``data.named``),
+        else ``labels=None``.
+        """
         tp, fp, fn, tn, rt, rp, rb = per_row_counts(data, sample_weight)
         n = data.n_samples
         w = None if sample_weight is None else sample_weight
         groups = _group_rows(rt, rp, rb, w)
         total = float(n) if w is None else float(w.sum())
-        return cls(tp, fp, fn, tn, *groups, n_samples=n, total_weight=total)
+        labels = tuple(data.labels) if getattr(data, "named", True) else None
+        return cls(tp, fp, fn, tn, *groups, n_samples=n, total_weight=total, labels=labels)
 
     # -- algebra -------------------------------------------------------------
 
@@ -91,6 +135,7 @@ class Counts:
     def __add__(self, other: "Counts") -> "Counts":
         if not isinstance(other, Counts):
             return NotImplemented
+        labels = _common_labels(self.labels, other.labels)
         if other.n_labels != self.n_labels:
             raise InputError(
                 f"cannot add counts over {other.n_labels} labels to counts over "
@@ -113,6 +158,7 @@ class Counts:
             weight,
             self.n_samples + other.n_samples,
             self.total_weight + other.total_weight,
+            labels,
         )
 
     def __radd__(self, other):
@@ -123,22 +169,54 @@ class Counts:
     def __eq__(self, other) -> bool:
         if not isinstance(other, Counts):
             return NotImplemented
-        return all(
+        return self.labels == other.labels and all(
             np.array_equal(getattr(self, f), getattr(other, f))
             for f in self.__dataclass_fields__
+            if f != "labels"
         )
 
     __hash__ = None  # type: ignore[assignment]
 
     def __repr__(self) -> str:
+        labels = "" if self.labels is None else f", labels={_shown(self.labels)}"
         return (
-            f"Counts(n_samples={self.n_samples}, n_labels={self.n_labels}, "
+            f"Counts(n_samples={self.n_samples}, n_labels={self.n_labels}{labels}, "
             f"total_weight={self.total_weight:g}, row_groups={self.row_true.shape[0]})"
         )
 
     def confusion_matrices(self) -> np.ndarray:
         """Per-label 2x2 matrices ``[[tn, fp], [fn, tp]]``, shape (n_labels, 2, 2)."""
         return np.stack([self.tn, self.fp, self.fn, self.tp], axis=1).reshape(-1, 2, 2)
+
+
+def _shown(labels, n: int = 10) -> str:
+    """``['a', 'b', ...]``: the first ``n`` labels as a list."""
+    head = ", ".join(repr(x) for x in labels[:n])
+    return f"[{head}{', ...' if len(labels) > n else ''}]"
+
+
+def _common_labels(left, right):
+    """The labels of ``left + right``; raise when both have labels and they differ.
+
+    Counts without labels (None) take the other side's; widths are checked by
+    the caller.
+    """
+    if left is None or right is None or left == right:
+        return right if left is None else left
+    j = next((j for j, (x, y) in enumerate(zip(left, right)) if x != y), None)
+    if j is None:  # one is the other with more labels at the end
+        j = min(len(left), len(right))
+        longer, side = (left, "left") if len(left) > len(right) else (right, "right")
+        where = (f"only the {side} of + has column {j} ({longer[j]!r}); the other has "
+                 f"{j} label(s)")
+    else:
+        where = f"column {j} is {left[j]!r} on the left of + but {right[j]!r} on the right"
+    order = " (the same labels in another order)" if set(left) == set(right) else ""
+    raise InputError(
+        f"cannot add counts over different labels{order}: {where} (left: {_shown(left)}, "
+        f"right: {_shown(right)}). Count every chunk with the same labels=[...], the whole "
+        "vocabulary in one order, so that the columns line up."
+    )
 
 
 def per_row_counts(data: Labelled, sample_weight=None):
