@@ -8,21 +8,31 @@ is one of two canonical forms, never anything else:
   stored value equal to 1 (only the pattern matters afterwards).
 
 Formulas and kernels downstream never see user input and never validate again.
+
+Rows of truth and predictions (or scores) are paired by position, unless both
+are pandas objects with a row index other than the default ``0..n-1``: then the
+predictions are put in the truth's index order, and an index value missing on
+one side, or repeated, is an error. When only one of the two has such an index,
+the rows are paired by position with a :class:`~labelwise.errors.RowOrderWarning`.
+``sample_weight`` follows the same rule (see :func:`check_sample_weight`).
 """
 
 from __future__ import annotations
 
 import math
 import numbers
+import os
+import sys
+import warnings
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Sequence
 
 import numpy as np
 import scipy.sparse as sp
 
 from ._names import near_match
-from .errors import InputError
+from .errors import InputError, RowOrderWarning
 
 __all__ = [
     "Labelled",
@@ -54,7 +64,7 @@ class _TruthShape:
 
 @dataclass(frozen=True)
 class Labelled(_TruthShape):
-    """Validated truth and predictions, aligned column for column.
+    """Validated truth and predictions, aligned column for column and row for row.
 
     Attributes
     ----------
@@ -65,12 +75,16 @@ class Labelled(_TruthShape):
     named : bool
         Whether ``labels`` are names given by the inputs or ``labels=``, rather
         than column indices made up for unnamed matrices.
+    index : pandas.Index or None
+        The rows' index when y_true and y_pred were matched by index (rows are
+        in its order); None when rows were matched by position.
     """
 
     y_true: Any
     y_pred: Any
     labels: tuple
     named: bool = True
+    index: Any = None
 
     @property
     def is_sparse(self) -> bool:
@@ -86,11 +100,15 @@ class Labelled(_TruthShape):
 class _Matrix:
     values: Any  # ndarray (any dtype) or csr_matrix
     names: tuple | None
+    index: Any = None  # pandas row index, when it is not the default 0..n-1
+    paired: bool = False  # rows already put in the order of the other input
 
 
 @dataclass
 class _Sets:
     rows: list  # list of lists of labels
+    index: Any = None
+    paired: bool = False
 
 
 def _where(row: int, col: int, names: Sequence | None) -> str:
@@ -117,6 +135,113 @@ def _is_dataframe(y: Any) -> bool:
 
 def _is_series(y: Any) -> bool:
     return hasattr(y, "to_numpy") and hasattr(y, "iloc") and not hasattr(y, "columns")
+
+
+def _row_index(y: Any) -> Any:
+    """The pandas row index of ``y``, or None when it has none or it is the default 0..n-1.
+
+    An integer index equal to ``0..n-1`` in order says no more than the row
+    positions, so it counts as the default too.
+    """
+    index = getattr(y, "index", None)
+    if index is None or not type(index).__module__.startswith("pandas"):
+        return None
+    if type(index).__name__ == "RangeIndex":
+        return None if index.start == 0 and index.step == 1 else index
+    if index.dtype.kind in "iu" and index.is_monotonic_increasing:
+        values = index.to_numpy()
+        if values.shape[0] == 0 or (values[0] == 0 and values[-1] == values.shape[0] - 1
+                                    and index.is_unique):
+            return None
+    return index
+
+
+def _few(values, n: int = 5) -> str:
+    values = list(values)
+    return ", ".join(repr(_plain(x)) for x in values[:n]) + (", ..." if len(values) > n else "")
+
+
+def _warn(message: str, category=RowOrderWarning) -> None:
+    """Warn, pointing at the first caller outside labelwise."""
+    here = os.path.dirname(os.path.abspath(__file__)) + os.sep
+    frame, level = sys._getframe(1), 2
+    while frame is not None and frame.f_code.co_filename.startswith(here):
+        frame, level = frame.f_back, level + 1
+    warnings.warn(message, category, stacklevel=level)
+
+
+def _index_positions(ti: Any, pi: Any, name: str, other: str, how: str):
+    """Positions in ``pi`` of each value of ``ti``, or None when both are the same index.
+
+    ``name`` is the input that follows (``y_pred``, ``y_score``, ``sample_weight``),
+    ``other`` the one it follows (``y_true``); ``how`` says how to match by position.
+    """
+    if ti.equals(pi):
+        return None  # the rows already match, even if some index value repeats
+    for owner, index in ((other, ti), (name, pi)):
+        if not index.is_unique:
+            dups = index[index.duplicated()].unique()
+            raise InputError(
+                f"{owner}'s index has {len(dups)} value(s) that appear more than once "
+                f"({_few(dups)}), so the rows of {name} cannot be matched to those of "
+                f"{other} by index. Give each sample one row, or {how}."
+            )
+    pos = pi.get_indexer(ti)
+    missing = ti[pos < 0]
+    extra = pi[ti.get_indexer(pi) < 0]
+    if len(missing) or len(extra):
+        parts = []
+        if len(missing):
+            parts.append(f"{len(missing)} index value(s) of {other} are not in {name} "
+                         f"({_few(missing)})")
+        if len(extra):
+            parts.append(f"{len(extra)} index value(s) of {name} are not in {other} "
+                         f"({_few(extra)})")
+        raise InputError(
+            f"{other} and {name} both have an index, so their rows are matched by index, "
+            f"but {' and '.join(parts)}. Nothing is dropped silently: select the same rows "
+            f"in both (e.g. common = {other}.index.intersection({name}.index), then "
+            f".loc[common] on each), or {how}."
+        )
+    return pos
+
+
+def _take_rows(raw, pos: np.ndarray):
+    if isinstance(raw, _Sets):
+        return replace(raw, rows=[raw.rows[i] for i in pos])
+    values = raw.values
+    if sp.issparse(values):
+        values = sp.csr_matrix(values)
+    return replace(raw, values=values[pos])
+
+
+def _match_rows(rt, rp, name: str):
+    """Put ``rp``'s rows in ``rt``'s order; return ``(rt, rp, index)``.
+
+    Rows are matched by index when both have a non-default pandas index (``index``
+    is then ``rt``'s), else by position (``index`` is None), with a warning when
+    only one of them has an index. Inputs already paired pass through.
+    """
+    if rt.paired or rp.paired:
+        return rt, rp, rt.index
+    ti, pi = rt.index, rp.index
+    if ti is None and pi is None:
+        return rt, rp, None
+    if ti is None or pi is None:
+        own, lacks = (name, "y_true") if ti is None else ("y_true", name)
+        _warn(
+            f"the rows of y_true and {name} were matched by position, because only {own} "
+            f"has an index ({lacks} has none, or the default 0..n-1). If the rows are in "
+            f"different orders, give {lacks} its sample ids as a pandas index like {own}'s, "
+            f"so that rows are matched by index; if the order is right, pass "
+            f"{own}.reset_index(drop=True) to say so."
+        )
+        return replace(rt, index=None), replace(rp, index=None), None
+    how = f"call .reset_index(drop=True) on both y_true and {name} to match rows by position"
+    pos = _index_positions(ti, pi, name, "y_true", how)
+    if pos is not None:
+        rp = _take_rows(rp, pos)
+    return rt, replace(rp, index=ti), ti
 
 
 def _to_numpy(y: Any, name: str) -> np.ndarray:
@@ -189,9 +314,12 @@ def _read(y: Any, name: str, sep: str) -> _Matrix | _Sets:
                 f"{name} has duplicate column names {dup}: each label needs exactly one column. "
                 "Rename or drop the duplicates."
             )
-        return _Matrix(y.to_numpy(), names)
+        return _Matrix(y.to_numpy(), names, _row_index(y))
     if _is_series(y):
-        y = list(y.to_numpy())
+        index = _row_index(y)
+        raw = _read(list(y.to_numpy()), name, sep)
+        raw.index = index
+        return raw
     y = _to_numpy(y, name)
     if isinstance(y, np.ndarray):
         if y.ndim == 1 and y.dtype.kind in "OUS":
@@ -498,7 +626,7 @@ def _align_named(m: _Matrix, name: str, labels: tuple) -> _Matrix:
         )
     pos = {x: i for i, x in enumerate(m.names)}
     order = [pos[x] for x in labels]
-    return _Matrix(m.values[:, order], labels)
+    return replace(m, values=m.values[:, order], names=labels)
 
 
 def _vocabulary(rt, rp, labels) -> tuple | None:
@@ -545,7 +673,15 @@ def _canonical(raw, name: str, vocab: tuple | None):
 
 
 def coerce_pair(y_true, y_pred, *, labels=None, sep: str = ",") -> Labelled:
-    """Validate truth and predictions and align them column for column.
+    """Validate truth and predictions and align them column for column, row for row.
+
+    Columns are matched by name when the inputs name them (DataFrame columns,
+    label sets, ``labels=``), else by position. Rows are matched by position,
+    unless both inputs are pandas objects with an index other than the default
+    ``0..n-1``: then ``y_pred``'s rows are put in ``y_true``'s index order, and
+    an index value on one side only, or repeated, raises :class:`InputError`.
+    When only one of them has such an index, rows are matched by position and a
+    :class:`~labelwise.errors.RowOrderWarning` says so.
 
     Parameters
     ----------
@@ -553,16 +689,32 @@ def coerce_pair(y_true, y_pred, *, labels=None, sep: str = ",") -> Labelled:
         0/1 matrices (numpy, lists, pandas, sparse, ``__array__``/``__dlpack__``),
         label-set lists, delimited strings, or an already validated 0/1 matrix.
     labels : sequence, optional
-        The complete label vocabulary, in column order.
+        The complete label vocabulary, in column order. A label of ``y_true`` or
+        ``y_pred`` outside it is an error. Without it, the vocabulary is the
+        DataFrame columns, or the sorted union of the labels in both label sets,
+        or the column indices.
     sep : str
         Delimiter for label sets given as strings.
 
     Returns
     -------
     Labelled
+        With ``index`` set to ``y_true``'s index when rows were matched by index.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> y_true = pd.DataFrame({"a": [1, 0, 1], "b": [0, 1, 1]}, index=["s1", "s2", "s3"])
+    >>> y_pred = pd.DataFrame({"b": [1, 0, 1], "a": [1, 1, 0]}, index=["s3", "s1", "s2"])
+    >>> data = coerce_pair(y_true, y_pred)
+    >>> data.labels, data.y_pred.astype(int).tolist(), list(data.index)
+    (('a', 'b'), [[1, 0], [0, 1], [1, 1]], ['s1', 's2', 's3'])
+    >>> coerce_pair([["b"], ["a", "c"]], [["a"], []]).labels
+    ('a', 'b', 'c')
     """
     rt = y_true if isinstance(y_true, (_Matrix, _Sets)) else _read(y_true, "y_true", sep)
     rp = y_pred if isinstance(y_pred, (_Matrix, _Sets)) else _read(y_pred, "y_pred", sep)
+    rt, rp, index = _match_rows(rt, rp, "y_pred")
     vocab = _vocabulary(rt, rp, labels)
     t = _canonical(rt, "y_true", vocab)
     p = _canonical(rp, "y_pred", vocab)
@@ -578,7 +730,7 @@ def coerce_pair(y_true, y_pred, *, labels=None, sep: str = ",") -> Labelled:
     named = vocab is not None
     if vocab is None:
         vocab = tuple(range(t.shape[1]))
-    return Labelled(t, p, tuple(vocab), named)
+    return Labelled(t, p, tuple(vocab), named, index)
 
 
 # --------------------------------------------------------------------------
@@ -623,7 +775,7 @@ def coerce_scores(y_score, name: str = "y_score") -> _Matrix:
             f"{name} has {_plain(values[r, c])} at {_where(r, c, raw.names)}; scores must be "
             "finite. Check the model output for overflow or missing values."
         )
-    return _Matrix(values, raw.names)
+    return _Matrix(values, raw.names, raw.index)
 
 
 def _reject_strings_among_numbers(rows: Sequence, name: str) -> None:
@@ -703,10 +855,35 @@ def binarize(scores: np.ndarray, threshold, inclusive: bool = False) -> np.ndarr
     return np.ascontiguousarray(out)
 
 
-def check_sample_weight(sample_weight, n_samples: int):
-    """Return None or a float64 array of ``n_samples`` finite, non-negative weights."""
+def check_sample_weight(sample_weight, n_samples: int, index=None):
+    """Return None or a float64 array of ``n_samples`` finite, non-negative weights.
+
+    Weights are read in the rows' order, by position. When the rows were matched
+    by index (``index`` is the :attr:`Labelled.index` of the validated data) and
+    ``sample_weight`` is a pandas Series with an index other than the default
+    ``0..n-1``, the weights are matched to the rows by that index instead: every
+    row needs exactly one weight. A weight Series with an index is read by
+    position when the rows were matched by position.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> rows = pd.Index(["s1", "s2", "s3"])
+    >>> w = pd.Series([3.0, 1.0, 2.0], index=["s3", "s1", "s2"])
+    >>> check_sample_weight(w, 3, index=rows).tolist()
+    [1.0, 2.0, 3.0]
+    >>> check_sample_weight(w, 3).tolist()
+    [3.0, 1.0, 2.0]
+    """
     if sample_weight is None:
         return None
+    if index is not None and _is_series(sample_weight):
+        wi = _row_index(sample_weight)
+        if wi is not None:
+            how = "pass sample_weight.to_numpy() to give the weights in the rows' order"
+            pos = _index_positions(index, wi, "sample_weight", "y_true", how)
+            if pos is not None:
+                sample_weight = sample_weight.to_numpy()[pos]
     try:
         w = np.asarray(_to_numpy(sample_weight, "sample_weight"), dtype=np.float64)
     except (TypeError, ValueError):
@@ -769,9 +946,17 @@ def align_scores(y_true, y_score, *, labels=None, sep: str = ",", name: str = "y
     Returns ``(truth, scores, vocab)``: the truth still raw (for :func:`coerce_pair`),
     the scores as a named float matrix in vocabulary order, and the vocabulary
     (None when neither side names its labels).
+
+    Rows follow the rule of :func:`coerce_pair`: by index when both are pandas
+    objects with a non-default index (the scores are put in the truth's order),
+    else by position. The truth returned is marked as paired, so that passing
+    it on to :func:`coerce_pair` with predictions made from these scores matches
+    rows as they are; its ``index`` is set only when rows were matched by index.
     """
     rt = y_true if isinstance(y_true, (_Matrix, _Sets)) else _read(y_true, "y_true", sep)
     scores = coerce_scores(y_score, name)
+    rt, scores, index = _match_rows(rt, scores, name)
+    rt = replace(rt, index=index, paired=True)
     vocab = _vocabulary(rt, scores, labels)
     if vocab is not None:
         scores = _align_named(scores, name, vocab)
@@ -780,7 +965,7 @@ def align_scores(y_true, y_score, *, labels=None, sep: str = ",", name: str = "y
                 f"{name} has {scores.values.shape[1]} columns but there are {len(vocab)} "
                 "labels: give one score column per label, in label order."
             )
-        scores = _Matrix(scores.values, vocab)
+        scores = replace(scores, names=vocab)
     return rt, scores, vocab
 
 
@@ -802,6 +987,8 @@ class RankingInput(_TruthShape):
         The largest usable cutoff ``k``: the ``k`` of top-k predictions, else ``n_labels``.
     named : bool
         Whether ``labels`` are names rather than column indices (see :class:`Labelled`).
+    index : pandas.Index or None
+        The rows' index when truth and scores were matched by index, else None.
     """
 
     y_true: Any
@@ -810,6 +997,7 @@ class RankingInput(_TruthShape):
     labels: tuple
     width: int
     named: bool = True
+    index: Any = None
 
 
 def _topk_form(y_score) -> bool:
@@ -834,6 +1022,10 @@ def coerce_ranking(y_true, y_score, *, labels=None, sep: str = ",", need_dense=F
     scored entries, or a pair ``(indices, scores)`` of (n_samples, k) arrays giving
     each row's top-k label indices and their scores. With ``need_dense``, only a
     dense matrix is accepted (metrics that rank every label need every score).
+
+    Rows of dense scores are matched as in :func:`align_scores`. Sparse and top-k
+    scores have no index, so they are matched by position (with a
+    :class:`~labelwise.errors.RowOrderWarning` when ``y_true`` has an index).
     """
     if y_score is None:
         raise InputError("y_score is missing: score-based metrics need scores.")
@@ -859,8 +1051,15 @@ def coerce_ranking(y_true, y_score, *, labels=None, sep: str = ",", need_dense=F
         values = scores.values
         if values.dtype not in (np.float32, np.float64):  # e.g. float16, longdouble
             values = values.astype(np.float64)
-        return RankingInput(t, np.ascontiguousarray(values), None, vocab, t.shape[1], named)
+        return RankingInput(t, np.ascontiguousarray(values), None, vocab, t.shape[1],
+                            named, rt.index)
     rt = _read(y_true, "y_true", sep)
+    if rt.index is not None:
+        _warn(
+            "the rows of y_true and y_score were matched by position: y_true has an index, "
+            "but sparse and top-k scores have none. Give the scores in y_true's row order; "
+            "if they are, pass y_true.reset_index(drop=True) to say so."
+        )
     if isinstance(rt, _Sets) and labels is None:
         raise InputError(
             "sparse or top-k scores address labels by column index, so label sets in "

@@ -103,9 +103,13 @@ class Counts:
 
         The counts carry the labels: ``labels=``, else the DataFrame columns or
         the sorted union of the label sets, else None for unnamed matrices.
+        Rows are matched as in :func:`labelwise._validate.coerce_pair`, and a
+        ``sample_weight`` Series follows them (see
+        :func:`labelwise._validate.check_sample_weight`).
         """
         data = coerce_pair(y_true, y_pred, labels=labels, sep=sep)
-        return cls.from_labelled(data, check_sample_weight(sample_weight, data.n_samples))
+        weights = check_sample_weight(sample_weight, data.n_samples, data.index)
+        return cls.from_labelled(data, weights)
 
     @classmethod
     def from_labelled(cls, data: Labelled, sample_weight=None) -> "Counts":

@@ -32,6 +32,30 @@ class UndefinedMetricWarning(UserWarning):
     """A metric divided by zero and was set to the ``zero_division`` value."""
 
 
+class RowOrderWarning(UserWarning):
+    """Rows of truth and predictions were paired by position although one of them has an index.
+
+    Raised when only one of two pandas inputs has a row index other than the
+    default ``0..n-1`` (or only one is a pandas object with an index), so the
+    rows cannot be matched by index. Give both the same index to match them by
+    index, or drop the index (``.reset_index(drop=True)``) to say that the
+    order is right.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> import pandas as pd
+    >>> import labelwise
+    >>> from labelwise.errors import RowOrderWarning
+    >>> y_true = pd.DataFrame({"a": [1, 0], "b": [0, 1]}, index=["s1", "s2"])
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     _ = labelwise.evaluate(y_true, [[1, 0], [0, 1]])
+    >>> [w.category.__name__ for w in caught]
+    ['RowOrderWarning']
+    """
+
+
 # Shown as ``labelwise.InputError`` in tracebacks: that is where users import them.
 for _cls in (LabelwiseError, InputError, UndefinedMetricWarning):
     _cls.__module__ = "labelwise"
