@@ -293,7 +293,7 @@ class ArffFile:
                 m = _KEYWORD.match(s)
                 key = m.group(1).lower() if m else None
                 if key == "relation" and not relation_seen:
-                    self.relation = _relation_name(s[m.end():])
+                    self.relation = _relation_name(s[m.end():], f"{self.path}:{lineno}")
                     self._relation_line = lineno
                     relation_seen = True
                 elif key == "attribute":
@@ -944,8 +944,8 @@ def _tokens(s: str, where: str) -> list:
     return out
 
 
-def _relation_name(text: str) -> str:
-    tokens = _tokens(text, "@relation")
+def _relation_name(text: str, where: str) -> str:
+    tokens = _tokens(text, where)
     if tokens and tokens[0][0] == "quoted":
         return tokens[0][1]
     return text.strip()
