@@ -314,6 +314,8 @@ class TestBlocks:
         blocks = list(read_arff(write(tmp_path, text)).blocks(block_rows=2))
         assert [b.start for b in blocks] == [0, 2, 4]
         assert all(sp.isspmatrix_csr(b.values) for b in blocks)
+        whole = read_arff(write(tmp_path, text), block_rows=2).read_all()
+        assert sp.isspmatrix_csr(whole) and whole.dtype == np.uint8 and whole.shape == (5, 2)
         np.testing.assert_array_equal(sp.vstack([b.values for b in blocks]).toarray(),
                                       [[1, 0], [0, 0], [0, 1], [1, 1], [0, 0]])
 
@@ -531,6 +533,12 @@ class TestHeaderErrors:
     def test_unterminated_quote_in_the_header(self, tmp_path):
         path = write(tmp_path, "@relation r\n@attribute 'x numeric\n@data\n1\n")
         with raises(f"{path}:2: the quote ' opened at \"'x numeric\" is never closed on this "
+                    "line."):
+            read_arff(path)
+
+    def test_unterminated_quote_in_the_relation(self, tmp_path):
+        path = write(tmp_path, "% c\n@relation 'r: -C 1\n@attribute x numeric\n@data\n1\n")
+        with raises(f"{path}:2: the quote ' opened at \"'r: -C 1\" is never closed on this "
                     "line."):
             read_arff(path)
 
