@@ -726,7 +726,7 @@ def test_array_shape_errors(tmp_path):
     np.save(truth, Y)
     wide = tmp_path / "wide.npy"
     np.save(wide, np.zeros((8, 4)))
-    assert_error(cli("--true", truth, "--scores", wide), "wide.npy has 4 columns",
+    assert_error(cli("--true", truth, "--scores", wide), "wide.npy has 4 label columns",
                  "3 labels")
     flat = tmp_path / "flat.npy"
     np.save(flat, np.zeros(8))

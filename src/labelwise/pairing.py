@@ -105,8 +105,8 @@ def label_space(truth: Source, pred: Source, vocab: tuple, labels) -> dict | Non
 
 def _align_columns(src: Source, block: Block, vocab: tuple, scores: bool) -> np.ndarray | sp.csr_matrix:
     """The block's values as a (rows, len(vocab)) matrix in vocabulary order."""
-    if block.values is None:
-        m = block.matrix
+    m = block.values if block.values is not None else block.matrix
+    if src.names is None:
         if m.shape[1] != len(vocab):
             raise InputError(
                 f"{src.path} has {m.shape[1]} label columns but there are {len(vocab)} labels; "
@@ -114,13 +114,6 @@ def _align_columns(src: Source, block: Block, vocab: tuple, scores: bool) -> np.
             )
         return m
     names = src.names
-    if names is None:
-        if block.values.shape[1] != len(vocab):
-            raise InputError(
-                f"{src.path} has {block.values.shape[1]} columns but there are {len(vocab)} "
-                "labels; label positions must match."
-            )
-        return block.values
     known = set(vocab)
     unknown = [x for x in names if x not in known]
     if unknown:
@@ -138,8 +131,10 @@ def _align_columns(src: Source, block: Block, vocab: tuple, scores: bool) -> np.
             f"{src.path} lacks columns for the labels {missing[:10]}; "
             + ("every label needs a score." if scores else "every label needs a 0/1 column.")
         )
+    if tuple(names) == tuple(vocab):
+        return m
     pos = {x: i for i, x in enumerate(names)}
-    return block.values[:, [pos[x] for x in vocab]]
+    return m[:, [pos[x] for x in vocab]]
 
 
 def _check_01(src: Source, block: Block, values, vocab, truth: bool = False) -> None:

@@ -27,7 +27,7 @@ from ..score_metrics import inverse_propensity
 from . import options as O
 
 _OPS = {">=": operator.ge, "<=": operator.le, ">": operator.gt, "<": operator.lt}
-_REQUIRE = re.compile(r"^\s*([a-z0-9_]+)\s*(>=|<=|>|<)\s*([-+0-9.eE]+)\s*$")
+_REQUIRE = re.compile(r"^\s*([A-Za-z0-9_@\-]+?)\s*(>=|<=|>|<)\s*([-+0-9.eE]+)\s*$")
 
 EXAMPLES = """
 \b
@@ -220,6 +220,11 @@ def run(true, pred, scores, layout: Layout, scoring: Scoring, *, allow_missing=F
     truth = layout.source(true, "labels", truth=True)
     other = layout.source(pred or scores, "scores" if scores else "labels", truth=False)
     _check_named_columns(layout, truth, other, own_labels_column)
+    if layout.decimal == "," and truth.decimal != "," and other.decimal != ",":
+        raise InputError(
+            "--decimal ',' needs a file whose columns are not separated by commas; save the "
+            "file with ';' between columns (then it is detected) or pass --delimiter."
+        )
     names = layout.names or layout.label_columns
     vocab = vocabulary(truth, names, other)
     space = label_space(truth, other, vocab, names)

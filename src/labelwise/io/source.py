@@ -101,7 +101,8 @@ class Source:
     encoding : str, optional
         Text encoding of CSV/TSV/JSONL files (default UTF-8).
     decimal : str, optional
-        Decimal mark of numbers in CSV/TSV files (default ``.``).
+        Decimal mark of numbers in CSV/TSV files (default ``.``). A ``,`` applies
+        only to files whose columns are not separated by commas (see :attr:`decimal`).
     header : bool
         Whether a CSV/TSV file starts with a header row; without one, the columns
         are named ``column_1``, ``column_2``, ...
@@ -144,6 +145,7 @@ class Source:
         self.notes: list[str] = []  # what was detected rather than given, for the user
         self._schema = None
         self._head: str | None = None
+        self.arff = None  # the ArffFile of an ARFF source, once opened
         if self.file.stat().st_size == 0:
             raise InputError(f"{self.path} is empty: expected a header and data rows.")
         self.compression = _files.compression_of(self.file)
@@ -157,10 +159,8 @@ class Source:
         if decimal is not None and decimal not in (".", ","):
             raise InputError(f"--decimal {decimal!r}: the decimal mark is '.' or ','.")
         if decimal == "," and self.delimiter == ",":
-            raise InputError(
-                f"{self.path}: --decimal ',' needs another column delimiter than ','; save the "
-                "file with ';' between columns (then it is detected) or pass --delimiter."
-            )
+            self.decimal = None  # commas separate this file's columns: its decimals are '.'
+
         if self.fmt in TABLES:
             self._check_header()
         if labels_column is not None and labels_column not in self.columns():
@@ -224,7 +224,9 @@ class Source:
                 else:
                     reader = self._open()
                     try:
-                        self._schema = reader.schema
+                        schema = reader.schema
+                        schema.names  # column names are decoded here
+                        self._schema = schema
                     finally:
                         reader.close()
             except (pa.ArrowInvalid, pa.ArrowTypeError, UnicodeDecodeError) as err:
@@ -241,13 +243,20 @@ class Source:
 
     def line(self, row: int) -> str:
         """``line N`` (header is line 1) or ``row N``: where a row is, within the file."""
+        if getattr(self, "arff", None) is not None:
+            return f"line {self.arff.line(row)}"
         off = self._line_offset
         return f"line {row + off}" if off is not None else f"row {row}"
 
     def where(self, row: int, column=None) -> str:
         """``file:line`` (header is line 1) or ``file row N``, plus the column."""
         off = self._line_offset
-        place = f"{self.path}:{row + off}" if off is not None else f"{self.path} row {row}"
+        if getattr(self, "arff", None) is not None:
+            place = f"{self.path}:{self.arff.line(row)}"
+        elif off is not None:
+            place = f"{self.path}:{row + off}"
+        else:
+            place = f"{self.path} row {row}"
         if column is not None:
             place += f", column {column!r}"
         return place
