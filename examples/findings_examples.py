@@ -4,8 +4,9 @@ Each example trains a simple model on the train split of a Mulan data set
 (emotions, yeast or medical), evaluates it on the test split, and prints the
 finding exactly as labelwise reports it. Where the data alone cannot show a
 pitfall, the example makes the mistake on purpose with the real model (too high
-a threshold, an argmax, a softmax, raw logits, thresholds tuned on the test
-split); the one constructed case says so.
+a threshold, an argmax, a softmax, raw logits, probabilities read as logits, a
+threshold given as a percentage, thresholds tuned on the test split); the one
+constructed case says so.
 
 Data: Mulan (github.com/tsoumakas/mulan, data/multi-label/), see
 ``../shared/data/*/README.txt``. Cite: Trohidis et al., ISMIR 2008 (emotions);
@@ -131,6 +132,16 @@ def emotions_lr():
     return _cache["emotions"]
 
 
+def medical_lr():
+    """Medical, one logistic regression per label: test logits."""
+    if "medical_lr" not in _cache:
+        X_tr, Y_tr, X_te, Y_te, labels = splits("medical")
+        logit, = per_label(lambda: LogisticRegression(max_iter=1000), X_tr, Y_tr, [X_te],
+                           "logit")
+        _cache["medical_lr"] = Y_te, logit, labels
+    return _cache["medical_lr"]
+
+
 def medical_trees():
     """Medical, one unpruned decision tree per label: test predictions."""
     if "medical" not in _cache:
@@ -209,6 +220,27 @@ def ex_logits_not_probabilities():
     return labelwise.evaluate(y, y_score=logit, labels=labels)
 
 
+def ex_logits_not_probabilities_medical():
+    """medical, logistic regression per label, logits (decision_function) passed as
+    scores."""
+    y, logit, labels = medical_lr()
+    return labelwise.evaluate(y, y_score=logit, labels=labels)
+
+
+def ex_threshold_outside_scores():
+    """emotions, logistic regression per label; its probabilities passed with
+    scores_are_logits=True, as if they were logits."""
+    y, proba, _, labels = emotions_lr()
+    return labelwise.evaluate(y, y_score=proba, labels=labels, scores_are_logits=True)
+
+
+def ex_threshold_outside_scores_percent():
+    """emotions, logistic regression per label; the threshold given as a percentage
+    (50) instead of 0.5."""
+    y, proba, _, labels = emotions_lr()
+    return labelwise.evaluate(y, y_score=proba, threshold=50, labels=labels)
+
+
 def ex_overfitting():
     """yeast, a decision tree per label, with its results on its own training data."""
     X_tr, Y_tr, X_te, Y_te, labels = splits("yeast")
@@ -259,7 +291,10 @@ EXAMPLES = {
     "empty_predictions": ex_empty_predictions,
     "single_label_predictions": ex_single_label_predictions,
     "softmax_scores": ex_softmax_scores,
-    "logits_not_probabilities": ex_logits_not_probabilities,
+    "logits_not_probabilities": (ex_logits_not_probabilities,
+                                 ex_logits_not_probabilities_medical),
+    "threshold_outside_scores": (ex_threshold_outside_scores,
+                                 ex_threshold_outside_scores_percent),
     "undefined_metric": ex_undefined_metric,
     "overfitting": ex_overfitting,
     "multiclass_data": ex_multiclass_data,

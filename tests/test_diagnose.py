@@ -437,6 +437,223 @@ class TestLogits:
         assert "logits_not_probabilities" not in codes(labelwise.evaluate([[1, 0]], [[1, 0]]))
 
 
+    def test_names_the_labels_the_threshold_lies_beyond(self):
+        # Logits thresholded at 0.5: labels "low" and "lower" never reach it.
+        y = np.array([[1, 0, 0], [0, 1, 1], [1, 1, 0], [0, 0, 1]] * 25)
+        z = np.where(y == 1, 2.0, -2.0)
+        z[:, 1] -= 3.0  # -5 or -1
+        z[:, 2] -= 2.5  # -4.5 or -0.5
+        f = the(labelwise.evaluate(y, y_score=z, labels=["ok", "low", "lower"]),
+                "logits_not_probabilities")
+        check_finding(f, "logits_not_probabilities", "warning",
+                      numbers=["-5 to 2", "At threshold 0.5, every score of 2 of 3 label(s) "
+                               "is at or below it, so they are never predicted."])
+        assert f.evidence["n_never_predicted"] == 2 and f.evidence["n_always_predicted"] == 0
+        assert "threshold_outside_scores" not in codes(
+            labelwise.evaluate(y, y_score=z, labels=["ok", "low", "lower"]))
+
+    def test_no_threshold_sentence_when_the_threshold_splits_every_label(self):
+        z = np.array([[-3.0, 2.0], [4.0, -1.0]])
+        f = the(labelwise.evaluate([[0, 1], [1, 0]], y_score=z), "logits_not_probabilities")
+        assert "At threshold" not in f.message
+
+
+# --------------------------------------------------------------------------
+# threshold_outside_scores
+# --------------------------------------------------------------------------
+
+
+class TestThresholdOutsideScores:
+    names = ["p", "q", "r", "s"]
+
+    def data(self, seed=0):
+        """Probabilities in [0.05, 0.95] for 4 labels, positives scored higher."""
+        rng = np.random.default_rng(seed)
+        y = (rng.random((200, 4)) < 0.4).astype(int)
+        s = np.round(np.clip(0.3 * y + 0.6 * rng.random(y.shape), 0.05, 0.95), 3)
+        s[0], s[1] = 0.05, 0.95  # every label spans 0.05 to 0.95
+        return y, s
+
+    def finding(self, y, score, **kw):
+        return the(labelwise.evaluate(y, y_score=score, labels=self.names, **kw),
+                   "threshold_outside_scores")
+
+    def test_probabilities_read_as_logits_predict_everything(self):
+        y, s = self.data()
+        f = self.finding(y, s, scores_are_logits=True)
+        check_finding(f, "threshold_outside_scores", "critical",
+                      numbers=["At threshold 0.5, which with scores_are_logits=True means "
+                               "score > 0,", "every score of 4 of 4 label(s) is above it, so "
+                               "they are predicted for every sample",
+                               "range from 0.05 to 0.95. The labels concerned",
+                               "'p' (0.05 to 0.95)"],
+                      labels=self.names, fix_words=["drop scores_are_logits"])
+        assert f.evidence["cut"] == 0.0 and f.evidence["n_always_predicted"] == 4
+        r = labelwise.evaluate(y, y_score=s, scores_are_logits=True)
+        assert r["recall_micro"] == 1.0
+
+    def test_threshold_as_a_percentage_predicts_nothing(self):
+        y, s = self.data()
+        f = self.finding(y, s, threshold=50)
+        check_finding(f, "threshold_outside_scores", "critical",
+                      numbers=["At threshold 50, every score of 4 of 4 label(s) is at or "
+                               "below it, so they are never predicted",
+                               "range from 0.05 to 0.95."],
+                      labels=self.names, fix_words=["0.5, not 50", "validation"])
+        assert "scores_are_logits" not in f.suggestion  # scores within [0, 1]: not logits
+
+    def test_per_label_thresholds_beyond_most_labels(self):
+        rng = np.random.default_rng(2)
+        y = (rng.random((100, 10)) < 0.5).astype(int)
+        s = np.round(0.1 + 0.4 * y + 0.4 * rng.random(y.shape), 3)  # 0.1 to 0.9
+        s[0], s[1] = 0.1, 0.9
+        names = [f"t{j}" for j in range(10)]
+        thr = [0.95] * 5 + [0.05] * 4 + [0.5]
+        f = the(labelwise.evaluate(y, y_score=s, threshold=thr, labels=names),
+                "threshold_outside_scores")
+        check_finding(f, "threshold_outside_scores", "warning",
+                      numbers=["At per-label thresholds from 0.05 to 0.95,",
+                               "every score of 5 of 10 label(s) is at or below it",
+                               "every score of 4 of 10 label(s) is above it",
+                               "within the scores of only 1 of the 10 label(s)",
+                               "with their score range and threshold: "
+                               "'t0' (0.1 to 0.9, threshold 0.95)",
+                               "'t5' (0.1 to 0.9, threshold 0.05)", "and 1 more"],
+                      labels=names[:8])
+        assert f.labels == tuple(names[:9]) and "'t9'" not in f.message
+        assert "0.5, not 50" not in f.suggestion and "per label" in f.suggestion
+        # 8 of 10 is below the 90% the finding needs.
+        thr[8] = 0.5
+        r = labelwise.evaluate(y, y_score=s, threshold=thr, labels=names)
+        assert "threshold_outside_scores" not in codes(r)
+
+    def test_share_boundary_is_90_percent(self):
+        rng = np.random.default_rng(1)
+        y = (rng.random((100, 10)) < 0.5).astype(int)
+        s = np.clip(0.2 + 0.3 * y + 0.4 * rng.random(y.shape), 0, 1)  # 0.2 to 0.9
+        s[:, 0] = 0.2 + 0.1 * y[:, 0] + 0.1 * rng.random(100)  # at most 0.4
+        low = s.copy()
+        low[:, :9] = np.minimum(low[:, :9], 0.45)  # 9 of 10 labels stay below 0.5
+        r = labelwise.evaluate(y, y_score=low)
+        check_finding(the(r, "threshold_outside_scores"), "threshold_outside_scores",
+                      "warning", numbers=["9 of 10 label(s)", "only 1 of the 10"])
+        low[:, 8] = s[:, 8]  # 8 of 10
+        assert "threshold_outside_scores" not in codes(labelwise.evaluate(y, y_score=low))
+
+    @pytest.mark.parametrize("inclusive,fires", [(False, True), (True, False)])
+    def test_a_score_equal_to_the_threshold(self, inclusive, fires):
+        y = [[1, 0], [0, 1], [1, 1]]
+        s = [[0.5, 0.2], [0.1, 0.5], [0.3, 0.4]]  # the highest score of each label is 0.5
+        r = labelwise.evaluate(y, y_score=s, inclusive=inclusive)
+        assert ("threshold_outside_scores" in codes(r)) is fires
+        if fires:
+            assert "is at or below it" in the(r, "threshold_outside_scores").message
+
+    def test_both_sides_at_once(self):
+        y, s = self.data()
+        f = self.finding(y, s, threshold=[2.0, 2.0, -1.0, -1.0])
+        check_finding(f, "threshold_outside_scores", "critical",
+                      numbers=["every score of 2 of 4 label(s) is at or below it",
+                               "and every score of 2 of 4 label(s) is above it",
+                               "The threshold lies within the scores of no label.",
+                               "'r' (0.05 to 0.95, threshold -1)"],
+                      labels=self.names, fix_words=["0.5, not 50"])
+
+    def test_close_scores_are_shown_apart_from_the_threshold(self):
+        y = [[1, 0], [0, 1]]
+        f = the(labelwise.evaluate(y, y_score=[[0.4996, 0.1], [0.2, 0.49991]], labels=["a", "b"]),
+                "threshold_outside_scores")
+        # 3 digits would show 0.4996 and 0.49991 as 0.5, the threshold itself.
+        assert "range from 0.1 to 0.4999." in f.message
+        assert "'a' (0.2 to 0.4996), 'b' (0.1 to 0.4999)" in f.message
+        # ... and a probability just below 1 is not shown as 1.
+        f = the(labelwise.evaluate(y, y_score=[[0.99996, 0.6], [0.7, 0.8]], threshold=0.01),
+                "threshold_outside_scores")
+        assert "range from 0.6 to 0.99996." in f.message
+
+    def test_sparse_scores_count_only_stored_entries(self):
+        y, s = self.data()
+        low = sp.csr_matrix(np.where(s > 0.5, 0.0, s))  # every stored score at most 0.5
+        f = self.finding(y, low)
+        check_finding(f, "threshold_outside_scores", "critical",
+                      numbers=["4 of 4 label(s) is at or below it", "the stored scores range "
+                               "from 0.05 to 0.5"])
+        # A threshold below every stored score predicts exactly the stored entries: for
+        # top-k scores that may be meant, so it is a warning.
+        topk = (np.argsort(-s, axis=1)[:, :2], -np.sort(-s, axis=1)[:, :2])
+        f = self.finding(y, topk, threshold=0.01)
+        assert f.severity == "warning"
+        assert "predicted wherever they are scored" in f.message
+        assert "Every stored entry is predicted: the threshold does nothing." in f.message
+
+    def test_sparse_labels_whose_stored_scores_all_pass_are_normal(self):
+        y, s = self.data()
+        topk = (np.argsort(-s, axis=1)[:, :2], -np.sort(-s, axis=1)[:, :2])
+        r = labelwise.evaluate(y, y_score=topk, labels=self.names)
+        assert "threshold_outside_scores" not in codes(r)
+
+    def test_sparse_logits(self):
+        y, s = self.data()
+        z = sp.csr_matrix(np.log(s / (1 - s)) - 3.0)  # logits all below 0: never above 0.5
+        f = self.finding(y, z)
+        assert f.severity == "critical"
+        assert "scores_are_logits=True" in f.suggestion
+        assert "threshold_outside_scores" not in codes(
+            labelwise.evaluate(y, y_score=z, labels=self.names, scores_are_logits=True,
+                               threshold=0.01))
+
+    def test_quiet_on_sound_probabilities_and_hard_predictions(self):
+        y, s = self.data()
+        assert "threshold_outside_scores" not in codes(labelwise.evaluate(y, y_score=s))
+        assert "threshold_outside_scores" not in codes(labelwise.evaluate(y, (s > 0.5) * 1))
+
+    def test_label_names_are_escaped_in_the_text_report(self):
+        y, s = self.data()
+        names = ["a\nb", "\x1b[2Jc", "d", "e"]
+        r = labelwise.evaluate(y, y_score=s, threshold=2.0, labels=names)
+        assert the(r, "threshold_outside_scores").labels == tuple(names)
+        text = str(r)
+        assert "'a\\nb' (0.05 to 0.95)" in text and "\x1b" not in text
+
+    def test_the_range_is_read_once_where_the_scores_are_binarised(self, monkeypatch):
+        from labelwise import evaluation
+
+        seen = []
+        real = diagnose.Thresholding.of.__func__
+
+        def spy(cls, scores, *args, **kw):
+            seen.append(type(scores).__name__)
+            return real(cls, scores, *args, **kw)
+
+        monkeypatch.setattr(evaluation.Thresholding, "of", classmethod(spy))
+        y, s = self.data()
+        labelwise.evaluate(y, y_score=s)
+        labelwise.evaluate(y, y_score=sp.csr_matrix(s))
+        assert seen == ["ndarray", "csr_matrix"]
+
+
+class TestThresholding:
+    def test_dense_and_sparse_ranges(self):
+        s = np.array([[0.2, 0.0, 0.9], [0.4, 0.0, 0.1]], dtype=np.float32)
+        t = diagnose.Thresholding.of(s, 0.5)
+        assert t.low.dtype == np.float64 and t.low.tolist() == pytest.approx([0.2, 0.0, 0.1])
+        assert t.high.tolist() == pytest.approx([0.4, 0.0, 0.9]) and not t.partial
+        u = diagnose.Thresholding.of(sp.csr_matrix(s), 0.5)  # column 1 stores nothing
+        assert np.isnan(u.low[1]) and np.isnan(u.high[1]) and u.partial
+        assert u.low[[0, 2]].tolist() == pytest.approx([0.2, 0.1])
+        # An explicitly stored zero is a score.
+        m = sp.csr_matrix((np.array([0.2, 0.0, 0.9]), np.array([0, 1, 2]),
+                           np.array([0, 3, 3])), shape=(2, 3))
+        assert diagnose.Thresholding.of(m, 0.5).high.tolist() == [0.2, 0.0, 0.9]
+
+    def test_no_scored_label_is_quiet(self):
+        y = np.array([[1, 0], [0, 1]])
+        ctx = Context(metrics={}, labels=("a", "b"),
+                      counts=labelwise.Counts.from_arrays(y, y),
+                      thresholding=diagnose.Thresholding.of(sp.csr_matrix((2, 2)), 0.5))
+        assert diagnose.threshold_outside_scores(ctx) is None
+
+
 # --------------------------------------------------------------------------
 # undefined_metric
 # --------------------------------------------------------------------------
@@ -820,8 +1037,8 @@ class TestFindingsInReports:
         assert [d.__name__ for d in DETECTORS] == [
             "accuracy_paradox", "label_imbalance", "no_support", "never_predicted",
             "empty_predictions", "single_label_predictions", "softmax_scores",
-            "logits_not_probabilities", "undefined_metric", "overfitting",
-            "multiclass_data", "thresholds_tuned_on_eval"]
+            "logits_not_probabilities", "threshold_outside_scores", "undefined_metric",
+            "overfitting", "multiclass_data", "thresholds_tuned_on_eval"]
         yt, yp = columns(1250, [(3, 22, 3)] * 7 + [(0, 25, 0)] + [(0, 0, 0)])
         r = labelwise.evaluate(yt, yp)
         ctx = Context(metrics=r.metrics, labels=r.labels, counts=r.counts)

@@ -54,20 +54,29 @@ def test_bands_table_matches_the_defaults():
     assert [p for p, *_ in rows] == list(DEFAULT_BANDS)
 
 
-@pytest.mark.skipif(
+needs_data = pytest.mark.skipif(
     not DATA.is_dir(),
     reason=f"needs {DATA}, the shared data folder beside the repository that holds "
            "Mulan's emotions, yeast and medical data sets the worked examples train on; absent",
 )
-def test_examples_are_quoted_as_printed(capsys):
-    pytest.importorskip("sklearn")
+
+
+def examples_module():
     spec = importlib.util.spec_from_file_location(
         "findings_examples", ROOT / "examples" / "findings_examples.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
+    return module
+
+
+@needs_data
+def test_examples_are_quoted_as_printed(capsys):
+    pytest.importorskip("sklearn")
+    module = examples_module()
     module.main([str(DATA)])
     printed = capsys.readouterr().out.strip().split("\n\n")
     doc = sections()
     assert {b.split(":", 1)[0].removeprefix("== ") for b in printed} == set(CODES)
     in_doc = [b for code in CODES for b in quoted(doc[f"`{code}`"])]
     assert in_doc == printed
+

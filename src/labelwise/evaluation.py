@@ -21,7 +21,15 @@ from ._validate import (
     coerce_ranking,
 )
 from .counts import Counts
-from .diagnose import DEFAULT_BANDS, Context, check_bands, fingerprint, interpret, run_detectors
+from .diagnose import (
+    DEFAULT_BANDS,
+    Context,
+    Thresholding,
+    check_bands,
+    fingerprint,
+    interpret,
+    run_detectors,
+)
 from .errors import InputError
 from .formulas import FAMILIES, per_label
 from .ranking import ScoreSummary, summarize_scores
@@ -64,7 +72,8 @@ def evaluate(
         Predicted labels. Give exactly one of ``y_pred`` and ``y_score``.
     y_score : array-like of float, sparse matrix, or (indices, scores), optional
         Scores (probabilities or logits), binarised as ``score > threshold``.
-        They are used as given: no sigmoid is ever applied. A sparse matrix
+        They are used as given: no sigmoid is ever applied (a finding says so
+        when the threshold lies beyond the scores of nearly every label). A sparse matrix
         holds only the scored entries; a pair of (n_samples, k) arrays gives each
         sample's top-k label indices and their scores. Unscored labels are never
         predicted and rank below every scored label.
@@ -135,11 +144,13 @@ def evaluate(
     band_table = DEFAULT_BANDS if bands is None else {**DEFAULT_BANDS, **check_bands(bands)}
     summary = None
     dense_scores = None
+    thresholding = None
     if y_score is None:
         data = coerce_pair(y_true, y_pred, labels=labels, sep=sep)
     else:
         rule = _logit_threshold if scores_are_logits else (lambda t: t)
-        data, ranked, thr = _scored(y_true, y_score, labels, sep, threshold, inclusive, rule)
+        data, ranked, thr, thresholding = _scored(y_true, y_score, labels, sep, threshold,
+                                                  inclusive, rule, scores_are_logits)
         params.update(threshold=thr if isinstance(thr, float) else thr.tolist(),
                       inclusive=bool(inclusive), scores_are_logits=bool(scores_are_logits))
         dense_scores = ranked.dense_scores
@@ -164,6 +175,7 @@ def evaluate(
                                      beta, scores_are_logits),
         thresholds_tuned_on=tuned_on,
         data_fingerprint=fingerprint(data.y_true) if tuned_on else None,
+        thresholding=thresholding,
     )
     return diagnosed(report, context, band_table)
 
@@ -221,29 +233,34 @@ def _looks_like_scores(x) -> bool:
     return arr.ndim == 2 and bool(np.any((arr != 0) & (arr != 1)))
 
 
-def _scored(y_true, y_score, labels, sep, threshold, inclusive, rule):
-    """Validate truth with scores once; return counts input, ranking input, threshold."""
+def _scored(y_true, y_score, labels, sep, threshold, inclusive, rule, logits=False):
+    """Validate truth with scores once; return counts input, ranking input, threshold,
+    and the :class:`Thresholding` (each label's score range, read where the scores are
+    binarised)."""
     if sp.issparse(y_score) or _topk_form(y_score):
         ranked = coerce_ranking(y_true, y_score, labels=labels, sep=sep)
         thr = check_threshold(threshold, ranked.n_labels, ranked.labels)
         s = ranked.partial_scores
         cut = rule(thr)
+        how = Thresholding.of(s, thr, cut, inclusive=inclusive, scores_are_logits=logits)
         col_thr = cut if isinstance(cut, float) else cut[s.indices]
         keep = s.data >= col_thr if inclusive else s.data > col_thr
         rows = np.repeat(np.arange(s.shape[0]), np.diff(s.indptr))[keep]
         ones = np.ones(rows.shape[0], dtype=np.bool_)
         pred = sp.csr_matrix((ones, (rows, s.indices[keep])), shape=s.shape)
         pred.sort_indices()
-        return Labelled(ranked.y_true, pred, ranked.labels), ranked, thr
+        return Labelled(ranked.y_true, pred, ranked.labels), ranked, thr, how
     y_true, scores, vocab = align_scores(y_true, y_score, labels=labels, sep=sep)
     thr = check_threshold(threshold, scores.values.shape[1], vocab)
-    pred = _Matrix(binarize(scores.values, rule(thr), inclusive), vocab)
+    cut = rule(thr)
+    how = Thresholding.of(scores.values, thr, cut, inclusive=inclusive, scores_are_logits=logits)
+    pred = _Matrix(binarize(scores.values, cut, inclusive), vocab)
     data = coerce_pair(y_true, pred, labels=vocab, sep=sep)
     t = sp.csr_matrix(data.y_true)
     t.sort_indices()
     ranked = RankingInput(t, np.ascontiguousarray(scores.values), None, data.labels,
                           data.n_labels)
-    return data, ranked, thr
+    return data, ranked, thr, how
 
 
 def build_report(counts: Counts, labels, zero_division, beta, params=None,
