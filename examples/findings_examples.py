@@ -5,8 +5,8 @@ Each example trains a simple model on the train split of a Mulan data set
 finding exactly as labelwise reports it. Where the data alone cannot show a
 pitfall, the example makes the mistake on purpose with the real model (too high
 a threshold, an argmax, a softmax, raw logits, probabilities read as logits, a
-threshold given as a percentage, thresholds tuned on the test split); the one
-constructed case says so.
+threshold given as a percentage, label sets without the label list, thresholds
+tuned on the test split); the one constructed case says so.
 
 Data: Mulan (github.com/tsoumakas/mulan, data/multi-label/), see
 ``../shared/data/*/README.txt``. Cite: Trohidis et al., ISMIR 2008 (emotions);
@@ -255,6 +255,15 @@ def ex_multiclass_data():
     return labelwise.evaluate(y[one], pred[one], labels=labels)
 
 
+def ex_label_space_from_data():
+    """medical, a decision tree per label; truth and predictions given as label sets
+    (each report's list of ICD-9 codes) without labels=."""
+    y, pred, labels = medical_trees()
+    as_sets = [[labels[j] for j in np.flatnonzero(row)] for row in y]
+    pred_sets = [[labels[j] for j in np.flatnonzero(row)] for row in pred]
+    return labelwise.evaluate(as_sets, pred_sets)
+
+
 class TunedThresholds(list):
     """Per-label thresholds that remember (by fingerprint) the truth they were tuned on."""
 
@@ -298,6 +307,7 @@ EXAMPLES = {
     "undefined_metric": ex_undefined_metric,
     "overfitting": ex_overfitting,
     "multiclass_data": ex_multiclass_data,
+    "label_space_from_data": ex_label_space_from_data,
     "thresholds_tuned_on_eval": ex_thresholds_tuned_on_eval,
     "leakage": ex_leakage,
 }

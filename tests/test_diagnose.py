@@ -655,6 +655,85 @@ class TestThresholding:
 
 
 # --------------------------------------------------------------------------
+# label_space_from_data
+# --------------------------------------------------------------------------
+
+
+class TestLabelSpaceFromData:
+    truth = [["cat", "dog"], ["dog"], ["bird"], ["cat", "bird"]]
+    pred = [["cat"], ["dog", "bird"], ["bird"], ["cat", "fish"]]
+
+    def test_label_sets_without_labels(self):
+        r = labelwise.evaluate(self.truth, self.pred)
+        f = the(r, "label_space_from_data")
+        check_finding(f, "label_space_from_data", "info",
+                      numbers=["The 4 label(s) evaluated are those that occur in the data",
+                               "1 of them only in the predictions", "macro average",
+                               "zero_division", "hamming_loss"],
+                      fix_words=["labels=[...]", "--labels-file", "--labels"])
+        assert f.evidence == {"source": "data", "n_labels": 4, "only_in_predictions": 1}
+        assert r.labels == ("bird", "cat", "dog", "fish")
+
+    def test_delimited_strings_and_no_label_only_predicted(self):
+        f = the(labelwise.evaluate(["cat,dog", "dog", ""], ["cat", "dog", "cat"]),
+                "label_space_from_data")
+        assert "The 2 label(s)" in f.message and "only in the predictions" not in f.message
+        assert f.evidence["only_in_predictions"] == 0
+
+    def test_what_the_message_says_about_the_averages_holds(self):
+        # With two more labels of the task, absent from this split: macro averages and the
+        # metrics that count true negatives change; the others do not.
+        small = labelwise.evaluate(self.truth, self.pred)
+        full = labelwise.evaluate(self.truth, self.pred,
+                                  labels=["bird", "cat", "dog", "fish", "ant", "eel"])
+        assert "label_space_from_data" not in codes(full)
+        changed = {m for m in small.metrics if small[m] != pytest.approx(full[m], abs=1e-12)}
+        assert {m for m in small.metrics if m.endswith("_macro")} <= changed
+        assert {"hamming_loss", "label_accuracy", "specificity_micro", "mcc_samples"} <= changed
+        for fam in ("precision", "recall", "f1", "jaccard"):
+            for avg in ("micro", "weighted", "samples"):
+                assert f"{fam}_{avg}" not in changed
+        assert "subset_accuracy" not in changed
+        assert full["f1_macro"] == pytest.approx(small["f1_macro"] * 4 / 6)
+
+    @pytest.mark.parametrize("kind", ["labels", "matrix", "frame", "scores"])
+    def test_quiet_when_the_label_list_is_known(self, kind):
+        if kind == "labels":
+            r = labelwise.evaluate(self.truth, self.pred, labels=["bird", "cat", "dog", "fish"])
+        elif kind == "matrix":
+            r = labelwise.evaluate([[1, 0], [0, 1]], [[1, 0], [1, 1]])
+        elif kind == "frame":
+            pd = pytest.importorskip("pandas")
+            truth = pd.DataFrame({"cat": [1, 0], "dog": [0, 1]})
+            r = labelwise.evaluate(truth, [["cat"], ["dog"]])
+        else:
+            pd = pytest.importorskip("pandas")
+            scores = pd.DataFrame({"cat": [0.9, 0.2], "dog": [0.1, 0.8]})
+            r = labelwise.evaluate([["cat"], ["dog"]], y_score=scores)
+        assert "label_space_from_data" not in codes(r)
+
+    def test_context_filled_by_another_reader(self):
+        # The command line fills the same field for its label-set files.
+        y = np.array([[1, 0], [0, 1]])
+        ctx = Context(metrics={}, labels=("a", "b"), counts=labelwise.Counts.from_arrays(y, y),
+                      label_space={"source": "data", "n_labels": 2, "only_in_predictions": 0})
+        f = diagnose.label_space_from_data(ctx)
+        assert f.code == "label_space_from_data" and "The 2 label(s)" in f.message
+        assert diagnose.label_space_from_data(
+            Context(metrics={}, labels=("a", "b"), counts=ctx.counts)) is None
+
+    def test_in_every_rendering(self):
+        from labelwise.report import render_markdown
+
+        r = labelwise.evaluate(self.truth, self.pred)
+        assert "[info] label_space_from_data: The 4 label(s)" in str(r)
+        assert "label_space_from_data" in render_markdown(r)
+        d = json.loads(json.dumps(r.to_dict(), allow_nan=False))
+        got = next(f for f in d["findings"] if f["code"] == "label_space_from_data")
+        assert got["evidence"]["only_in_predictions"] == 1
+
+
+# --------------------------------------------------------------------------
 # undefined_metric
 # --------------------------------------------------------------------------
 
@@ -1038,7 +1117,8 @@ class TestFindingsInReports:
             "accuracy_paradox", "label_imbalance", "no_support", "never_predicted",
             "empty_predictions", "single_label_predictions", "softmax_scores",
             "logits_not_probabilities", "threshold_outside_scores", "undefined_metric",
-            "overfitting", "multiclass_data", "thresholds_tuned_on_eval"]
+            "overfitting", "multiclass_data", "label_space_from_data",
+            "thresholds_tuned_on_eval"]
         yt, yp = columns(1250, [(3, 22, 3)] * 7 + [(0, 25, 0)] + [(0, 0, 0)])
         r = labelwise.evaluate(yt, yp)
         ctx = Context(metrics=r.metrics, labels=r.labels, counts=r.counts)

@@ -80,3 +80,19 @@ def test_examples_are_quoted_as_printed(capsys):
     in_doc = [b for code in CODES for b in quoted(doc[f"`{code}`"])]
     assert in_doc == printed
 
+
+@needs_data
+def test_label_space_example_figures_in_the_prose():
+    """The f1_macro figures the label_space_from_data section quotes, as computed."""
+    pytest.importorskip("sklearn")
+    import labelwise
+
+    module = examples_module()
+    module.DATA = DATA
+    from_data = module.ex_label_space_from_data()
+    y, pred, labels = module.medical_trees()
+    full = labelwise.evaluate(y, pred, labels=labels)
+    body = " ".join(sections()["`label_space_from_data`"].split())
+    assert (f"{from_data.n_labels} labels are evaluated: `f1_macro` is "
+            f"{from_data['f1_macro']:.3f}, against {full['f1_macro']:.3f} over all "
+            f"{len(labels)}") in body

@@ -298,6 +298,10 @@ class Thresholding:
 class Context:
     """What the detectors may look at.
 
+    ``label_space`` says where the label vocabulary came from when it was not
+    given: ``{"source": "data", "n_labels": int, "only_in_predictions": int}``
+    when it is the labels that occur in the data (label sets without
+    ``labels=``), ``only_in_predictions`` counting those absent from the truth.
     ``thresholding`` describes how scores were thresholded (see
     :class:`Thresholding`); it is None for hard predictions.
     """
@@ -311,6 +315,7 @@ class Context:
     train_metrics: dict | None = None
     thresholds_tuned_on: str | None = None
     data_fingerprint: str | None = None
+    label_space: dict | None = None
     thresholding: Thresholding | None = None
 
     @property
@@ -798,6 +803,31 @@ def overfitting(c: Context, gap=0.1, critical=0.25) -> Finding | None:
     )
 
 
+def label_space_from_data(c: Context) -> Finding | None:
+    """The labels evaluated are those that occur in the data (label sets without
+    ``labels=``): a label absent from this split is not in the evaluation."""
+    space = c.label_space
+    if not space or space.get("source") != "data":
+        return None
+    n = int(space.get("n_labels", len(c.labels)))
+    only_pred = int(space.get("only_in_predictions", 0))
+    return Finding(
+        "label_space_from_data", "info",
+        f"The {n} label(s) evaluated are those that occur in the data (in the true or the "
+        "predicted label sets)"
+        + (f", {only_pred} of them only in the predictions" if only_pred else "")
+        + ". A label of the task that occurs in neither is left out, so the numbers "
+        "change with the labels a split happens to contain: with the full label list it "
+        "would count in every macro average (its precision, recall and F1 are 0/0, set by "
+        "zero_division) and in the metrics that count true negatives (hamming_loss, "
+        "label_accuracy, specificity, balanced accuracy, MCC). Precision, recall, F1 and "
+        "Jaccard micro, weighted and samples, and subset accuracy, do not depend on it.",
+        "Pass the complete label list: labels=[...] to evaluate() (command line: "
+        "--labels-file or --labels), so that every label of the task counts.",
+        evidence={"source": "data", "n_labels": n, "only_in_predictions": only_pred},
+    )
+
+
 def multiclass_data(c: Context) -> Finding | None:
     """Every sample has exactly one true label."""
     cnt = c.counts
@@ -839,6 +869,7 @@ DETECTORS: tuple[Callable[[Context], Finding | None], ...] = (
     undefined_metric,
     overfitting,
     multiclass_data,
+    label_space_from_data,
     thresholds_tuned_on_eval,
 )
 

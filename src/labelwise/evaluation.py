@@ -9,6 +9,8 @@ from ._validate import (
     Labelled,
     RankingInput,
     _Matrix,
+    _read,
+    _Sets,
     _topk_form,
     align_scores,
     binarize,
@@ -83,8 +85,9 @@ def evaluate(
         If True, a score equal to the threshold counts as predicted (``>=``).
     labels : sequence, optional
         The complete label vocabulary in column order. Without it, names come
-        from DataFrame columns, or the sorted union of the label sets, or are
-        the column indices.
+        from DataFrame columns, or the sorted union of the label sets (a
+        ``label_space_from_data`` finding then notes that labels absent from
+        the data are not evaluated), or are the column indices.
     sample_weight : array-like of shape (n_samples,), optional
         Non-negative weights; counts become weighted sums.
     zero_division : {0, 1, nan, "warn"}, default 0
@@ -145,8 +148,13 @@ def evaluate(
     summary = None
     dense_scores = None
     thresholding = None
+    label_space = None
     if y_score is None:
-        data = coerce_pair(y_true, y_pred, labels=labels, sep=sep)
+        rt, rp = (y if isinstance(y, (_Matrix, _Sets)) else _read(y, name, sep)
+                  for y, name in ((y_true, "y_true"), (y_pred, "y_pred")))
+        data = coerce_pair(rt, rp, labels=labels, sep=sep)
+        if labels is None and isinstance(rt, _Sets) and isinstance(rp, _Sets):
+            label_space = _label_space_from_data(data)
     else:
         rule = _logit_threshold if scores_are_logits else (lambda t: t)
         data, ranked, thr, thresholding = _scored(y_true, y_score, labels, sep, threshold,
@@ -175,9 +183,21 @@ def evaluate(
                                      beta, scores_are_logits),
         thresholds_tuned_on=tuned_on,
         data_fingerprint=fingerprint(data.y_true) if tuned_on else None,
+        label_space=label_space,
         thresholding=thresholding,
     )
     return diagnosed(report, context, band_table)
+
+
+def _label_space_from_data(data: Labelled) -> dict:
+    """``Context.label_space`` for a vocabulary read off the label sets themselves."""
+    t = data.y_true
+    if sp.issparse(t):
+        in_truth = np.bincount(t.indices, minlength=data.n_labels) > 0
+    else:
+        in_truth = np.asarray(t).any(axis=0)
+    return {"source": "data", "n_labels": data.n_labels,
+            "only_in_predictions": int(data.n_labels - np.count_nonzero(in_truth))}
 
 
 def diagnosed(report: Report, context: Context, bands=DEFAULT_BANDS) -> Report:
