@@ -13,6 +13,9 @@ $(STAMP): pyproject.toml
 
 demo: $(STAMP)
 	$(BIN)/python -m labelwise.demo
+	@echo
+	@echo "To run labelwise on your own files: $(BIN)/labelwise evaluate --true TRUTH --pred PRED"
+	@echo "(or 'source $(BIN)/activate' first; 'labelwise evaluate --help' lists every option)."
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
@@ -20,6 +23,7 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_threshold_metrics.py $(ARGS)
 	$(BIN)/python benchmarks/bench_ranking_metrics.py $(ARGS)
+	$(BIN)/python benchmarks/bench_wide_files.py $(ARGS)
 
 clean:
 	rm -rf $(VENV) build src/*.egg-info

@@ -525,3 +525,50 @@ def test_leakage_headerless_tsv(tmp_path):
     doc = json.loads(_leak("--train", train, "--test", test, "--no-header", "--key-column",
                            "column_2", "--format", "json").output)
     assert doc["train_rows"] == 2 and doc["test_rows"] == 2
+
+
+# --------------------------------------------------------------------------
+# ARFF
+# --------------------------------------------------------------------------
+
+ARFF_HEADER = ("@relation 'moods: -C -3'\n@attribute f1 numeric\n@attribute f2 numeric\n"
+               + "".join(f"@attribute {n} {{0,1}}\n" for n in LABELS) + "@data\n")
+
+
+def test_dense_and_sparse_arff_truth(tmp_path):
+    dense = write_lines(tmp_path / "truth.arff", ARFF_HEADER + "".join(
+        f"0.5,{k}," + ",".join(map(str, r)) + "\n" for k, r in enumerate(Y)))
+    sparse = write_lines(tmp_path / "sparse.arff", ARFF_HEADER + "".join(
+        "{" + ", ".join([f"0 {k + 1}"] + [f"{j + 2} 1" for j in np.flatnonzero(r)]) + "}\n"
+        for k, r in enumerate(Y)))
+    pred = write_lines(tmp_path / "pred.csv", PRED_CSV)
+    for truth in (dense, sparse):
+        result = cli("--true", truth, "--pred", pred, "--format", "json")
+        assert result.exit_code == 0, result.stderr
+        assert_same(json.loads(result.stdout), expect_pred())
+        assert "labels from MEKA's -C" in result.stderr
+    shuffled = write_lines(tmp_path / "pred2.csv", "id,anger,joy,calm\n" + "".join(
+        f"{i},{r[2]},{r[0]},{r[1]}\n" for i, r in zip(IDS, P)))
+    assert_same(cli_json("--true", sparse, "--pred", shuffled), expect_pred())
+    bad = write_lines(tmp_path / "bad.arff", ARFF_HEADER + "0.5,1,1,0,1\n" * 2 + "0.5,1,2,0,1\n")
+    assert_error(cli("--true", bad, "--pred", pred), "bad.arff:", "not 0 or 1")
+
+
+DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+
+@pytest.mark.skipif(not (DATA / "yeast").is_dir(),
+                    reason=f"the Mulan yeast data set is read from {DATA}/yeast, absent here")
+def test_mulan_yeast_arff_against_itself_and_scipy(tmp_path):
+    from scipy.io import arff
+
+    path = DATA / "yeast" / "yeast-test.arff"
+    data, meta = arff.loadarff(path)
+    names = [n for n in meta.names() if n.startswith("Class")]
+    y = np.array([[int(row[n]) for n in names] for row in data])
+    rng = np.random.default_rng(0)
+    p = np.where(rng.random(y.shape) < 0.2, 1 - y, y)
+    pred = write_lines(tmp_path / "pred.csv", _csv(p, names=names,
+                                                   ids=[str(i) for i in range(len(y))]))
+    doc = cli_json("--true", path, "--pred", pred, "--exclude-columns", "id")
+    assert_same(doc, labelwise.evaluate(y, p, labels=names))

@@ -280,8 +280,9 @@ def run(true, pred, scores, layout: Layout, scoring: Scoring, *, allow_missing=F
 @click.option("--threshold", default=None,
               help="Score threshold: a number (default 0.5) or a JSON file: {label: threshold}, "
                    "with \"*\" for the other labels, or a list in label order.")
-@click.option("--ge", is_flag=True,
-              help="Predict when score >= threshold (default: >); inclusive=True in Python.")
+@click.option("--inclusive", "--ge", "ge", is_flag=True,
+              help="Predict when score >= threshold (default: >), as inclusive=True does in "
+                   "Python; --ge is the same flag.")
 @O.columns_options
 @click.option("--weight-column", help="Column of the truth file holding sample weights.")
 @click.option("--sep", default=",", show_default=True, help="Delimiter inside label sets.")
@@ -343,7 +344,7 @@ def evaluate_command(true, pred, scores, threshold, ge, id_column, labels_column
         raise click.UsageError("only one of the files can be '-' (standard input).")
     if scores is None and (threshold is not None or ge):
         raise click.UsageError(
-            "--threshold and --ge turn scores into predictions; they need --scores."
+            "--threshold and --inclusive (--ge) turn scores into predictions; they need --scores."
         )
     if scores_are_logits and scores is None:
         raise click.UsageError("--scores-are-logits needs --scores.")
