@@ -268,9 +268,9 @@ class Thresholding:
 
     @classmethod
     def of(cls, scores, threshold, cut=None, *, inclusive=False, scores_are_logits=False):
-        """The range of ``scores`` per label, in one pass over them: every entry of a
-        dense matrix, the stored entries of a sparse one. ``cut`` defaults to
-        ``threshold``."""
+        """The range of ``scores`` per label, without copying them: a column minimum
+        and maximum of a dense matrix, or of the stored entries of a sparse one.
+        ``cut`` defaults to ``threshold``."""
         cut = threshold if cut is None else cut
         if hasattr(scores, "tocsr"):
             s = scores.tocsr()
