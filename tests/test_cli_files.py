@@ -572,3 +572,38 @@ def test_mulan_yeast_arff_against_itself_and_scipy(tmp_path):
                                                    ids=[str(i) for i in range(len(y))]))
     doc = cli_json("--true", path, "--pred", pred, "--exclude-columns", "id")
     assert_same(doc, labelwise.evaluate(y, p, labels=names))
+
+
+def test_truth_label_sets_take_the_labels_of_the_score_columns(tmp_path):
+    y = Y.copy()
+    y[:, 1] = 0  # 'calm' never occurs in the truth, but the model scores it
+    truth = sets_file(tmp_path / "truth.jsonl", y)
+    scores = write_lines(tmp_path / "scores.csv", SCORES_CSV)
+    doc = cli_json("--true", truth, "--scores", scores, "--labels-column", "tags")
+    assert_same(doc, expect_scores(y_true=y))
+    assert "label_space_from_data" not in [f["code"] for f in doc["findings"]]
+
+
+def test_truth_label_sets_with_unnamed_scores_say_where_the_labels_came_from(tmp_path):
+    truth = sets_file(tmp_path / "truth.jsonl", Y, ids=None)
+    scores = tmp_path / "scores.npy"
+    order = np.argsort(LABELS)  # the sorted labels of the sets, in column order
+    np.save(scores, S[:, order])
+    doc = cli_json("--true", truth, "--scores", scores, "--labels-column", "tags")
+    assert doc["labels"] == sorted(LABELS)
+    assert "label_space_from_data" in [f["code"] for f in doc["findings"]]
+
+
+def test_threshold_files_with_a_default_or_as_a_list(tmp_path):
+    truth = write_lines(tmp_path / "truth.csv", TRUTH_CSV)
+    scores = write_lines(tmp_path / "scores.csv", SCORES_CSV)
+    starred = write_lines(tmp_path / "t.json", json.dumps({"calm": 0.3, "*": 0.6}))
+    doc = cli_json("--true", truth, "--scores", scores, "--threshold", starred)
+    assert_same(doc, expect_scores(threshold=[0.6, 0.3, 0.6]))
+    assert doc["thresholds"]["values"] == {"joy": 0.6, "calm": 0.3, "anger": 0.6}
+    listed = write_lines(tmp_path / "l.json", json.dumps([0.6, 0.3, 0.6]))
+    assert_same(cli_json("--true", truth, "--scores", scores, "--threshold", listed),
+                expect_scores(threshold=[0.6, 0.3, 0.6]))
+    partial = write_lines(tmp_path / "p.json", json.dumps({"calm": 0.3}))
+    assert_error(cli("--true", truth, "--scores", scores, "--threshold", partial),
+                 "--threshold", "p.json", "missing ['joy', 'anger']", 'default under "*"')

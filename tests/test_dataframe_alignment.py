@@ -241,18 +241,14 @@ ONLY_TRUE = (
 @pytest.mark.parametrize(
     "make, expected, f1",
     [
-        (lambda: (TRUE, shuffled_pred_df()), ONLY_PRED, POSITIONAL_F1),
         (lambda: (pd.DataFrame(TRUE, columns=["a", "b"]), shuffled_pred_df()), ONLY_PRED,
          POSITIONAL_F1),
-        (lambda: (truth_df(), PRED[SHUFFLE]), ONLY_TRUE, POSITIONAL_F1),
         (lambda: (truth_df(), shuffled_pred_df().reset_index(drop=True)), ONLY_TRUE,
          POSITIONAL_F1),
-        (lambda: (truth_df(), [["a"], ["b"], ["a"], ["a"], ["b"]]), ONLY_TRUE, ALIGNED_F1),
     ],
-    ids=["array_and_indexed", "default_and_indexed", "indexed_and_array",
-         "indexed_and_default", "indexed_and_label_sets"],
+    ids=["default_and_indexed", "indexed_and_default"],
 )
-def test_only_one_index_matches_by_position_and_warns(make, expected, f1):
+def test_two_frames_one_index_match_by_position_and_warn(make, expected, f1):
     y_true, y_pred = make()
     with pytest.warns(RowOrderWarning) as caught:
         report = labelwise.evaluate(y_true, y_pred, labels=["a", "b"])
@@ -261,20 +257,37 @@ def test_only_one_index_matches_by_position_and_warns(make, expected, f1):
     assert report["f1_micro"] == pytest.approx(f1)
 
 
+@pytest.mark.parametrize(
+    "make, f1",
+    [
+        (lambda: (TRUE, shuffled_pred_df()), POSITIONAL_F1),
+        (lambda: (truth_df(), PRED[SHUFFLE]), POSITIONAL_F1),
+        (lambda: (truth_df(), [["a"], ["b"], ["a"], ["a"], ["b"]]), ALIGNED_F1),
+    ],
+    ids=["array_and_indexed", "indexed_and_array", "indexed_and_label_sets"],
+)
+def test_a_frame_and_a_plain_array_match_by_position_quietly(make, f1):
+    """``evaluate(y_test_df, model.predict(X_test))``: the array has one order only."""
+    y_true, y_pred = make()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        report = labelwise.evaluate(y_true, y_pred, labels=["a", "b"])
+    assert report["f1_micro"] == pytest.approx(f1)
+
+
 def test_only_one_index_with_scores_names_y_score():
     with pytest.warns(RowOrderWarning, match=re.escape(
             "the rows of y_true and y_score were matched by position, because only y_score "
             "has an index (y_true has none, or the default 0..n-1).")):
-        report = labelwise.evaluate(TRUE, y_score=scores_df(), labels=["a", "b"])
+        report = labelwise.evaluate(pd.DataFrame(TRUE, columns=["a", "b"]), y_score=scores_df(),
+                                    labels=["a", "b"])
     assert report["f1_micro"] == pytest.approx(POSITIONAL_F1)
 
 
-def test_sparse_scores_against_an_indexed_truth_warn():
+def test_sparse_scores_against_an_indexed_truth_match_by_position():
     scores = sp.csr_matrix(PRED * 0.6 + 0.2)
-    with pytest.warns(RowOrderWarning, match=re.escape(
-            "the rows of y_true and y_score were matched by position: y_true has an index, "
-            "but sparse and top-k scores have none. Give the scores in y_true's row order; "
-            "if they are, pass y_true.reset_index(drop=True) to say so.")):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
         ranked = coerce_ranking(truth_df(), scores)
     assert ranked.index is None
 
@@ -283,7 +296,7 @@ def test_the_warning_can_be_silenced_by_its_class():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         warnings.simplefilter("ignore", RowOrderWarning)
-        labelwise.evaluate(truth_df(), PRED)
+        labelwise.evaluate(truth_df(), shuffled_pred_df().reset_index(drop=True))
 
 
 @pytest.mark.parametrize(

@@ -1027,12 +1027,32 @@ def test_threshold_vector_of_the_wrong_length():
     )
 
 
+def test_threshold_dict_default_covers_the_labels_not_named():
+    scores = np.array([[0.3, 0.6, 0.45], [0.1, 0.2, 0.9]])
+    got = labelwise.evaluate([[1, 1, 0], [0, 0, 1]], y_score=scores, labels=LABELS,
+                             threshold={"jazz": 0.25, "*": 0.5})
+    want = labelwise.evaluate([[1, 1, 0], [0, 0, 1]], y_score=scores, labels=LABELS,
+                              threshold=[0.25, 0.5, 0.5])
+    assert got.metrics == want.metrics and got.params["threshold"] == [0.25, 0.5, 0.5]
+    # a label called "*" is a label, not the default
+    starred = labelwise.evaluate([[1, 0]], y_score=[[0.3, 0.6]], labels=["*", "a"],
+                                 threshold={"*": 0.2, "a": 0.7})
+    assert starred.params["threshold"] == [0.2, 0.7]
+    message = check_error(
+        lambda: labelwise.evaluate(Y, y_score=np.full((6, 3), 0.5), labels=LABELS,
+                                   threshold={"Jazz": 0.2, "*": 0.5}),
+        "unknown ['Jazz'] (did you mean 'jazz'?)",
+    )
+    assert "missing" not in message
+
+
 def test_threshold_dict_with_missing_or_unknown_labels():
     scores = np.full((6, 3), 0.5)
     check_error(
         lambda: labelwise.evaluate(Y, y_score=scores, labels=LABELS,
                                    threshold={"jazz": 0.5, "live": 0.5}),
-        "threshold dict must give exactly one value per label: missing ['rock']",
+        "threshold dict must give one value per label, or a default under \"*\": "
+        "missing ['rock']",
         "The labels are ['jazz', 'live', 'rock']",
     )
     message = check_error(

@@ -8,7 +8,7 @@
 from . import metrics
 from .counts import Counts
 from .diagnose import Finding, check_leakage
-from .errors import InputError, LabelwiseError, UndefinedMetricWarning
+from .errors import InputError, LabelwiseError, RowOrderWarning, UndefinedMetricWarning
 from .evaluation import evaluate
 from .registry import REGISTRY, Metric, metric_names
 from .report import PerLabelTable, Report
@@ -31,5 +31,6 @@ __all__ = [
     "InputError",
     "LabelwiseError",
     "UndefinedMetricWarning",
+    "RowOrderWarning",
     "__version__",
 ]

@@ -13,7 +13,9 @@ Rows of truth and predictions (or scores) are paired by position, unless both
 are pandas objects with a row index other than the default ``0..n-1``: then the
 predictions are put in the truth's index order, and an index value missing on
 one side, or repeated, is an error. When only one of the two has such an index,
-the rows are paired by position with a :class:`~labelwise.errors.RowOrderWarning`.
+the rows are paired by position, with a :class:`~labelwise.errors.RowOrderWarning`
+when both are pandas objects (a plain array or a list has its rows in the only
+order it has, so pairing it by position with an indexed frame is not remarked).
 ``sample_weight`` follows the same rule (see :func:`check_sample_weight`).
 """
 
@@ -102,6 +104,7 @@ class _Matrix:
     names: tuple | None
     index: Any = None  # pandas row index, when it is not the default 0..n-1
     paired: bool = False  # rows already put in the order of the other input
+    pandas: bool = False  # read from a pandas object (with any index)
 
 
 @dataclass
@@ -109,6 +112,7 @@ class _Sets:
     rows: list  # list of lists of labels
     index: Any = None
     paired: bool = False
+    pandas: bool = False
 
 
 def _where(row: int, col: int, names: Sequence | None) -> str:
@@ -228,6 +232,8 @@ def _match_rows(rt, rp, name: str):
     if ti is None and pi is None:
         return rt, rp, None
     if ti is None or pi is None:
+        if not (rt.pandas and rp.pandas):  # a plain array has rows in its only order
+            return replace(rt, index=None), replace(rp, index=None), None
         own, lacks = (name, "y_true") if ti is None else ("y_true", name)
         _warn(
             f"the rows of y_true and {name} were matched by position, because only {own} "
@@ -314,11 +320,11 @@ def _read(y: Any, name: str, sep: str) -> _Matrix | _Sets:
                 f"{name} has duplicate column names {dup}: each label needs exactly one column. "
                 "Rename or drop the duplicates."
             )
-        return _Matrix(y.to_numpy(), names, _row_index(y))
+        return _Matrix(y.to_numpy(), names, _row_index(y), pandas=True)
     if _is_series(y):
         index = _row_index(y)
         raw = _read(list(y.to_numpy()), name, sep)
-        raw.index = index
+        raw.index, raw.pandas = index, True
         return raw
     y = _to_numpy(y, name)
     if isinstance(y, np.ndarray):
@@ -680,8 +686,8 @@ def coerce_pair(y_true, y_pred, *, labels=None, sep: str = ",") -> Labelled:
     unless both inputs are pandas objects with an index other than the default
     ``0..n-1``: then ``y_pred``'s rows are put in ``y_true``'s index order, and
     an index value on one side only, or repeated, raises :class:`InputError`.
-    When only one of them has such an index, rows are matched by position and a
-    :class:`~labelwise.errors.RowOrderWarning` says so.
+    When only one of them has such an index, rows are matched by position, and a
+    :class:`~labelwise.errors.RowOrderWarning` says so if both are pandas objects.
 
     Parameters
     ----------
@@ -775,7 +781,7 @@ def coerce_scores(y_score, name: str = "y_score") -> _Matrix:
             f"{name} has {_plain(values[r, c])} at {_where(r, c, raw.names)}; scores must be "
             "finite. Check the model output for overflow or missing values."
         )
-    return _Matrix(values, raw.names, raw.index)
+    return _Matrix(values, raw.names, raw.index, pandas=raw.pandas)
 
 
 def _reject_strings_among_numbers(rows: Sequence, name: str) -> None:
@@ -794,26 +800,41 @@ def _reject_strings_among_numbers(rows: Sequence, name: str) -> None:
 
 
 def check_threshold(threshold, n_labels: int, labels: Sequence | None = None):
-    """Return a float or a float64 array of one threshold per label."""
+    """Return a float or a float64 array of one threshold per label.
+
+    ``threshold`` is one number, one number per label (column order), or a dict
+    ``{label: number}`` naming every label, where the key ``"*"`` (unless a label
+    is called that) gives the value of the labels not named.
+
+    Examples
+    --------
+    >>> check_threshold({"rare": 0.2, "*": 0.5}, 3, ["common", "rare", "other"]).tolist()
+    [0.5, 0.2, 0.5]
+    """
     if isinstance(threshold, Mapping):
         if labels is None:
             raise InputError(
                 "a dict of thresholds needs label names; pass labels=[...] (or give y_score "
                 "as a DataFrame whose columns are the labels)."
             )
-        missing = [x for x in labels if x not in threshold]
-        extra = [x for x in threshold if x not in labels]
+        known = set(labels)
+        default = threshold.get("*") if "*" not in known else None
+        missing = [] if default is not None else [x for x in labels if x not in threshold]
+        extra = [x for x in threshold if x not in known and not (x == "*" and default is not None)]
         if missing or extra:
             parts = []
             if missing:
                 parts.append(f"missing {missing[:10]}")
             if extra:
-                parts.append(f"unknown {extra[:10]}")
+                close = near_match(extra[0], labels)
+                parts.append(f"unknown {extra[:10]}"
+                             + (f" (did you mean {close!r}?)" if close is not None else ""))
             raise InputError(
-                f"threshold dict must give exactly one value per label: {', '.join(parts)}. "
+                f"threshold dict must give one value per label, or a default under \"*\": "
+                f"{', '.join(parts)}. "
                 f"The labels are {list(labels[:10]) + (['...'] if len(labels) > 10 else [])}."
             )
-        threshold = [threshold[x] for x in labels]
+        threshold = [threshold.get(x, default) for x in labels]
     if threshold is None or isinstance(threshold, (str, bytes, bool, np.bool_)):
         raise InputError(
             f"threshold must be a number, one number per label or a dict {{label: number}}, "
@@ -1024,8 +1045,7 @@ def coerce_ranking(y_true, y_score, *, labels=None, sep: str = ",", need_dense=F
     dense matrix is accepted (metrics that rank every label need every score).
 
     Rows of dense scores are matched as in :func:`align_scores`. Sparse and top-k
-    scores have no index, so they are matched by position (with a
-    :class:`~labelwise.errors.RowOrderWarning` when ``y_true`` has an index).
+    scores have no index, so they are matched by position.
     """
     if y_score is None:
         raise InputError("y_score is missing: score-based metrics need scores.")
@@ -1054,12 +1074,6 @@ def coerce_ranking(y_true, y_score, *, labels=None, sep: str = ",", need_dense=F
         return RankingInput(t, np.ascontiguousarray(values), None, vocab, t.shape[1],
                             named, rt.index)
     rt = _read(y_true, "y_true", sep)
-    if rt.index is not None:
-        _warn(
-            "the rows of y_true and y_score were matched by position: y_true has an index, "
-            "but sparse and top-k scores have none. Give the scores in y_true's row order; "
-            "if they are, pass y_true.reset_index(drop=True) to say so."
-        )
     if isinstance(rt, _Sets) and labels is None:
         raise InputError(
             "sparse or top-k scores address labels by column index, so label sets in "

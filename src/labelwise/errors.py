@@ -57,5 +57,5 @@ class RowOrderWarning(UserWarning):
 
 
 # Shown as ``labelwise.InputError`` in tracebacks: that is where users import them.
-for _cls in (LabelwiseError, InputError, UndefinedMetricWarning):
+for _cls in (LabelwiseError, InputError, UndefinedMetricWarning, RowOrderWarning):
     _cls.__module__ = "labelwise"

@@ -70,6 +70,13 @@ def evaluate(
     y_true : array-like, sparse matrix, DataFrame or label sets
         True labels: a 0/1 matrix of shape (n_samples, n_labels), a list of label
         sets such as ``[["rock", "live"], []]``, or delimited strings ``["rock,live", ""]``.
+        Rows are matched by position, unless ``y_true`` and ``y_pred`` (or ``y_score``)
+        are both pandas objects with an index other than the default ``0..n-1``: then
+        rows are matched by index, and an index value on one side only, or repeated,
+        raises :class:`InputError`. When only one of two pandas objects has such an
+        index, rows are matched by position and a ``labelwise.RowOrderWarning`` says so.
+        A single column ``(n, 1)`` is one label (the scikit-learn twins in
+        :mod:`labelwise.metrics` read it as binary input, as scikit-learn does).
     y_pred : same kinds as ``y_true``, optional
         Predicted labels. Give exactly one of ``y_pred`` and ``y_score``.
     y_score : array-like of float, sparse matrix, or (indices, scores), optional
@@ -89,7 +96,9 @@ def evaluate(
         ``label_space_from_data`` finding then notes that labels absent from
         the data are not evaluated), or are the column indices.
     sample_weight : array-like of shape (n_samples,), optional
-        Non-negative weights; counts become weighted sums.
+        Non-negative weights; counts become weighted sums. A pandas Series with an
+        index follows the rows when they were matched by index; otherwise weights
+        are read in ``y_true``'s row order.
     zero_division : {0, 1, nan, "warn"}, default 0
         Value of a metric that divides zero by zero, as in scikit-learn. With
         ``nan`` such labels (or samples) drop out of the averages.
@@ -162,7 +171,7 @@ def evaluate(
         params.update(threshold=thr if isinstance(thr, float) else thr.tolist(),
                       inclusive=bool(inclusive), scores_are_logits=bool(scores_are_logits))
         dense_scores = ranked.dense_scores
-    weights = check_sample_weight(sample_weight, data.n_samples)
+    weights = check_sample_weight(sample_weight, data.n_samples, data.index)
     params["weighted"] = weights is not None
     counts = Counts.from_labelled(data, weights)
     if y_score is not None:
@@ -269,7 +278,8 @@ def _scored(y_true, y_score, labels, sep, threshold, inclusive, rule, logits=Fal
         ones = np.ones(rows.shape[0], dtype=np.bool_)
         pred = sp.csr_matrix((ones, (rows, s.indices[keep])), shape=s.shape)
         pred.sort_indices()
-        return Labelled(ranked.y_true, pred, ranked.labels), ranked, thr, how
+        return (Labelled(ranked.y_true, pred, ranked.labels, ranked.named, ranked.index),
+                ranked, thr, how)
     y_true, scores, vocab = align_scores(y_true, y_score, labels=labels, sep=sep)
     thr = check_threshold(threshold, scores.values.shape[1], vocab)
     cut = rule(thr)
@@ -279,7 +289,7 @@ def _scored(y_true, y_score, labels, sep, threshold, inclusive, rule, logits=Fal
     t = sp.csr_matrix(data.y_true)
     t.sort_indices()
     ranked = RankingInput(t, np.ascontiguousarray(scores.values), None, data.labels,
-                          data.n_labels)
+                          data.n_labels, data.named, data.index)
     return data, ranked, thr, how
 
 

@@ -48,10 +48,11 @@ def vocabulary(truth: Source, labels=None, pred: Source | None = None) -> tuple:
     """The label vocabulary: ``labels`` if given, else the label names of the data.
 
     Truth in columns has the names of its label columns; truth without names (npy,
-    XC) has positional labels ``0 .. L-1``. Label sets, without ``labels``, give the
-    sorted union of the labels that occur in the truth and in the predictions (when
-    those are label sets too), as :func:`labelwise.evaluate` does: see
-    :func:`label_space` for how many that is.
+    XC) has positional labels ``0 .. L-1``. Truth in label sets takes the names of
+    the predictions' label columns when they have named columns (a scores table
+    names every label of the model); else, without ``labels``, the sorted union of
+    the labels that occur in the truth and in the predictions (when those are label
+    sets too), as :func:`labelwise.evaluate` does: see :func:`label_space`.
     """
     if labels is not None:
         vocab = tuple(labels)
@@ -62,23 +63,34 @@ def vocabulary(truth: Source, labels=None, pred: Source | None = None) -> tuple:
             truth.label_columns = list(vocab)
         return vocab
     if truth.labels_column is not None:
+        if pred is not None and pred.labels_column is None and _named_columns(pred) \
+                and pred.names is not None:
+            return pred.names  # the model's label columns name the whole label space
         found = _labels_in(truth)
         if pred is not None and pred.labels_column is not None:
             found |= _labels_in(pred)
         if not found:
             raise InputError(f"{truth.path}: no row has any label; pass --labels to name them.")
         return tuple(sorted(found))
-    blocks = truth.blocks(block_rows=1024)
+    width = _named_columns(truth)
+    if truth.names is not None:
+        return truth.names
+    return tuple(str(j) for j in range(width))
+
+
+def _named_columns(src: Source) -> int:
+    """Read the first rows of ``src`` (which sets ``src.names`` for named columns) and
+    return its number of label columns."""
+    blocks = src.blocks(block_rows=1024)
     try:
         first = next(blocks, None)
     finally:
         blocks.close()  # stop the reader (and its read-ahead) now
     if first is None:
-        raise InputError(f"{truth.path} has no data rows.")
-    if truth.names is not None:
-        return truth.names
-    width = first.values.shape[1] if first.values is not None else first.matrix.shape[1]
-    return tuple(str(j) for j in range(width))
+        raise InputError(f"{src.path} has no data rows.")
+    if first.sets is not None:
+        return 0
+    return first.values.shape[1] if first.values is not None else first.matrix.shape[1]
 
 
 def _labels_in(src: Source) -> set:
@@ -92,6 +104,8 @@ def label_space(truth: Source, pred: Source, vocab: tuple, labels) -> dict | Non
     """
     if labels is not None or truth.labels_column is None:
         return None
+    if pred.labels_column is None and pred.names is not None:
+        return None  # named by the prediction columns
     only = 0
     if pred.labels_column is not None:
         only = len(set(vocab) - _labels_in(truth))

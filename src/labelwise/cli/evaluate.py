@@ -16,7 +16,7 @@ import scipy.sparse as sp
 from .._names import did_you_mean
 from .._validate import _Matrix, _Sets, check_threshold, coerce_pair
 from ..counts import Counts
-from ..diagnose import DEFAULT_BANDS, Context, check_bands
+from ..diagnose import DEFAULT_BANDS, Context, check_bands, label_space_from_data
 from ..errors import InputError
 from ..evaluation import build_report, diagnosed, evaluate
 from ..io import Source
@@ -263,6 +263,10 @@ def run(true, pred, scores, layout: Layout, scoring: Scoring, *, allow_missing=F
                           inclusive=scoring.ge, scores_are_logits=scoring.logits, train=train,
                           bands=bands, sample_weight=w, zero_division=zd, beta=scoring.beta,
                           inv_propensity=_propensities(layout, scoring, vocab))
+        if space is not None:  # evaluate() was given the labels read off the truth's sets
+            found = label_space_from_data(Context(metrics=report.metrics, labels=report.labels,
+                                                  counts=None, label_space=space))
+            report.findings.append(found)
         thresholds = {"rule": ">=" if scoring.ge else ">",
                       "values": thr if isinstance(thr, float) else dict(zip(vocab, thr.tolist()))}
     inputs["rows"] = matching.to_dict()
