@@ -607,3 +607,26 @@ def test_threshold_files_with_a_default_or_as_a_list(tmp_path):
     partial = write_lines(tmp_path / "p.json", json.dumps({"calm": 0.3}))
     assert_error(cli("--true", truth, "--scores", scores, "--threshold", partial),
                  "--threshold", "p.json", "missing ['joy', 'anger']", 'default under "*"')
+
+
+def test_k_sets_the_cutoffs_and_a_requirement_brings_its_own(tmp_path):
+    rng = np.random.default_rng(5)
+    names = [f"tag{j}" for j in range(12)]
+    y = (rng.random((8, 12)) < 0.3).astype(int)
+    s = rng.random((8, 12)).round(4)
+    truth = write_lines(tmp_path / "truth.csv", _csv(y, names=names))
+    scores = write_lines(tmp_path / "scores.csv", _csv(s, names=names))
+    doc = cli_json("--true", truth, "--scores", scores, "--k", "2,10")
+    assert_same(doc, labelwise.evaluate(y, y_score=s, labels=names, k=(2, 10)))
+    assert doc["metrics"]["precision_at_10"] == pytest.approx(
+        labelwise.metrics.precision_at_k(y, s, k=10), abs=1e-12)
+    assert "precision_at_1" not in doc["metrics"]
+    out = cli("--true", truth, "--scores", scores, "--k", "2,10").stdout
+    assert "  metric         @2     @10" in out
+    doc = cli_json("--true", truth, "--scores", scores, "--require", "ndcg_at_7>=0")
+    assert "ndcg_at_7" in doc["metrics"] and "ndcg_at_5" in doc["metrics"]
+    for bad in ("0", "a,b", ""):
+        result = cli("--true", truth, "--scores", scores, "--k", bad)
+        assert result.exit_code == 2 and "--k" in result.stderr and "positive" in result.stderr
+    result = cli("--true", truth, "--pred", truth, "--k", "10")
+    assert result.exit_code == 2 and "need --scores" in result.stderr

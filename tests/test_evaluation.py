@@ -170,3 +170,31 @@ def test_dict_threshold_follows_score_columns_by_name():
     # names known from y_true alone are enough for a dict threshold
     plain = labelwise.evaluate(truth, y_score=[[0.2, 0.5], [0.05, 0.95]], threshold={"a": 0.1, "b": 0.9})
     assert plain.per_label["tp"].tolist() == [1, 1]
+
+
+def test_k_sets_the_cutoffs_of_the_at_k_metrics():
+    import labelwise.metrics as lm
+
+    rng = np.random.default_rng(11)
+    y = (rng.random((40, 15)) < 0.25).astype(int)
+    s = rng.random((40, 15))
+    inv = labelwise.inverse_propensity(y)
+    r = labelwise.evaluate(y, y_score=s, k=[10, 2, 30], inv_propensity=inv)
+    assert r.params["k"] == [2, 10, 30]
+    assert sorted(n for n in r.metrics if n.startswith("precision_at_")) == [
+        "precision_at_10", "precision_at_2"]  # 30 is more than the 15 labels
+    for k in (2, 10):
+        assert r[f"precision_at_{k}"] == pytest.approx(lm.precision_at_k(y, s, k=k), abs=1e-12)
+        assert r[f"ndcg_at_{k}"] == pytest.approx(lm.ndcg_at_k(y, s, k=k), abs=1e-12)
+        assert r[f"psprecision_at_{k}"] == pytest.approx(
+            lm.psprecision_at_k(y, s, k=k, inv_propensity=inv), abs=1e-12)
+    assert labelwise.evaluate(y, y_score=s, k=4).params["k"] == [4]
+
+
+@pytest.mark.parametrize("k, words", [(0, "0 is not a positive integer"), ([], "(empty)"),
+                                      ("3", "'3' is not a positive integer"),
+                                      (2.5, "got 2.5"), ([1, True], "True")])
+def test_bad_cutoffs_are_refused(k, words):
+    with pytest.raises(labelwise.InputError, match="k must be a positive integer") as err:
+        labelwise.evaluate([[1, 0]], y_score=[[0.2, 0.9]], k=k)
+    assert words in str(err.value)

@@ -1215,3 +1215,24 @@ def check_k(k, width: int, name: str = "k") -> int:
             f"needs at least {k} ranked labels. Use k <= {width} or give more predictions."
         )
     return int(k)
+
+
+def check_cutoffs(k) -> tuple:
+    """The report's ``*_at_k`` cutoffs: one positive integer or several, as a sorted tuple.
+
+    >>> check_cutoffs(10), check_cutoffs([5, 1, 3])
+    ((10,), (1, 3, 5))
+    """
+    items = [k] if isinstance(k, numbers.Integral) else k
+    try:
+        items = list(items)
+    except TypeError:
+        raise InputError(f"k must be a positive integer or a list of them, got {k!r}.") from None
+    bad = [x for x in items
+           if isinstance(x, bool) or not isinstance(x, numbers.Integral) or x < 1]
+    if bad or not items:
+        raise InputError(
+            f"k must be a positive integer or a list of them, got {k!r}"
+            + (f" ({bad[0]!r} is not a positive integer)." if bad else " (empty).")
+        )
+    return tuple(sorted({int(x) for x in items}))

@@ -15,6 +15,7 @@ from ._validate import (
     align_scores,
     binarize,
     check_beta,
+    check_cutoffs,
     check_propensity,
     check_sample_weight,
     check_threshold,
@@ -54,6 +55,7 @@ def evaluate(
     beta=2.0,
     sep=",",
     inv_propensity=None,
+    k=(1, 3, 5),
     scores_are_logits=False,
     train=None,
     bands=None,
@@ -109,6 +111,9 @@ def evaluate(
     inv_propensity : array-like of shape (n_labels,), optional
         Inverse label propensities (see :func:`labelwise.inverse_propensity`);
         adds the propensity-scored ``psprecision_at_k`` and ``psndcg_at_k``.
+    k : int or sequence of int, default (1, 3, 5)
+        The cutoffs of the ``*_at_k`` metrics (``precision_at_10`` for ``k=10``);
+        cutoffs above the number of labels (or the top-k width) are left out.
     scores_are_logits : bool, default False
         The scores are logits: predict when ``sigmoid(score) > threshold``
         (computed exactly as ``score > logit(threshold)``). Ranking metrics do
@@ -145,6 +150,7 @@ def evaluate(
     0.6666666666666666
     """
     zd = check_zero_division(zero_division)
+    ks = check_cutoffs(k)
     beta = check_beta(beta)
     params: dict = {"zero_division": zero_division, "beta": beta}
     if (y_pred is None) == (y_score is None):
@@ -168,7 +174,7 @@ def evaluate(
         rule = _logit_threshold if scores_are_logits else (lambda t: t)
         data, ranked, thr, thresholding = _scored(y_true, y_score, labels, sep, threshold,
                                                   inclusive, rule, scores_are_logits)
-        params.update(threshold=thr if isinstance(thr, float) else thr.tolist(),
+        params.update(k=list(ks), threshold=thr if isinstance(thr, float) else thr.tolist(),
                       inclusive=bool(inclusive), scores_are_logits=bool(scores_are_logits))
         dense_scores = ranked.dense_scores
     weights = check_sample_weight(sample_weight, data.n_samples, data.index)
@@ -176,7 +182,7 @@ def evaluate(
     counts = Counts.from_labelled(data, weights)
     if y_score is not None:
         p = None if inv_propensity is None else check_propensity(inv_propensity, data.n_labels)
-        summary = summarize_scores(ranked, weights, p)
+        summary = summarize_scores(ranked, weights, p, ks)
     elif inv_propensity is not None:
         raise InputError("inv_propensity needs scores: pass y_score= to get the @k metrics.")
     report = build_report(counts, data.labels, zd, beta, params, summary)

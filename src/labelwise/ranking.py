@@ -346,7 +346,7 @@ REPORT_KS = (1, 3, 5)
 class ScoreSummary:
     """Score-based results of one evaluation.
 
-    ``rows`` holds the per-sample sums at cutoffs ``REPORT_KS``; the per-label
+    ``rows`` holds the per-sample sums at the report's cutoffs; the per-label
     and micro ROC-AUC and average precision are present for dense scores only.
     """
 
@@ -373,9 +373,11 @@ class ScoreSummary:
         return float(num / den) if den > 0 else math.nan
 
 
-def summarize_scores(data: RankingInput, sample_weight=None, inv_propensity=None) -> ScoreSummary:
-    """Every score-based reduction the report uses, in one place."""
-    ks = tuple(k for k in REPORT_KS if k <= data.width) or (1,)
+def summarize_scores(data: RankingInput, sample_weight=None, inv_propensity=None,
+                     ks=REPORT_KS) -> ScoreSummary:
+    """Every score-based reduction the report uses, in one place; the ``*_at_k`` sums at
+    the cutoffs ``ks`` that do not exceed the number of labels (or the top-k width)."""
+    ks = tuple(k for k in sorted(set(ks)) if k <= data.width) or (1,)
     rows = row_sums(data, ks=ks, sample_weight=sample_weight, inv_propensity=inv_propensity)
     extra: dict = {}
     if data.dense_scores is not None:

@@ -1,7 +1,9 @@
 """THE metric registry: every number a report can hold, with its properties.
 
 Reports, the command line and the docs enumerate :data:`REGISTRY`; nothing
-else lists metrics. A new metric is one entry here plus one formula.
+else lists metrics. A new metric is one entry here plus one formula. The
+``*_at_k`` metrics exist for every cutoff k; :data:`REGISTRY` lists them at the
+report's default cutoffs 1, 3 and 5, and :func:`lookup` resolves any other.
 
 Threshold metrics compute from :class:`~labelwise.counts.Counts`; score-based
 metrics (``needs_scores``) from a :class:`~labelwise.ranking.ScoreSummary`.
@@ -9,6 +11,7 @@ metrics (``needs_scores``) from a :class:`~labelwise.ranking.ScoreSummary`.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Callable
 
@@ -16,7 +19,8 @@ from . import formulas as F
 from ._validate import AVERAGES
 from .ranking import REPORT_KS, ScoreSummary, average_label_values
 
-__all__ = ["Metric", "REGISTRY", "metric_names", "threshold_values", "score_values"]
+__all__ = ["Metric", "REGISTRY", "lookup", "at_k_metric", "metric_names", "threshold_values",
+           "score_values"]
 
 
 @dataclass(frozen=True)
@@ -90,6 +94,24 @@ def _ps_at_k(field: str, k: int) -> Callable:
     return lambda s: s.ps_at_k(field, k) if s.has_propensity and k in s.rows.ks else None
 
 
+# (name prefix, summary field, title, propensity-scored) of the metrics at a cutoff k
+_AT_K = (
+    ("precision", "precision_at_k", "Precision", False),
+    ("recall", "recall_at_k", "Recall", False),
+    ("ndcg", "ndcg_at_k", "nDCG", False),
+    ("psprecision", "hits", "Propensity-scored precision", True),
+    ("psndcg", "ndcg", "Propensity-scored nDCG", True),
+)
+_AT_K_NAME = re.compile(r"^(" + "|".join(p for p, *_ in _AT_K) + r")_at_([1-9][0-9]*)$")
+
+
+def at_k_metric(prefix: str, k: int) -> Metric:
+    """The metric ``{prefix}_at_{k}``, for any cutoff ``k >= 1``."""
+    _, field, title, ps = next(x for x in _AT_K if x[0] == prefix)
+    return Metric(f"{prefix}_at_{k}", "higher", True, "at_k", f"{title} at {k}",
+                  (_ps_at_k if ps else _at_k)(field, k))
+
+
 _RANKING = (
     ("label_ranking_average_precision", "higher", "lrap",
      "Label ranking average precision: share of labels ranked above each true label that are true"),
@@ -118,17 +140,28 @@ REGISTRY: dict[str, Metric] = {
           for name, attr, title in (("roc_auc", "auc", "ROC-AUC"),
                                     ("average_precision", "ap", "Average precision"))
           for avg in AVERAGES),
-        *(Metric(f"{name}_at_{k}", "higher", True, "at_k", f"{title} at {k}", _at_k(field, k))
-          for name, field, title in (("precision", "precision_at_k", "Precision"),
-                                     ("recall", "recall_at_k", "Recall"),
-                                     ("ndcg", "ndcg_at_k", "nDCG"))
-          for k in REPORT_KS),
-        *(Metric(f"ps{name}_at_{k}", "higher", True, "at_k",
-                 f"Propensity-scored {title} at {k}", _ps_at_k(field, k))
-          for name, field, title in (("precision", "hits", "precision"), ("ndcg", "ndcg", "nDCG"))
-          for k in REPORT_KS),
+        *(at_k_metric(prefix, k) for prefix, *_ in _AT_K for k in REPORT_KS),
     )
 }
+
+
+def lookup(name: str) -> Metric | None:
+    """The registry's metric called ``name``, including ``*_at_k`` for any k; else None.
+
+    Examples
+    --------
+    >>> from labelwise.registry import lookup
+    >>> lookup("ndcg_at_10").description, lookup("hamming_loss").direction
+    ('nDCG at 10', 'lower')
+    >>> print(lookup("f1_mikro"))
+    None
+    """
+    found = REGISTRY.get(name)
+    if found is None:
+        m = _AT_K_NAME.match(name)
+        if m:
+            found = at_k_metric(m.group(1), int(m.group(2)))
+    return found
 
 
 def metric_names(*, needs_scores: bool | None = None) -> list[str]:
@@ -158,11 +191,13 @@ def threshold_values(counts, zero_division, beta) -> dict[str, float]:
 
 
 def score_values(summary: ScoreSummary) -> dict[str, float]:
-    """Every score metric of the registry that ``summary`` can give (others are left out)."""
+    """Every score metric of the registry that ``summary`` can give (others are left out),
+    the ``*_at_k`` metrics at the cutoffs the summary was made for."""
     out = {}
-    for m in REGISTRY.values():
-        if m.needs_scores:
-            value = m.compute(summary)
-            if value is not None:
-                out[m.name] = float(value)
+    wanted = [m for m in REGISTRY.values() if m.needs_scores and m.group != "at_k"]
+    wanted += [at_k_metric(prefix, k) for prefix, *_ in _AT_K for k in summary.rows.ks]
+    for m in wanted:
+        value = m.compute(summary)
+        if value is not None:
+            out[m.name] = float(value)
     return out

@@ -7,6 +7,7 @@ into text (``str(report)``) or a plain dict (``report.to_dict()``).
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from typing import Any, Iterator
 
@@ -194,6 +195,7 @@ class Section:
 
 
 _STRICT = {"subset_accuracy": " (strict: one wrong label fails the sample)"}
+_AT_K = re.compile(r"^[a-z]+_at_[0-9]+$")
 
 
 def _value_rows(r: Report, names) -> list:
@@ -229,7 +231,7 @@ def sections(r: Report) -> list[Section]:
     curves = _grid(r, ("roc_auc", "average_precision"), AVERAGES, lambda f, a: f"{f}_{a}")
     if curves:
         out.append(Section("Score-based", ["metric", *AVERAGES], curves))
-    at_k = [m.name for m in present if m.group == "at_k"]
+    at_k = [n for n in r.metrics if _AT_K.match(n)]
     if at_k:
         ks = sorted({int(n.rsplit("_", 1)[1]) for n in at_k})
         fams = list(dict.fromkeys(n.rsplit("_at_", 1)[0] for n in at_k))

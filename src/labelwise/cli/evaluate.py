@@ -21,7 +21,7 @@ from ..errors import InputError
 from ..evaluation import build_report, diagnosed, evaluate
 from ..io import Source
 from ..pairing import label_space, pairs, vocabulary
-from ..registry import REGISTRY
+from ..registry import REGISTRY, lookup
 from ..report import render_markdown, render_rich, render_text, to_json_dict
 from ..score_metrics import inverse_propensity
 from . import options as O
@@ -81,6 +81,7 @@ class Scoring:
     propensity_from: str | None = None
     propensity_a: float = 0.55
     propensity_b: float = 1.5
+    k: tuple = (1, 3, 5)
 
 
 def _parse_requirements(specs, have_scores: bool, propensities: bool):
@@ -96,12 +97,13 @@ def _parse_requirements(specs, have_scores: bool, propensities: bool):
                 f"--require {spec!r}: write METRIC>=VALUE (or <=, >, <), e.g. \"f1_micro>=0.8\"."
             )
         name, op = m.group(1), m.group(2)
-        if name not in REGISTRY:
+        metric = lookup(name)
+        if metric is None:
             raise click.UsageError(
                 f"--require names unknown metric {name!r}{did_you_mean(name, REGISTRY)}. "
                 "'labelwise metrics' lists the valid names."
             )
-        if REGISTRY[name].needs_scores and not have_scores:
+        if metric.needs_scores and not have_scores:
             raise click.UsageError(
                 f"--require {name}: {name} is computed from scores; give them with --scores "
                 "(--pred holds hard predictions)."
@@ -113,6 +115,16 @@ def _parse_requirements(specs, have_scores: bool, propensities: bool):
             )
         out.append((name, op, value))
     return out
+
+
+def _cutoffs(value: str) -> tuple:
+    try:
+        ks = [int(x) for x in value.split(",") if x.strip()]
+    except ValueError:
+        ks = []
+    if not ks or min(ks) < 1:
+        raise click.UsageError(f"--k {value!r}: give positive whole numbers, e.g. --k 1,3,5,10.")
+    return tuple(sorted(set(ks)))
 
 
 def _threshold(value: str, vocab: tuple):
@@ -262,7 +274,7 @@ def run(true, pred, scores, layout: Layout, scoring: Scoring, *, allow_missing=F
         report = evaluate(y_true, y_score=y_score, labels=vocab, threshold=thr,
                           inclusive=scoring.ge, scores_are_logits=scoring.logits, train=train,
                           bands=bands, sample_weight=w, zero_division=zd, beta=scoring.beta,
-                          inv_propensity=_propensities(layout, scoring, vocab))
+                          inv_propensity=_propensities(layout, scoring, vocab), k=scoring.k)
         if space is not None:  # evaluate() was given the labels read off the truth's sets
             found = label_space_from_data(Context(metrics=report.metrics, labels=report.labels,
                                                   counts=None, label_space=space))
@@ -302,6 +314,8 @@ def run(true, pred, scores, layout: Layout, scoring: Scoring, *, allow_missing=F
                    "averages.")
 @click.option("--beta", type=float, default=2.0, show_default=True,
               help="The beta of the fbeta_* metrics.")
+@click.option("--k", "cutoffs", default="1,3,5", show_default=True, metavar="K,K,...",
+              help="Cutoffs of the *_at_k metrics (precision_at_10 for 10).")
 @click.option("--propensity-from", type=click.Path(dir_okay=False, allow_dash=False),
               help="Training truth file: label propensities for the ps*_at_k metrics.")
 @click.option("--propensity-a", type=float, default=0.55, show_default=True,
@@ -329,7 +343,7 @@ def run(true, pred, scores, layout: Layout, scoring: Scoring, *, allow_missing=F
 @O.debug_option
 def evaluate_command(true, pred, scores, threshold, ge, id_column, labels_column, label_columns,
                      exclude_columns, weight_column, sep, labels, labels_file, input_format,
-                     delimiter, encoding, decimal, zero_division, beta, propensity_from,
+                     delimiter, encoding, decimal, zero_division, beta, cutoffs, propensity_from,
                      propensity_a, propensity_b, fmt, output, require, allow_missing,
                      scores_are_logits, train_true, train_pred, train_scores, bands_file, quiet,
                      debug):
@@ -364,7 +378,12 @@ def evaluate_command(true, pred, scores, threshold, ge, id_column, labels_column
     label_cols, excluded = O.check_columns(id_column, labels_column, label_columns,
                                            exclude_columns, labels or labels_file,
                                            weight_column, sep)
+    ks = _cutoffs(cutoffs)
+    if scores is None and cutoffs != "1,3,5":
+        raise click.UsageError("--k sets the cutoffs of the *_at_k metrics, which need --scores.")
     gates = _parse_requirements(require, scores is not None, propensity_from is not None)
+    wanted = [int(n.rsplit("_at_", 1)[1]) for n, _, _ in gates if lookup(n).group == "at_k"]
+    ks = tuple(sorted(set(ks) | set(wanted)))  # a required precision_at_10 brings k=10
     layout = Layout(id_column=id_column, labels_column=labels_column, label_columns=label_cols,
                     exclude_columns=excluded, weight_column=weight_column, sep=sep,
                     input_format=input_format, delimiter=delimiter, encoding=encoding,
@@ -372,7 +391,7 @@ def evaluate_command(true, pred, scores, threshold, ge, id_column, labels_column
     scoring = Scoring(threshold=threshold, ge=ge, logits=scores_are_logits,
                       zero_division=O.zero_division_value(zero_division), beta=beta,
                       propensity_from=propensity_from, propensity_a=propensity_a,
-                      propensity_b=propensity_b)
+                      propensity_b=propensity_b, k=ks)
     _evaluate((true, pred, scores), (train_true, train_pred, train_scores), layout, scoring,
               labels=labels, labels_file=labels_file, bands_file=bands_file, gates=gates,
               allow_missing=allow_missing, output=(fmt, output, quiet), debug=debug)
