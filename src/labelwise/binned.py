@@ -308,13 +308,13 @@ class BinnedScores:
         lo, hi = self._range
         if low < lo or high > hi:
             outside = int(np.count_nonzero((s < np.float64(lo)) | (s > np.float64(hi))))
-            wide = (min(lo, math.floor(low)), max(hi, math.ceil(high)))
+            wide_lo, wide_hi = min(lo, math.floor(low)), max(hi, math.ceil(high))
             raise InputError(
                 f"scores range from {low:.6g} to {high:.6g}, but the bins cover "
                 f"score_range=({lo:g}, {hi:g}): {outside:,} of {s.size:,} scores fall "
-                f"outside. Pass score_range={wide} (or wider) to BinnedScores, or "
-                "logits=True if the scores are logits; a state's range is fixed, so start "
-                "a new one."
+                f"outside. Pass score_range=({wide_lo:g}, {wide_hi:g}) (or wider) to "
+                "BinnedScores, or logits=True if the scores are logits; a state's range is "
+                "fixed, so start a new one."
             )
 
     # -- merging ---------------------------------------------------------------------
