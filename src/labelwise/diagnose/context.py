@@ -1,0 +1,117 @@
+"""What the detectors may look at: :class:`Context`, and :class:`Thresholding`,
+how scores became predictions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ..counts import Counts
+
+__all__ = ["Context", "Thresholding"]
+
+
+@dataclass(frozen=True)
+class Thresholding:
+    """How scores became predictions, with the range of each label's scores.
+
+    Attributes
+    ----------
+    low, high : ndarray of float64, shape (n_labels,)
+        The smallest and largest score of each label. For sparse or top-k scores
+        only the stored entries count; a label with none has NaN.
+    threshold : float or ndarray
+        The threshold as given: one value, or one per label.
+    cut : float or ndarray
+        The same threshold on the scores' own scale: ``logit(threshold)`` with
+        ``scores_are_logits``, else ``threshold``.
+    inclusive : bool
+        ``score >= cut`` predicts; else ``score > cut``.
+    scores_are_logits : bool
+    partial : bool
+        Sparse or top-k scores: unscored entries are never predicted.
+
+    Examples
+    --------
+    >>> t = Thresholding.of([[0.1, 0.7], [0.3, 0.9]], threshold=0.5)
+    >>> t.low.tolist(), t.high.tolist(), t.cut
+    ([0.1, 0.7], [0.3, 0.9], 0.5)
+    >>> import scipy.sparse as sp
+    >>> t = Thresholding.of(sp.csr_matrix([[0.0, 0.8], [0.4, 0.6]]), threshold=0.5)
+    >>> t.low.tolist(), t.partial
+    ([0.4, 0.6], True)
+    """
+
+    low: np.ndarray
+    high: np.ndarray
+    threshold: Any
+    cut: Any
+    inclusive: bool = False
+    scores_are_logits: bool = False
+    partial: bool = False
+
+    @classmethod
+    def of(cls, scores, threshold, cut=None, *, inclusive=False, scores_are_logits=False):
+        """The range of ``scores`` per label, without copying them: a column minimum
+        and maximum of a dense matrix, or of the stored entries of a sparse one.
+        ``cut`` defaults to ``threshold``."""
+        cut = threshold if cut is None else cut
+        if hasattr(scores, "tocsr"):
+            s = scores.tocsr()
+            n_labels = s.shape[1]
+            low = np.full(n_labels, np.inf)
+            high = np.full(n_labels, -np.inf)
+            np.minimum.at(low, s.indices, s.data)
+            np.maximum.at(high, s.indices, s.data)
+            unscored = low == np.inf  # scores are finite, so no stored entry
+            low[unscored] = high[unscored] = np.nan
+            partial = True
+        else:
+            v = np.asarray(scores)
+            if v.shape[0]:
+                low = v.min(axis=0).astype(np.float64)
+                high = v.max(axis=0).astype(np.float64)
+            else:
+                low = high = np.full(v.shape[1], np.nan)
+            partial = False
+        return cls(low, high, threshold, cut, bool(inclusive), bool(scores_are_logits),
+                   partial)
+
+
+@dataclass
+class Context:
+    """What the detectors may look at.
+
+    ``label_space`` says where the label vocabulary came from when it was not
+    given: ``{"source": "data", "n_labels": int, "only_in_predictions": int}``
+    when it is the labels that occur in the data (label sets without
+    ``labels=``), ``only_in_predictions`` counting those absent from the truth.
+    ``thresholding`` describes how scores were thresholded (see
+    :class:`Thresholding`); it is None for hard predictions.
+    """
+
+    metrics: dict
+    labels: tuple
+    counts: Counts
+    scores: np.ndarray | None = None  # dense scores, when given
+    zero_division: Any = 0.0
+    undefined: dict = field(default_factory=dict)  # metric -> labels
+    train_metrics: dict | None = None
+    thresholds_tuned_on: str | None = None
+    data_fingerprint: str | None = None
+    label_space: dict | None = None
+    thresholding: Thresholding | None = None
+
+    @property
+    def support(self) -> np.ndarray:
+        return np.asarray(self.counts.tp + self.counts.fn, dtype=np.float64)
+
+    @property
+    def predicted(self) -> np.ndarray:
+        return np.asarray(self.counts.tp + self.counts.fp, dtype=np.float64)
+
+    def share(self, mask: np.ndarray) -> float:
+        """Weighted share of samples whose row group satisfies ``mask``."""
+        return float(self.counts.row_weight[mask].sum() / self.counts.total_weight)
