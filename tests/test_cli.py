@@ -753,7 +753,7 @@ def test_no_traceback_unless_debug(yeasty, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("something broke")
 
-    monkeypatch.setattr("labelwise.cli.evaluate.evaluate", broken)
+    monkeypatch.setattr("labelwise.engine.Accumulator.report", broken)
     result = cli("--true", truth, "--scores", scores)
     assert result.exit_code == 2 and "Traceback" not in result.output
     err = result.stderr.strip()

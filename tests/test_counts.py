@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 import labelwise
 import labelwise.counts as counts_module
 from labelwise import Counts, InputError
-from labelwise.evaluation import build_report
+from labelwise.engine import build_report
 from strategies import (
     MATRIX_FORMATS,
     SET_FORMATS,

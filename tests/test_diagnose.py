@@ -616,7 +616,7 @@ class TestThresholdOutsideScores:
         assert "'a\\nb' (0.05 to 0.95)" in text and "\x1b" not in text
 
     def test_the_range_is_read_once_where_the_scores_are_binarised(self, monkeypatch):
-        from labelwise import evaluation
+        from labelwise import engine
 
         seen = []
         real = diagnose.Thresholding.of.__func__
@@ -625,7 +625,7 @@ class TestThresholdOutsideScores:
             seen.append(type(scores).__name__)
             return real(cls, scores, *args, **kw)
 
-        monkeypatch.setattr(evaluation.Thresholding, "of", classmethod(spy))
+        monkeypatch.setattr(engine.Thresholding, "of", classmethod(spy))
         y, s = self.data()
         labelwise.evaluate(y, y_score=s)
         labelwise.evaluate(y, y_score=sp.csr_matrix(s))

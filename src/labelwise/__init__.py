@@ -9,6 +9,7 @@ from . import metrics
 from .counts import Counts
 from .diagnose import Finding, check_leakage
 from .errors import InputError, LabelwiseError, RowOrderWarning, UndefinedMetricWarning
+from .engine import Accumulator
 from .evaluation import evaluate
 from .registry import REGISTRY, Metric, metric_names
 from .report import PerLabelTable, Report
@@ -18,6 +19,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "evaluate",
+    "Accumulator",
     "metrics",
     "Counts",
     "Report",

@@ -297,6 +297,8 @@ def _first_kind(rows: Sequence) -> str:
 
 
 def _read(y: Any, name: str, sep: str) -> _Matrix | _Sets:
+    if isinstance(y, (_Matrix, _Sets)):  # already read (the form the file readers give)
+        return y
     if y is None:
         raise InputError(f"{name} is missing: expected a 0/1 matrix or a list of label sets.")
     if sp.issparse(y):

@@ -7,7 +7,7 @@ makes streaming, merging accumulators and distributed evaluation exact.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import scipy.sparse as sp
@@ -187,6 +187,61 @@ class Counts:
             f"Counts(n_samples={self.n_samples}, n_labels={self.n_labels}{labels}, "
             f"total_weight={self.total_weight:g}, row_groups={self.row_true.shape[0]})"
         )
+
+    def widen(self, labels) -> "Counts":
+        """The same counts over ``labels``, a superset of :attr:`labels` in any order:
+        a label not counted so far was never true nor predicted, so every sample is one
+        of its true negatives.
+
+        >>> c = Counts.from_arrays([["rock"], []], [["rock"], ["rock"]]).widen(["jazz", "rock"])
+        >>> c.labels, c.tp.tolist(), c.fp.tolist(), c.tn.tolist()
+        (('jazz', 'rock'), [0, 1], [0, 1], [2, 0])
+        """
+        labels = tuple(labels)
+        if self.labels is None:
+            raise InputError("counts without label names cannot be widened to named labels.")
+        pos = {x: j for j, x in enumerate(labels)}
+        lost = [x for x in self.labels if x not in pos]
+        if lost:
+            raise InputError(f"widen() needs a superset of the labels; {_shown(lost)} are "
+                             "missing from the new labels.")
+        where = np.array([pos[x] for x in self.labels], dtype=np.int64)
+        empty = self.total_weight if self.weighted else self.n_samples
+
+        def spread(values, fill):
+            out = np.full(len(labels), fill, dtype=values.dtype)
+            out[where] = values
+            return out
+
+        return replace(self, tp=spread(self.tp, 0), fp=spread(self.fp, 0),
+                       fn=spread(self.fn, 0), tn=spread(self.tn, empty), labels=labels)
+
+    def to_dict(self) -> dict:
+        """Plain JSON-safe data; :meth:`from_dict` restores the counts exactly.
+
+        >>> import json
+        >>> c = Counts.from_arrays([[1, 0], [1, 1]], [[1, 1], [0, 1]], sample_weight=[0.5, 2])
+        >>> Counts.from_dict(json.loads(json.dumps(c.to_dict()))) == c
+        True
+        """
+        out = {f: getattr(self, f) for f in self.__dataclass_fields__}
+        for f, v in out.items():
+            if isinstance(v, np.ndarray):
+                out[f] = {"dtype": v.dtype.str, "values": v.tolist()}
+        out["labels"] = None if self.labels is None else [
+            x.item() if isinstance(x, np.generic) else x for x in self.labels]
+        return out
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "Counts":
+        """Counts from :meth:`to_dict` data."""
+        try:
+            kw = {f: (np.asarray(v["values"], dtype=np.dtype(v["dtype"]))
+                      if isinstance(v, dict) else v) for f, v in d.items()}
+            kw["labels"] = None if kw["labels"] is None else tuple(kw["labels"])
+            return cls(**kw)
+        except (KeyError, TypeError, ValueError) as err:
+            raise InputError(f"not the data of Counts.to_dict() ({err}).") from None
 
     def confusion_matrices(self) -> np.ndarray:
         """Per-label 2x2 matrices ``[[tn, fp], [fn, tp]]``, shape (n_labels, 2, 2)."""

@@ -36,10 +36,11 @@ class RowOrderWarning(UserWarning):
     """Rows of truth and predictions were paired by position although one of them has an index.
 
     Raised when only one of two pandas inputs has a row index other than the
-    default ``0..n-1`` (or only one is a pandas object with an index), so the
-    rows cannot be matched by index. Give both the same index to match them by
-    index, or drop the index (``.reset_index(drop=True)``) to say that the
-    order is right.
+    default ``0..n-1``, so the rows cannot be matched by index. Give both the
+    same index to match them by index, or drop the index
+    (``.reset_index(drop=True)``) to say that the order is right. A plain array
+    or list beside an indexed frame has one order only, and is paired by
+    position without a warning.
 
     Examples
     --------
@@ -48,9 +49,10 @@ class RowOrderWarning(UserWarning):
     >>> import labelwise
     >>> from labelwise.errors import RowOrderWarning
     >>> y_true = pd.DataFrame({"a": [1, 0], "b": [0, 1]}, index=["s1", "s2"])
+    >>> y_pred = pd.DataFrame({"a": [1, 0], "b": [0, 1]})
     >>> with warnings.catch_warnings(record=True) as caught:
     ...     warnings.simplefilter("always")
-    ...     _ = labelwise.evaluate(y_true, [[1, 0], [0, 1]])
+    ...     _ = labelwise.evaluate(y_true, y_pred)
     >>> [w.category.__name__ for w in caught]
     ['RowOrderWarning']
     """

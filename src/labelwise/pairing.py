@@ -66,6 +66,8 @@ def vocabulary(truth: Source, labels=None, pred: Source | None = None) -> tuple:
         if pred is not None and pred.labels_column is None and _named_columns(pred) \
                 and pred.names is not None:
             return pred.names  # the model's label columns name the whole label space
+        if pred is not None and pred.labels_column is not None:
+            return None  # both hold label sets: the engine collects their labels as it reads
         found = _labels_in(truth)
         if pred is not None and pred.labels_column is not None:
             found |= _labels_in(pred)
@@ -98,18 +100,16 @@ def _labels_in(src: Source) -> set:
 
 
 def label_space(truth: Source, pred: Source, vocab: tuple, labels) -> dict | None:
-    """Where the vocabulary came from, when it was read off label sets rather than given.
-
-    ``{"source": "data", "n_labels": L, "only_in_predictions": m}``, else None.
+    """Where the vocabulary came from, when :func:`vocabulary` read it off the truth's
+    label sets (predictions in unnamed columns): ``{"source": "data", "n_labels": L,
+    "only_in_predictions": 0}``, else None. (With label sets on both sides the engine
+    collects the labels, and says the same.)
     """
-    if labels is not None or truth.labels_column is None:
+    if labels is not None or truth.labels_column is None or pred.labels_column is not None:
         return None
-    if pred.labels_column is None and pred.names is not None:
+    if pred.names is not None:
         return None  # named by the prediction columns
-    only = 0
-    if pred.labels_column is not None:
-        only = len(set(vocab) - _labels_in(truth))
-    return {"source": "data", "n_labels": len(vocab), "only_in_predictions": only}
+    return {"source": "data", "n_labels": len(vocab), "only_in_predictions": 0}
 
 
 # --------------------------------------------------------------------------
@@ -234,7 +234,7 @@ def as_raw(src: Source, block: Block, vocab: tuple, kind: str, *, truth: bool = 
             raise InputError(
                 f"{src.path}: scores need one numeric column per label, not a label-set column."
             )
-        return _Sets(_check_sets(src, block, vocab))
+        return _Sets(block.sets if vocab is None else _check_sets(src, block, vocab))
     values = _align_columns(src, block, vocab, kind == "scores")
     if kind == "scores":
         _check_finite(src, block, values, vocab)

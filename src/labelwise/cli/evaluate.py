@@ -14,11 +14,10 @@ import numpy as np
 import scipy.sparse as sp
 
 from .._names import did_you_mean
-from .._validate import _Matrix, _Sets, check_threshold, coerce_pair
-from ..counts import Counts
-from ..diagnose import DEFAULT_BANDS, Context, check_bands, label_space_from_data
+from .._validate import _Matrix, _Sets, check_threshold
+from ..diagnose import Context, check_bands, label_space_from_data
 from ..errors import InputError
-from ..evaluation import build_report, diagnosed, evaluate
+from ..engine import Accumulator
 from ..io import Source
 from ..pairing import label_space, pairs, vocabulary
 from ..registry import REGISTRY, lookup
@@ -82,6 +81,10 @@ class Scoring:
     propensity_a: float = 0.55
     propensity_b: float = 1.5
     k: tuple = (1, 3, 5)
+    auc: str = "exact"  # "exact" or "binned"; auto chooses exact, then binned past the limit
+    auc_auto: bool = True
+    bins: int = 10_000
+    memory_limit: float = 2e9
 
 
 def _parse_requirements(specs, have_scores: bool, propensities: bool):
@@ -170,10 +173,6 @@ def _concat(raws: list):
     return _Matrix(joined, raws[0].names)
 
 
-def _weights(parts: list) -> np.ndarray | None:
-    return None if parts[0] is None else np.concatenate(parts)
-
-
 def _progress(it, enabled: bool):
     if not enabled:
         yield from it
@@ -238,52 +237,65 @@ def run(true, pred, scores, layout: Layout, scoring: Scoring, *, allow_missing=F
             "file with ';' between columns (then it is detected) or pass --delimiter."
         )
     names = layout.names or layout.label_columns
-    vocab = vocabulary(truth, names, other)
-    space = label_space(truth, other, vocab, names)
+    vocab = vocabulary(truth, names, other)  # None: label sets, whose labels the engine collects
+    space = label_space(truth, other, vocab, names) if vocab is not None else None
     if other.labels_column is None and other.fmt in ("csv", "tsv", "jsonl", "parquet") and names:
         other.label_columns = list(vocab)
-    other.expected = frozenset(str(x) for x in vocab)
+    other.expected = frozenset(str(x) for x in vocab or ())
     kind = "scores" if scores else "labels"
     it, matching = pairs(truth, other, vocab, kind, allow_missing=allow_missing)
-    it = _progress(it, show_progress)
-    inputs = {"truth": str(truth.path), "predictions": str(other.path), "kind": kind,
-              "label_columns": list(vocab)}
-    params = {"zero_division": scoring.zero_division, "beta": scoring.beta}
-    zd = scoring.zero_division
-    if kind == "labels":
-        total = None
-        for raw_t, raw_p, w in it:
-            c = Counts.from_labelled(coerce_pair(raw_t, raw_p, labels=vocab), w)
-            total = c if total is None else total + c
-        params["weighted"] = layout.weight_column is not None
-        report = build_report(total, vocab, zd, scoring.beta, params)
-        context = Context(metrics=report.metrics, labels=report.labels, counts=total,
-                          zero_division=zd if zd != "warn" else 0.0, undefined=report.undefined,
-                          train_metrics=None if train is None else train.metrics,
-                          label_space=space)
-        report = diagnosed(report, context, {**DEFAULT_BANDS, **(bands or {})})
-        thresholds = None
-    else:
-        thr = _threshold(scoring.threshold, vocab) if scoring.threshold is not None else 0.5
-        got = list(it)
-        t, s = _concat([g[0] for g in got]), _concat([g[1] for g in got])
-        w = _weights([g[2] for g in got])
-        del got
-        y_true = t.rows if isinstance(t, _Sets) else t.values
-        y_score = s.values if not sp.issparse(s.values) else sp.csr_matrix(s.values)
-        report = evaluate(y_true, y_score=y_score, labels=vocab, threshold=thr,
-                          inclusive=scoring.ge, scores_are_logits=scoring.logits, train=train,
-                          bands=bands, sample_weight=w, zero_division=zd, beta=scoring.beta,
-                          inv_propensity=_propensities(layout, scoring, vocab), k=scoring.k)
-        if space is not None:  # evaluate() was given the labels read off the truth's sets
-            found = label_space_from_data(Context(metrics=report.metrics, labels=report.labels,
-                                                  counts=None, label_space=space))
-            report.findings.append(found)
+    acc = Accumulator(vocab, threshold=_threshold(scoring.threshold, vocab)
+                      if scoring.threshold is not None else 0.5,
+                      inclusive=scoring.ge, k=scoring.k, auc=scoring.auc, bins=scoring.bins,
+                      zero_division=scoring.zero_division, beta=scoring.beta,
+                      inv_propensity=_propensities(layout, scoring, vocab) if scores else None,
+                      scores_are_logits=scoring.logits)
+    binned_note = None
+    for raw_t, raw_p, w in _progress(it, show_progress):
+        if kind == "labels":
+            acc.update(raw_t, raw_p, sample_weight=w)
+            continue
+        acc.update(raw_t, y_score=raw_p.values, sample_weight=w)
+        if scoring.auc_auto and acc.exact_bytes > scoring.memory_limit:
+            acc.bin_scores()
+            binned_note = (f"the scores outgrew --memory-limit ({_size(scoring.memory_limit)}): "
+                           f"ROC-AUC and average precision are binned ({scoring.bins} bins; "
+                           "error bounds in params); pass --auc exact to keep them exact.")
+    report = acc.report(train=train, bands=bands)
+    if space is not None:  # the labels were read off the truth's sets beforehand
+        report.findings.append(label_space_from_data(Context(
+            metrics=report.metrics, labels=report.labels, counts=None, label_space=space)))
+    thresholds = None
+    if kind == "scores":
+        thr = report.params["threshold"]
         thresholds = {"rule": ">=" if scoring.ge else ">",
-                      "values": thr if isinstance(thr, float) else dict(zip(vocab, thr.tolist()))}
-    inputs["rows"] = matching.to_dict()
-    inputs["notes"] = truth.notes + [n for n in other.notes if n not in truth.notes]
+                      "values": thr if isinstance(thr, float) else dict(zip(report.labels, thr))}
+    inputs = {"truth": str(truth.path), "predictions": str(other.path), "kind": kind,
+              "label_columns": list(report.labels), "rows": matching.to_dict(),
+              "notes": truth.notes + [n for n in other.notes if n not in truth.notes]
+              + ([binned_note] if binned_note else [])}
     return report, thresholds, inputs
+
+
+def _size(n: float) -> str:
+    for unit, scale in (("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
+        if n >= scale:
+            return f"{n / scale:g} {unit}"
+    return f"{n:g} bytes"
+
+
+def _memory(value: str) -> float:
+    """``2GB``, ``500MB``, ``1.5G`` or a number of bytes."""
+    import re as _re
+
+    m = _re.fullmatch(r"\s*([0-9.]+)\s*([kKmMgGtT]?)[bB]?\s*", value)
+    try:
+        number = float(m.group(1)) if m else None
+    except ValueError:
+        number = None
+    if number is None or number <= 0:
+        raise click.UsageError(f"--memory-limit {value!r}: give a size such as 2GB or 500MB.")
+    return number * {"": 1, "k": 1e3, "m": 1e6, "g": 1e9, "t": 1e12}[m.group(2).lower()]
 
 
 @click.command("evaluate", epilog=EXAMPLES)
@@ -316,6 +328,15 @@ def run(true, pred, scores, layout: Layout, scoring: Scoring, *, allow_missing=F
               help="The beta of the fbeta_* metrics.")
 @click.option("--k", "cutoffs", default="1,3,5", show_default=True, metavar="K,K,...",
               help="Cutoffs of the *_at_k metrics (precision_at_10 for 10).")
+@click.option("--auc", "auc_mode", type=click.Choice(["auto", "exact", "binned"]),
+              default="auto", show_default=True,
+              help="ROC-AUC and average precision: exact (keeps the scores), binned (bounded "
+                   "memory, error bound in params), or auto: exact until the scores outgrow "
+                   "--memory-limit, then binned.")
+@click.option("--memory-limit", default="2GB", show_default=True,
+              help="Memory for the scores kept for exact ROC-AUC/AP under --auc auto.")
+@click.option("--bins", type=click.IntRange(min=1), default=10_000, show_default=True,
+              help="Score bins of binned ROC-AUC/AP.")
 @click.option("--propensity-from", type=click.Path(dir_okay=False, allow_dash=False),
               help="Training truth file: label propensities for the ps*_at_k metrics.")
 @click.option("--propensity-a", type=float, default=0.55, show_default=True,
@@ -343,7 +364,8 @@ def run(true, pred, scores, layout: Layout, scoring: Scoring, *, allow_missing=F
 @O.debug_option
 def evaluate_command(true, pred, scores, threshold, ge, id_column, labels_column, label_columns,
                      exclude_columns, weight_column, sep, labels, labels_file, input_format,
-                     delimiter, encoding, decimal, zero_division, beta, cutoffs, propensity_from,
+                     delimiter, encoding, decimal, zero_division, beta, cutoffs, auc_mode,
+                     memory_limit, bins, propensity_from,
                      propensity_a, propensity_b, fmt, output, require, allow_missing,
                      scores_are_logits, train_true, train_pred, train_scores, bands_file, quiet,
                      debug):
@@ -391,7 +413,9 @@ def evaluate_command(true, pred, scores, threshold, ge, id_column, labels_column
     scoring = Scoring(threshold=threshold, ge=ge, logits=scores_are_logits,
                       zero_division=O.zero_division_value(zero_division), beta=beta,
                       propensity_from=propensity_from, propensity_a=propensity_a,
-                      propensity_b=propensity_b, k=ks)
+                      propensity_b=propensity_b, k=ks,
+                      auc="binned" if auc_mode == "binned" else "exact",
+                      auc_auto=auc_mode == "auto", bins=bins, memory_limit=_memory(memory_limit))
     _evaluate((true, pred, scores), (train_true, train_pred, train_scores), layout, scoring,
               labels=labels, labels_file=labels_file, bands_file=bands_file, gates=gates,
               allow_missing=allow_missing, output=(fmt, output, quiet), debug=debug)

@@ -1,0 +1,772 @@
+"""The one engine: :class:`Accumulator` reduces batches to additive state and reports.
+
+Every entry point feeds it: :func:`labelwise.evaluate` is
+``Accumulator(...).update(...).report()``, the command line updates one accumulator
+block by block, and a training loop or a pool of workers updates, merges and
+reports. The state holds:
+
+* :class:`~labelwise.counts.Counts` for every threshold metric;
+* with scores, :class:`~labelwise.ranking.RowSums` for the per-sample ranking and
+  ``@k`` metrics, and for ROC-AUC and average precision either the scores
+  themselves (``auc="exact"``) or a :class:`~labelwise.binned.BinnedScores` count
+  state (``auc="binned"``);
+* the range of each label's scores, for the findings.
+
+Each part adds up across batches, so ``a + b`` of two accumulators is the
+accumulator of the data of both.
+"""
+
+from __future__ import annotations
+
+import base64
+import math
+from dataclasses import fields
+
+import numpy as np
+import scipy.sparse as sp
+
+from ._validate import (
+    Labelled,
+    RankingInput,
+    _check_labels_arg,
+    _Matrix,
+    _read,
+    _Sets,
+    _sorted_union,
+    _topk_form,
+    align_scores,
+    binarize,
+    check_beta,
+    check_cutoffs,
+    check_propensity,
+    check_sample_weight,
+    check_threshold,
+    check_zero_division,
+    coerce_pair,
+    coerce_ranking,
+)
+from .counts import Counts
+from .diagnose import (
+    DEFAULT_BANDS,
+    Context,
+    Thresholding,
+    check_bands,
+    fingerprint,
+    interpret,
+    run_detectors,
+)
+from .errors import InputError
+from .formulas import FAMILIES, per_label
+from .ranking import RowSums, ScoreSummary, auc_ap, row_sums
+from .registry import score_values, threshold_values
+from .report import PerLabelTable, Report
+
+__all__ = ["Accumulator", "build_report", "diagnosed"]
+
+AUC_MODES = ("exact", "binned")
+
+
+def _logit_threshold(t):
+    """The logit-scale threshold equivalent to ``sigmoid(score) > t``."""
+    t = np.asarray(t, dtype=np.float64)
+    with np.errstate(divide="ignore"):
+        out = np.where(t <= 0, -np.inf, np.where(t >= 1, np.inf, np.log(t) - np.log1p(-t)))
+    return float(out) if out.ndim == 0 else out
+
+
+class Accumulator:
+    """Additive evaluation state: update it batch by batch, merge it, report from it.
+
+    Parameters
+    ----------
+    labels : sequence, optional
+        The complete label vocabulary, in column order. Without it, the first batch
+        fixes the labels (DataFrame columns, or column positions), except for label
+        sets: their vocabulary is the sorted union of the labels seen so far, and a
+        batch with a new label widens it (the earlier samples count as true
+        negatives of that label), so the result equals :func:`labelwise.evaluate`
+        on all the data at once.
+    n_labels : int, optional
+        The number of labels of unnamed matrices (checked on every batch).
+    threshold : float, sequence or dict, default 0.5
+        As in :func:`labelwise.evaluate`.
+    inclusive : bool, default False
+        ``score >= threshold`` predicts; else ``score > threshold``.
+    k : int or sequence of int, default (1, 3, 5)
+        Cutoffs of the ``*_at_k`` metrics.
+    auc : {"exact", "binned"}, default "exact"
+        How ROC-AUC and average precision are computed from dense scores. ``"exact"``
+        keeps the scores and the truth until :meth:`report` (the scores' own size:
+        4 bytes per float32 score, 8 per float64, plus the truth's nonzeros); results
+        equal the in-memory computation. ``"binned"`` keeps ``(bins, n_labels, 2)``
+        counts whatever the data's size, with the error bound of
+        :class:`~labelwise.binned.BinnedScores`, reported in ``report.params``.
+    bins : int, default 10000
+        Score bins of ``auc="binned"``.
+    score_range : (float, float), default (0.0, 1.0)
+        The range the bins cover (with ``scores_are_logits``, the sigmoid's (0, 1)).
+    zero_division, beta, inv_propensity, scores_are_logits, sep
+        As in :func:`labelwise.evaluate`.
+
+    Examples
+    --------
+    >>> import labelwise
+    >>> acc = labelwise.Accumulator(labels=["rock", "jazz"])
+    >>> _ = acc.update([[1, 0], [0, 1]], [[1, 0], [1, 1]]).update([[1, 1]], [[1, 0]])
+    >>> acc.report()["f1_micro"] == labelwise.evaluate(
+    ...     [[1, 0], [0, 1], [1, 1]], [[1, 0], [1, 1], [1, 0]], labels=["rock", "jazz"]
+    ... )["f1_micro"]
+    True
+    >>> a = labelwise.Accumulator().update([["rock"]], [["rock"]])
+    >>> b = labelwise.Accumulator().update([["jazz"]], [["rock"]])
+    >>> (a + b).report().labels
+    ('jazz', 'rock')
+    """
+
+    def __init__(self, labels=None, n_labels=None, *, threshold=0.5, inclusive=False,
+                 k=(1, 3, 5), auc="exact", bins=10_000, score_range=(0.0, 1.0),
+                 zero_division=0, beta=2.0, inv_propensity=None, scores_are_logits=False,
+                 sep=","):
+        check_zero_division(zero_division)
+        if auc not in AUC_MODES:
+            raise InputError(f"auc must be 'exact' or 'binned', got {auc!r}.")
+        if isinstance(bins, bool) or not isinstance(bins, (int, np.integer)) or bins < 1:
+            raise InputError(f"bins must be a positive integer, got {bins!r}.")
+        if n_labels is not None and (isinstance(n_labels, bool) or
+                                     not isinstance(n_labels, (int, np.integer)) or n_labels < 1):
+            raise InputError(f"n_labels must be a positive integer, got {n_labels!r}.")
+        self.settings = dict(
+            threshold=threshold, inclusive=bool(inclusive), k=check_cutoffs(k), auc=auc,
+            bins=int(bins), score_range=tuple(float(x) for x in score_range),
+            zero_division=zero_division, beta=check_beta(beta),
+            scores_are_logits=bool(scores_are_logits), sep=sep,
+        )
+        self.inv_propensity = inv_propensity
+        self.labels = None if labels is None else _check_labels_arg(labels)
+        self._fixed = labels is not None  # labels=, named columns or positions fix them
+        self.n_labels = n_labels if labels is None else len(self.labels)
+        self.named = labels is not None
+        self.kind = None  # "labels" or "scores", fixed by the first batch
+        self.counts: Counts | None = None
+        self.rows: RowSums | None = None
+        self.exact: list = []  # (truth CSR, dense scores, weights) per batch
+        self.binned = None
+        self.low = self.high = None  # each label's score range
+        self.partial = False  # some batch had sparse or top-k scores
+        self.dense = True  # every batch had dense scores
+        self.width = None  # the largest usable k: n_labels, or the top-k width
+        self.ks = None  # the cutoffs in use, fixed by the first batch with scores
+        self.sets_only = True  # every batch was label sets on both sides
+        self.weighted = False
+        self.index_rows = False
+        self._truth_parts: list = []  # kept only for a tuned threshold's fingerprint
+        self._thr = None
+
+    # -- updating ----------------------------------------------------------------
+
+    def update(self, y_true, y_pred=None, *, y_score=None, sample_weight=None) -> "Accumulator":
+        """Add one batch (any input kind :func:`labelwise.evaluate` takes); returns self."""
+        if (y_pred is None) == (y_score is None):
+            raise InputError(
+                "give exactly one of y_pred (hard 0/1 predictions or label sets) and y_score "
+                "(scores to threshold); got " + ("both." if y_pred is not None else "neither.")
+            )
+        kind = "labels" if y_score is None else "scores"
+        if self.kind is not None and kind != self.kind:
+            raise InputError(
+                f"this accumulator was fed {self.kind}; a batch of {kind} cannot join it: "
+                "use one accumulator for hard predictions and another for scores."
+            )
+        if kind == "labels":
+            if self.inv_propensity is not None:
+                raise InputError("inv_propensity needs scores: pass y_score= to get the @k "
+                                 "metrics.")
+            data = self._labelled(y_true, y_pred)
+            weights = check_sample_weight(sample_weight, data.n_samples, data.index)
+        else:
+            data, ranked, how = self._scored(y_true, y_score)
+            weights = check_sample_weight(sample_weight, data.n_samples, data.index)
+            self._add_scores(ranked, how, weights)
+        self._fix_labels(data)
+        counts = Counts.from_labelled(data, weights)
+        self.counts = counts if self.counts is None else self.counts + counts
+        self.kind = kind
+        self.weighted |= weights is not None
+        self.index_rows |= data.index is not None
+        if getattr(self.settings["threshold"], "tuned_on", None):
+            self._truth_parts.append(sp.csr_matrix(data.y_true))
+        return self
+
+    def _fix_labels(self, data) -> None:
+        if self.counts is None:
+            self.named = bool(getattr(data, "named", True))
+            self.labels = tuple(data.labels) if self.named else None
+            self.n_labels = data.n_labels
+            self._fixed = self._fixed or not self.sets_only
+
+    def _vocabulary(self, rt, rp):
+        """The labels to validate a batch against; widens the state for new label sets."""
+        sets = isinstance(rt, _Sets) and (rp is None or isinstance(rp, _Sets))
+        self.sets_only &= sets
+        if self._fixed or not sets or self.kind == "scores":
+            return self.labels
+        pairs = [("y_true", rt.rows)] + ([] if rp is None else [("y_pred", rp.rows)])
+        seen = _sorted_union(pairs)
+        if self.labels is None:
+            return seen if seen else None
+        if set(seen) <= set(self.labels):
+            return self.labels
+        wider = _union(self.labels, seen)
+        self.counts = self.counts.widen(wider)
+        self.labels, self.n_labels = wider, len(wider)
+        return wider
+
+    def _check_width(self, n: int, name: str) -> None:
+        if self.n_labels is not None and n != self.n_labels:
+            raise InputError(
+                f"{name} has {n} label columns but this accumulator has {self.n_labels} "
+                f"labels{'' if self.labels is None else ' (' + _few(self.labels) + ')'}: "
+                "every batch needs the same label columns."
+            )
+
+    def _labelled(self, y_true, y_pred) -> Labelled:
+        sep = self.settings["sep"]
+        rt = y_true if isinstance(y_true, (_Matrix, _Sets)) else _read(y_true, "y_true", sep)
+        rp = y_pred if isinstance(y_pred, (_Matrix, _Sets)) else _read(y_pred, "y_pred", sep)
+        data = coerce_pair(rt, rp, labels=self._vocabulary(rt, rp), sep=sep)
+        self._check_width(data.n_labels, "this batch")
+        return data
+
+    def _threshold(self, n_labels: int, labels):
+        if self._thr is None:
+            self._thr = check_threshold(self.settings["threshold"], n_labels, labels)
+        return self._thr
+
+    def _scored(self, y_true, y_score):
+        """Validate truth with scores once: counts input, ranking input, Thresholding."""
+        s = self.settings
+        labels, sep, inclusive = self.labels, s["sep"], s["inclusive"]
+        rule = _logit_threshold if s["scores_are_logits"] else (lambda t: t)
+        if sp.issparse(y_score) or _topk_form(y_score):
+            ranked = coerce_ranking(y_true, y_score, labels=labels, sep=sep)
+            self._check_width(ranked.n_labels, "this batch's scores")
+            thr = self._threshold(ranked.n_labels, ranked.labels)
+            part = ranked.partial_scores
+            cut = rule(thr)
+            how = Thresholding.of(part, thr, cut, inclusive=inclusive,
+                                  scores_are_logits=s["scores_are_logits"])
+            col_thr = cut if isinstance(cut, float) else cut[part.indices]
+            keep = part.data >= col_thr if inclusive else part.data > col_thr
+            rows = np.repeat(np.arange(part.shape[0]), np.diff(part.indptr))[keep]
+            ones = np.ones(rows.shape[0], dtype=np.bool_)
+            pred = sp.csr_matrix((ones, (rows, part.indices[keep])), shape=part.shape)
+            pred.sort_indices()
+            data = Labelled(ranked.y_true, pred, ranked.labels, ranked.named, ranked.index)
+            self.sets_only = False
+            return data, ranked, how
+        y_true, scores, vocab = align_scores(y_true, y_score, labels=labels, sep=sep)
+        self._check_width(scores.values.shape[1], "this batch's scores")
+        thr = self._threshold(scores.values.shape[1], vocab)
+        cut = rule(thr)
+        how = Thresholding.of(scores.values, thr, cut, inclusive=inclusive,
+                              scores_are_logits=s["scores_are_logits"])
+        pred = _Matrix(binarize(scores.values, cut, inclusive), vocab)
+        data = coerce_pair(y_true, pred, labels=vocab, sep=sep)
+        t = sp.csr_matrix(data.y_true)
+        t.sort_indices()
+        ranked = RankingInput(t, np.ascontiguousarray(scores.values), None, data.labels,
+                              data.n_labels, data.named, data.index)
+        self.sets_only = False
+        return data, ranked, how
+
+    def _add_scores(self, ranked: RankingInput, how: Thresholding, weights) -> None:
+        s = self.settings
+        if self.ks is None:
+            self.width = ranked.width
+            self.ks = tuple(k for k in s["k"] if k <= ranked.width) or (1,)
+            if self.inv_propensity is not None:
+                self.inv_propensity = check_propensity(self.inv_propensity, ranked.n_labels)
+        elif ranked.width < max(self.ks):
+            raise InputError(
+                f"this batch scores {ranked.width} labels per row, but earlier batches "
+                f"scored {self.width}: every batch needs the same top-k width."
+            )
+        rows = row_sums(ranked, ks=self.ks, sample_weight=weights,
+                        inv_propensity=self.inv_propensity)
+        self.rows = rows if self.rows is None else self.rows + rows
+        self.low = how.low if self.low is None else np.fmin(self.low, how.low)
+        self.high = how.high if self.high is None else np.fmax(self.high, how.high)
+        self.partial |= how.partial
+        if ranked.dense_scores is None:
+            self.dense = False
+            self.exact, self.binned = [], None
+            return
+        if not self.dense:
+            return
+        if s["auc"] == "exact":
+            self.exact.append((ranked.y_true, ranked.dense_scores, weights))
+        else:
+            from .binned import BinnedScores
+
+            if self.binned is None:
+                self.binned = BinnedScores(ranked.n_labels, s["bins"], s["score_range"],
+                                           logits=s["scores_are_logits"])
+            self.binned.update(ranked.y_true, ranked.dense_scores, weights)
+
+    @property
+    def exact_bytes(self) -> int:
+        """Memory held for exact ROC-AUC and AP: the scores and the truth kept so far."""
+        return sum(scores.nbytes + y.indices.nbytes + y.indptr.nbytes
+                   + (0 if w is None else w.nbytes) for y, scores, w in self.exact)
+
+    def bin_scores(self) -> "Accumulator":
+        """Switch to ``auc="binned"``: the scores kept so far go into the bins and are
+        dropped, so memory stops growing. Scores outside ``score_range`` (when not
+        logits) are binned on the sigmoid scale instead, which keeps their order, all
+        that ROC-AUC and AP depend on. Returns self."""
+        from .binned import BinnedScores
+
+        s = self.settings
+        if s["auc"] == "binned":
+            return self
+        lo, hi = s["score_range"]
+        inside = self.low is None or (np.nanmin(self.low) >= lo and np.nanmax(self.high) <= hi)
+        logits = s["scores_are_logits"] or not inside
+        s["auc"] = "binned"
+        if self.dense and self.exact:
+            self.binned = BinnedScores(self.n_labels, s["bins"], s["score_range"], logits=logits)
+            for y, scores, w in self.exact:
+                self.binned.update(y, scores, w)
+        self.exact = []
+        return self
+
+    # -- merging -----------------------------------------------------------------
+
+    def _same_settings(self, other: "Accumulator") -> None:
+        if not isinstance(other, Accumulator):
+            raise InputError(f"can only merge an Accumulator, not a {type(other).__name__}.")
+        diff = [k for k in self.settings if not _same(self.settings[k], other.settings[k])]
+        if not _same(self.inv_propensity, other.inv_propensity):
+            diff.append("inv_propensity")
+        if diff:
+            shown = ", ".join(f"{k}={self.settings.get(k)!r} vs {other.settings.get(k)!r}"
+                              for k in diff if k in self.settings)
+            raise InputError(
+                f"cannot merge accumulators built with different settings ({', '.join(diff)}"
+                f"{': ' + shown if shown else ''}); build both with the same arguments."
+            )
+        if self.kind and other.kind and self.kind != other.kind:
+            raise InputError(f"cannot merge an accumulator of {self.kind} with one of "
+                             f"{other.kind}.")
+
+    def merge(self, other: "Accumulator") -> "Accumulator":
+        """Add ``other``'s state to this one (same settings); returns self."""
+        self._same_settings(other)
+        if other.counts is None:
+            return self
+        if self.counts is None:
+            self.__dict__.update(other.copy().__dict__)
+            return self
+        mine, theirs = self.counts, other.counts
+        if self.labels != other.labels and not (self._fixed or other._fixed) \
+                and self.sets_only and other.sets_only:
+            wider = _union(self.labels, other.labels)
+            mine, theirs = mine.widen(wider), theirs.widen(wider)
+            self.labels, self.n_labels = wider, len(wider)
+        elif self.labels != other.labels or self.n_labels != other.n_labels:
+            raise InputError(
+                f"cannot merge accumulators over different labels: {_few(self.labels)} and "
+                f"{_few(other.labels)}" if self.labels is not None or other.labels is not None
+                else f"cannot merge accumulators over {self.n_labels} and {other.n_labels} "
+                     "labels."
+            )
+        self.counts = mine + theirs
+        if self.kind == "scores":
+            if self.ks != other.ks:
+                raise InputError(f"cannot merge @k sums at cutoffs {self.ks} and {other.ks}.")
+            self.rows = self.rows + other.rows
+            self.low, self.high = np.fmin(self.low, other.low), np.fmax(self.high, other.high)
+            self.partial |= other.partial
+            self.dense &= other.dense
+            if not self.dense:
+                self.exact, self.binned = [], None
+            elif self.binned is not None:
+                self.binned = self.binned + other.binned
+            else:
+                self.exact = self.exact + other.exact
+        self.weighted |= other.weighted
+        self.index_rows |= other.index_rows
+        self.sets_only &= other.sets_only
+        self._truth_parts = self._truth_parts + other._truth_parts
+        return self
+
+    def __add__(self, other: "Accumulator") -> "Accumulator":
+        if not isinstance(other, Accumulator):
+            return NotImplemented
+        return self.copy().merge(other)
+
+    def __radd__(self, other):
+        if isinstance(other, int) and other == 0:  # lets sum() work
+            return self
+        return NotImplemented
+
+    def copy(self) -> "Accumulator":
+        """A shallow copy whose later updates leave this one unchanged."""
+        new = object.__new__(Accumulator)
+        new.__dict__.update(self.__dict__)
+        new.exact = list(self.exact)
+        new._truth_parts = list(self._truth_parts)
+        if self.binned is not None:
+            new.binned = self.binned + type(self.binned)(
+                self.binned.n_labels, self.binned.bins, self.binned.score_range,
+                logits=self.binned.logits)
+        return new
+
+    # -- reporting ---------------------------------------------------------------
+
+    @property
+    def n_samples(self) -> int:
+        return 0 if self.counts is None else self.counts.n_samples
+
+    def _summary(self) -> ScoreSummary:
+        extra: dict = {}
+        params: dict = {}
+        if self.dense and self.binned is not None:
+            found = self.binned.auc_ap()
+            extra = dict(label_auc=found.label_auc, label_ap=found.label_ap,
+                         micro_auc=found.micro_auc, micro_ap=found.micro_ap)
+            params = {"auc": "binned", "bins": self.settings["bins"],
+                      "auc_error_bound": _max_bound(found.label_auc_bound, found.micro_auc_bound),
+                      "ap_error_bound": _max_bound(found.label_ap_bound, found.micro_ap_bound)}
+        elif self.dense and self.exact:
+            y, scores, w = _joined(self.exact)
+            found = auc_ap(y, scores, w)
+            extra = found._asdict()
+            params = {"auc": "exact"}
+        if extra:
+            extra["label_support"] = np.asarray(self.counts.tp + self.counts.fn, dtype=np.float64)
+        return ScoreSummary(self.rows, width=self.width,
+                            has_propensity=self.inv_propensity is not None, **extra), params
+
+    def _params(self) -> dict:
+        s = self.settings
+        params: dict = {"zero_division": s["zero_division"], "beta": s["beta"]}
+        if self.kind == "scores":
+            thr = self._thr
+            params.update(k=list(s["k"]), threshold=thr if isinstance(thr, float) else
+                          thr.tolist(), inclusive=s["inclusive"],
+                          scores_are_logits=s["scores_are_logits"])
+        params["weighted"] = self.weighted
+        return params
+
+    def report(self, train=None, bands=None) -> Report:
+        """The :class:`~labelwise.report.Report` of everything added so far.
+
+        ``train`` and ``bands`` are as in :func:`labelwise.evaluate`.
+        """
+        if self.counts is None:
+            raise InputError("nothing to report: update() the accumulator with a batch first.")
+        band_table = DEFAULT_BANDS if bands is None else {**DEFAULT_BANDS, **check_bands(bands)}
+        s = self.settings
+        zd = check_zero_division(s["zero_division"])
+        params = self._params()
+        summary = None
+        dense_scores = None
+        if self.kind == "scores":
+            summary, auc_params = self._summary()
+            params.update(auc_params)
+            if self.exact and self.dense:
+                dense_scores = _joined(self.exact)[1]
+        labels = self.labels if self.labels is not None else tuple(range(self.n_labels))
+        report = build_report(self.counts, labels, zd, s["beta"], params, summary)
+        tuned_on = getattr(s["threshold"], "tuned_on", None)
+        thresholding = None
+        if self.kind == "scores":
+            rule = _logit_threshold if s["scores_are_logits"] else (lambda t: t)
+            thresholding = Thresholding(self.low, self.high, self._thr, rule(self._thr),
+                                        s["inclusive"], s["scores_are_logits"], self.partial)
+        context = Context(
+            metrics=report.metrics,
+            labels=report.labels,
+            counts=self.counts,
+            scores=None if s["scores_are_logits"] else dense_scores,
+            zero_division=zd,
+            undefined=report.undefined,
+            train_metrics=self._train_metrics(train),
+            thresholds_tuned_on=tuned_on,
+            data_fingerprint=(fingerprint(sp.vstack(self._truth_parts, format="csr"))
+                              if tuned_on and self._truth_parts else None),
+            label_space=self._label_space(),
+            thresholding=thresholding,
+        )
+        return diagnosed(report, context, band_table)
+
+    def _label_space(self) -> dict | None:
+        if self._fixed or not self.sets_only or self.labels is None:
+            return None
+        support = np.asarray(self.counts.tp + self.counts.fn)
+        return {"source": "data", "n_labels": len(self.labels),
+                "only_in_predictions": int(np.count_nonzero(support == 0))}
+
+    def _train_metrics(self, train):
+        if train is None:
+            return None
+        if isinstance(train, Report):
+            return train.metrics
+        if isinstance(train, dict):
+            unknown = set(train) - {"y_true", "y_pred", "y_score"}
+            if "y_true" not in train or unknown:
+                raise InputError(
+                    "train= as a dict needs 'y_true' and one of 'y_pred' or 'y_score'"
+                    + (f"; unknown keys {sorted(unknown)}" if unknown else "") + "."
+                )
+            kwargs = {k: v for k, v in train.items() if k != "y_true"}
+            y_true = train["y_true"]
+        else:
+            if not isinstance(train, (tuple, list)) or len(train) != 2:
+                raise InputError(
+                    "train= must be (y_true_train, y_pred_or_scores_train) or a dict with "
+                    "'y_true' and 'y_pred' or 'y_score'."
+                )
+            y_true, second = train
+            kwargs = {"y_score" if _looks_like_scores(second) else "y_pred": second}
+        s = self.settings
+        labels = self.labels if self._fixed and self.named else None
+        acc = Accumulator(labels, threshold=s["threshold"], inclusive=s["inclusive"],
+                          zero_division=s["zero_division"], beta=s["beta"],
+                          scores_are_logits=s["scores_are_logits"], sep=s["sep"])
+        return acc.update(y_true, **kwargs).report().metrics
+
+    # -- checkpoints ---------------------------------------------------------------
+
+    def to_dict(self) -> dict:
+        """Plain JSON-safe data of the settings and the state; see :meth:`from_dict`.
+
+        >>> import json, labelwise
+        >>> acc = labelwise.Accumulator().update([[1, 0], [0, 1]], y_score=[[0.9, 0.2], [0.4, 0.3]])
+        >>> back = labelwise.Accumulator.from_dict(json.loads(json.dumps(acc.to_dict())))
+        >>> back.report().metrics == acc.report().metrics
+        True
+        """
+        s = dict(self.settings)
+        s["threshold"] = _to_json(s["threshold"])
+        s["k"] = list(s["k"])
+        s["score_range"] = list(s["score_range"])
+        state = {
+            "labels": None if self.labels is None else [_plain(x) for x in self.labels],
+            "fixed": self._fixed, "n_labels": self.n_labels, "named": self.named,
+            "kind": self.kind, "counts": None if self.counts is None else self.counts.to_dict(),
+            "rows": None if self.rows is None else _rowsums_to_dict(self.rows),
+            "exact": [_exact_to_dict(part) for part in self.exact],
+            "binned": None if self.binned is None else self.binned.to_dict(),
+            "low": _to_json(self.low), "high": _to_json(self.high), "partial": self.partial,
+            "dense": self.dense, "width": self.width,
+            "ks": None if self.ks is None else list(self.ks), "sets_only": self.sets_only,
+            "weighted": self.weighted, "index_rows": self.index_rows,
+            "thr": _to_json(self._thr),
+            "truth_parts": [_exact_to_dict((t, None, None)) for t in self._truth_parts],
+        }
+        return {"format": "labelwise.Accumulator/1", "settings": s,
+                "inv_propensity": _to_json(self.inv_propensity), "state": state}
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "Accumulator":
+        """An accumulator from :meth:`to_dict` data, ready for more updates."""
+        if not isinstance(d, dict) or d.get("format") != "labelwise.Accumulator/1":
+            raise InputError("not the data of Accumulator.to_dict() (no 'format': "
+                             "'labelwise.Accumulator/1').")
+        s = dict(d["settings"])
+        st = d["state"]
+        acc = cls(st["labels"] if st["fixed"] and st["named"] else None,
+                  st["n_labels"] if st["fixed"] and not st["named"] else None,
+                  threshold=_from_json(s["threshold"]), inclusive=s["inclusive"], k=s["k"],
+                  auc=s["auc"], bins=s["bins"], score_range=tuple(s["score_range"]),
+                  zero_division=s["zero_division"], beta=s["beta"],
+                  inv_propensity=_from_json(d["inv_propensity"]),
+                  scores_are_logits=s["scores_are_logits"], sep=s["sep"])
+        acc.labels = None if st["labels"] is None else tuple(st["labels"])
+        acc._fixed, acc.n_labels, acc.named, acc.kind = (st["fixed"], st["n_labels"],
+                                                         st["named"], st["kind"])
+        acc.counts = None if st["counts"] is None else Counts.from_dict(st["counts"])
+        acc.rows = None if st["rows"] is None else _rowsums_from_dict(st["rows"])
+        acc.exact = [_exact_from_dict(part) for part in st["exact"]]
+        if st["binned"] is not None:
+            from .binned import BinnedScores
+
+            acc.binned = BinnedScores.from_dict(st["binned"])
+        acc.low, acc.high = _from_json(st["low"]), _from_json(st["high"])
+        acc.partial, acc.dense, acc.width = st["partial"], st["dense"], st["width"]
+        acc.ks = None if st["ks"] is None else tuple(st["ks"])
+        acc.sets_only, acc.weighted, acc.index_rows = (st["sets_only"], st["weighted"],
+                                                       st["index_rows"])
+        acc._thr = _from_json(st["thr"])
+        acc._truth_parts = [_exact_from_dict(p)[0] for p in st["truth_parts"]]
+        return acc
+
+    def __repr__(self) -> str:
+        what = self.kind or "nothing yet"
+        return (f"Accumulator({self.n_samples} samples of {what}, "
+                f"{self.n_labels if self.n_labels is not None else '?'} labels, "
+                f"auc={self.settings['auc']!r})")
+
+
+# --------------------------------------------------------------------------
+# Reports from state
+# --------------------------------------------------------------------------
+
+
+def build_report(counts: Counts, labels, zero_division, beta, params=None,
+                 summary: ScoreSummary | None = None) -> Report:
+    """Compute every registry metric the inputs allow, and the per-label table."""
+    metrics = threshold_values(counts, zero_division, beta)
+    memo: dict = {}
+    columns = {
+        "label": list(labels),
+        "support": counts.tp + counts.fn,
+        "tp": counts.tp,
+        "fp": counts.fp,
+        "fn": counts.fn,
+        "tn": counts.tn,
+    }
+    for name, fam in FAMILIES.items():
+        columns[name] = per_label(counts, fam, zero_division, beta, memo)
+    undefined: dict = {}
+    if summary is not None:
+        metrics.update(score_values(summary))
+        if summary.dense:
+            columns["roc_auc"] = summary.label_auc
+            columns["average_precision"] = summary.label_ap
+            no_auc = [labels[j] for j in np.flatnonzero(np.isnan(summary.label_auc))]
+            if no_auc:
+                undefined["roc_auc"] = no_auc
+    return Report(metrics, PerLabelTable(columns), tuple(labels), counts, dict(params or {}),
+                  undefined)
+
+
+def diagnosed(report: Report, context: Context, bands=DEFAULT_BANDS) -> Report:
+    """Attach findings and interpretation to ``report`` (returns it)."""
+    report.findings = run_detectors(context)
+    report.interpretation = interpret(report.metrics, bands)
+    return report
+
+
+# --------------------------------------------------------------------------
+# Helpers
+# --------------------------------------------------------------------------
+
+
+def _looks_like_scores(x) -> bool:
+    if sp.issparse(x) or _topk_form(x):
+        return True
+    try:
+        arr = np.asarray(x, dtype=np.float64)
+    except (TypeError, ValueError):
+        return False  # label sets
+    return arr.ndim == 2 and bool(np.any((arr != 0) & (arr != 1)))
+
+
+def _joined(parts: list):
+    """One (truth CSR, scores, weights) from the parts of several batches."""
+    if len(parts) == 1:
+        return parts[0]
+    y = sp.vstack([p[0] for p in parts], format="csr")
+    y.sort_indices()
+    scores = np.concatenate([p[1] for p in parts])
+    if all(p[2] is None for p in parts):
+        w = None
+    else:
+        w = np.concatenate([np.ones(p[1].shape[0]) if p[2] is None else p[2] for p in parts])
+    return y, scores, w
+
+
+def _union(a, b) -> tuple:
+    """The sorted union of two vocabularies, as label sets give it."""
+    return _sorted_union([("labels", [list(a)]), ("batch", [list(b)])])
+
+
+def _few(labels, n: int = 5) -> str:
+    labels = list(labels or ())
+    return "[" + ", ".join(repr(x) for x in labels[:n]) + (", ...]" if len(labels) > n else "]")
+
+
+def _same(a, b) -> bool:
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        return a is not None and b is not None and np.array_equal(np.asarray(a), np.asarray(b))
+    if isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b):
+        return True
+    try:
+        return bool(a == b)
+    except (TypeError, ValueError):
+        return a is b
+
+
+def _max_bound(labels: np.ndarray, micro: float) -> float:
+    finite = np.asarray(labels, dtype=np.float64)
+    finite = finite[np.isfinite(finite)]
+    return float(max(finite.max() if finite.size else 0.0, micro if micro == micro else 0.0))
+
+
+def _plain(x):
+    return x.item() if isinstance(x, np.generic) else x
+
+
+def _array_to_json(a: np.ndarray) -> dict:
+    a = np.ascontiguousarray(a)
+    return {"dtype": a.dtype.str, "shape": list(a.shape),
+            "data": base64.b64encode(a.tobytes()).decode("ascii")}
+
+
+def _array_from_json(d: dict) -> np.ndarray:
+    raw = base64.b64decode(d["data"])
+    return np.frombuffer(raw, dtype=np.dtype(d["dtype"])).reshape(d["shape"]).copy()
+
+
+def _to_json(x):
+    if x is None or isinstance(x, (bool, int, float, str)):
+        return x
+    if isinstance(x, np.ndarray):
+        return {"ndarray": _array_to_json(x)}
+    if isinstance(x, np.generic):
+        return x.item()
+    if isinstance(x, dict):
+        return {"dict": [[_plain(k), _to_json(v)] for k, v in x.items()]}
+    if isinstance(x, (list, tuple)):
+        return [_to_json(v) for v in x]
+    raise InputError(f"cannot save a setting of type {type(x).__name__} in to_dict().")
+
+
+def _from_json(x):
+    if isinstance(x, dict) and "ndarray" in x:
+        return _array_from_json(x["ndarray"])
+    if isinstance(x, dict) and "dict" in x:
+        return {k: _from_json(v) for k, v in x["dict"]}
+    if isinstance(x, list):
+        return [_from_json(v) for v in x]
+    return x
+
+
+def _rowsums_to_dict(r: RowSums) -> dict:
+    return {f.name: _to_json(getattr(r, f.name)) for f in fields(r)}
+
+
+def _rowsums_from_dict(d: dict) -> RowSums:
+    kw = {k: _from_json(v) for k, v in d.items()}
+    kw["ks"] = tuple(kw["ks"])
+    return RowSums(**kw)
+
+
+def _exact_to_dict(part) -> dict:
+    y, scores, w = part
+    return {"shape": list(y.shape), "indptr": _array_to_json(y.indptr),
+            "indices": _array_to_json(y.indices),
+            "scores": None if scores is None else _array_to_json(scores),
+            "weights": None if w is None else _array_to_json(w)}
+
+
+def _exact_from_dict(d: dict):
+    indices = _array_from_json(d["indices"])
+    y = sp.csr_matrix((np.ones(indices.shape[0], dtype=np.bool_), indices,
+                       _array_from_json(d["indptr"])), shape=tuple(d["shape"]))
+    scores = None if d["scores"] is None else _array_from_json(d["scores"])
+    w = None if d["weights"] is None else _array_from_json(d["weights"])
+    return y, scores, w
