@@ -250,10 +250,37 @@ def _match_rows(rt, rp, name: str):
     return rt, replace(rp, index=ti), ti
 
 
+# DLPack device types (dlpack.h): CPU, CUDA host-pinned and CUDA managed memory can be
+# read from the host; the others live on an accelerator.
+_HOST_DEVICES = {1, 3, 13}
+_DEVICE_NAMES = {2: "CUDA", 4: "OpenCL", 7: "Vulkan", 8: "Metal", 9: "VPI", 10: "ROCm",
+                 14: "oneAPI", 15: "WebGPU", 16: "Hexagon"}
+
+
+def _dlpack_device(y: Any):
+    """``(device_type, device_id)`` of an object that offers DLPack, else None."""
+    get = getattr(y, "__dlpack_device__", None)
+    if get is None:
+        return None
+    try:
+        device = tuple(int(x) for x in get())
+    except (TypeError, ValueError, RuntimeError):
+        return None
+    return device if len(device) == 2 else None
+
+
 def _to_numpy(y: Any, name: str) -> np.ndarray:
     """Turn a foreign array (torch, cupy, jax, ...) into numpy without importing it."""
     if isinstance(y, np.ndarray):
         return y
+    device = _dlpack_device(y)
+    if device is not None and device[0] not in _HOST_DEVICES:
+        kind = _DEVICE_NAMES.get(device[0], f"device type {device[0]}")
+        raise InputError(
+            f"{name} is on a {kind} device ({type(y).__name__}); labelwise counts on the "
+            "host: move it there first, e.g. tensor.cpu() (or .detach().cpu() for a tensor "
+            "that requires grad)."
+        )
     if hasattr(y, "__dlpack__"):
         try:
             return np.from_dlpack(y)
