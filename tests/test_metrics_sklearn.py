@@ -5,9 +5,11 @@ the same data as dense int or bool arrays, sparse CSR/CSC/COO matrices or
 nested lists (drawn independently for truth and predictions).
 
 A single-column indicator matrix is *binary* to scikit-learn, not multi-label:
-its ``average=None``/``"micro"``/``"macro"``/``"samples"`` then range over the
-classes 0 and 1, so with one label only ``average="binary"`` is comparable.
-Everything else uses at least two labels.
+its ``average=None``/``"micro"``/``"macro"``/``"weighted"`` range over the
+classes 0 and 1, and ``average="samples"`` is refused. The twins read it the
+same way, so single-column cases are compared like the others (with their own
+``labels``, the classes, and ``pos_label``), while ``evaluate()`` keeps the
+one-label reading.
 """
 
 from __future__ import annotations
@@ -163,6 +165,9 @@ def compare_report_dicts(case, **kw):
                            output_dict=True, **kw)
     assert list(lw) == list(sk)
     for key, row in sk.items():
+        if key == "accuracy":  # a binary target's accuracy is one number
+            assert_same_values(lw[key], row, key)
+            continue
         assert list(lw[key]) == list(row), key
         for column, value in row.items():
             assert isinstance(lw[key][column], float), (key, column)
@@ -197,16 +202,22 @@ def assert_same_report_text(lw_text: str, sk_text: str, sk_dict: dict, digits: i
         name = sk_line[:width]
         assert lw_line[:width] == name
         lw_cells, sk_cells = lw_line[width:].split(), sk_line[width:].split()
-        assert len(lw_cells) == len(sk_cells) == 4
-        # every cell right-aligned in a field of 9, as scikit-learn lays them out
-        assert lw_line == name + " " + "".join(f" {c:>9}" for c in lw_cells)
-        for column, lw_cell, sk_cell in zip(_COLUMNS, lw_cells, sk_cells):
+        if name.strip() == "accuracy":  # a binary target's one number, under f1-score
+            assert len(lw_cells) == len(sk_cells) == 2
+            assert lw_line == name + " " + " " * 20 + "".join(f" {c:>9}" for c in lw_cells)
+            columns, exact_values = ("f1-score",), {"f1-score": sk_dict["accuracy"]}
+        else:
+            assert len(lw_cells) == len(sk_cells) == 4
+            # every cell right-aligned in a field of 9, as scikit-learn lays them out
+            assert lw_line == name + " " + "".join(f" {c:>9}" for c in lw_cells)
+            columns, exact_values = _COLUMNS, sk_dict[name.strip()]
+        for column, lw_cell, sk_cell in zip(columns, lw_cells, sk_cells):
             if lw_cell == sk_cell:
                 continue
-            exact = sk_dict[name.strip()][column]
+            exact = exact_values[column]
             assert _on_rounding_boundary(exact, digits), (name, column, lw_cell, sk_cell)
             assert abs(float(lw_cell) - float(sk_cell)) == pytest.approx(10.0**-digits)
-        lw_support, sk_support = lw_cells[3], sk_cells[3]
+        lw_support, sk_support = lw_cells[-1], sk_cells[-1]
         assert ("." in lw_support) == ("." in sk_support), (lw_support, sk_support)
         assert math.isclose(float(lw_support), float(sk_support), rel_tol=1e-12, abs_tol=1e-12)
 
@@ -285,21 +296,74 @@ def test_multilabel_confusion_matrix_matches_sklearn(case, samplewise, data):
 
 @pytest.mark.parametrize("zero_division", ZERO_DIVISIONS, ids=_zd_id)
 @settings(max_examples=15, deadline=None)
-@given(case=cases(min_labels=1, max_labels=1), beta=BETAS)
-def test_single_label_matches_sklearn_binary(zero_division, case, beta):
-    # One column is binary to scikit-learn, so only average="binary" means the same
-    # thing to both (average="samples" is not even defined for binary targets there).
-    kw = dict(average="binary", zero_division=zero_division, sample_weight=case.sample_weight)
+@given(case=cases(min_labels=1, max_labels=1), beta=BETAS, data=st.data())
+def test_single_column_matches_sklearn_binary(zero_division, case, beta, data):
+    # One column is a binary target to scikit-learn and to the twins: every average
+    # but "samples" ranges over the classes 0 and 1, and labels= names classes.
+    classes = data.draw(st.one_of(st.none(), st.lists(st.sampled_from([0, 1, 2]), min_size=1,
+                                                      max_size=3, unique=True)),
+                        label="labels")
+    w = case.sample_weight
+    for average in (None, "micro", "macro", "weighted", "binary"):
+        kw = dict(average=average, zero_division=zero_division, sample_weight=w,
+                  labels=classes)
+        for name in SET_WISE:
+            if _comparable(name, zero_division):
+                compare(name, case, **kw)
+        compare("fbeta_score", case, beta=beta, **kw)
+        compare("precision_recall_fscore_support", case, beta=beta, **kw)
+    for pos_label in (0, 1):
+        compare_or_raise("f1_score", case, average="binary", pos_label=pos_label,
+                         zero_division=zero_division, sample_weight=w)
+    compare("accuracy_score", case, sample_weight=w)
+    compare("hamming_loss", case, sample_weight=w)
+    got, expected = compare("multilabel_confusion_matrix", case, sample_weight=w,
+                            labels=classes)
+    assert got.dtype.kind == expected.dtype.kind
+    compare_reports(case, zero_division=zero_division, labels=classes,
+                    digits=data.draw(st.integers(0, 4), label="digits"))
+
+
+def compare_or_raise(name, case, **kwargs):
+    """As :func:`compare`, or, where scikit-learn raises ValueError, labelwise raises
+    InputError."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            getattr(skm, name)(case.y_true, case.y_pred, **kwargs)
+    except ValueError:
+        with pytest.raises(labelwise.InputError):
+            getattr(lm, name)(*case.inputs(), **kwargs)
+        return None
+    return compare(name, case, **kwargs)
+
+
+@settings(max_examples=40, deadline=None)
+@given(case=cases(min_labels=1, max_labels=1), zero_division=st.sampled_from(ZERO_DIVISIONS))
+def test_single_column_refuses_samples_like_sklearn(case, zero_division):
     for name in SET_WISE:
         if _comparable(name, zero_division):
-            compare(name, case, **kw)
-    compare("fbeta_score", case, beta=beta, **kw)
-    compare("precision_recall_fscore_support", case, beta=beta, **kw)
-    compare("accuracy_score", case, sample_weight=case.sample_weight)
-    compare("hamming_loss", case, sample_weight=case.sample_weight)
-    # scikit-learn reports both classes of a binary target; class 1 is the label.
-    compare("multilabel_confusion_matrix", case, sample_weight=case.sample_weight,
-            sklearn_kwargs=dict(labels=[1]))
+            with pytest.raises(ValueError, match="Samplewise metrics"):
+                getattr(skm, name)(case.y_true, case.y_pred, average="samples",
+                                   zero_division=zero_division)
+            with pytest.raises(labelwise.InputError, match=r"average='samples' needs "
+                                                           r"multi-label input"):
+                getattr(lm, name)(*case.inputs(), average="samples",
+                                  zero_division=zero_division)
+    with pytest.raises(labelwise.InputError, match=r"samplewise=True needs multi-label"):
+        lm.multilabel_confusion_matrix(*case.inputs(), samplewise=True)
+
+
+@settings(max_examples=40, deadline=None)
+@given(case=cases(min_labels=2), data=st.data())
+def test_average_binary_on_several_columns_raises_like_sklearn(case, data):
+    labels = data.draw(st.one_of(st.none(), column_subsets(case.n_labels)), label="labels")
+    for name in SET_WISE:
+        with pytest.raises(ValueError, match="average='binary'"):
+            getattr(skm, name)(case.y_true, case.y_pred, average="binary", labels=labels)
+        with pytest.raises(labelwise.InputError, match=r"pass labels=\[j\] with "
+                                                       r"average='macro'"):
+            getattr(lm, name)(*case.inputs(), average="binary", labels=labels)
 
 
 @pytest.mark.parametrize("zero_division", ZERO_DIVISIONS, ids=_zd_id)
@@ -398,6 +462,94 @@ def test_single_label_explicit():
         assert got == 0.0
 
 
+def test_single_column_is_a_binary_target_in_the_twins_and_one_label_in_evaluate():
+    y_true, y_pred = [[0], [1]], [[1], [1]]
+    # classes 0 (F1 0: never predicted right) and 1 (F1 2/3), as in scikit-learn
+    for average, expected in ((None, [0.0, 2 / 3]), ("macro", 1 / 3), ("micro", 1 / 2),
+                              ("weighted", 1 / 3), ("binary", 2 / 3)):
+        got = lm.f1_score(y_true, y_pred, average=average, zero_division=0)
+        assert_same_values(got, skm.f1_score(y_true, y_pred, average=average,
+                                             zero_division=0), average)
+        np.testing.assert_allclose(got, expected, rtol=0, atol=ATOL)
+    # evaluate() reads the same column as one label: its macro F1 is that label's
+    report = labelwise.evaluate(y_true, y_pred)
+    assert report["f1_macro"] == pytest.approx(2 / 3, abs=ATOL)
+    # label sets name one label, never a binary target
+    assert lm.f1_score([[], ["a"]], [["a"], ["a"]], average="macro") == pytest.approx(2 / 3)
+    # labels= chooses classes; pos_label=0 scores class 0
+    case = Case(np.array([[1], [0], [1], [1], [0]]), np.array([[1], [1], [0], [1], [0]]),
+                None, "csr", "list")
+    got, _ = compare("precision_score", case, average=None, labels=[1, 0], zero_division=0)
+    np.testing.assert_allclose(got, [2 / 3, 1 / 2], rtol=0, atol=ATOL)
+    got, _ = compare("recall_score", case, average="binary", pos_label=0, zero_division=0)
+    assert got == pytest.approx(1 / 2, abs=ATOL)
+    got, _ = compare("multilabel_confusion_matrix", case, labels=[0, 2])
+    np.testing.assert_array_equal(got, [[[2, 1], [1, 1]], [[5, 0], [0, 0]]])
+    compare_reports(case, zero_division="warn")
+    compare_reports(case, zero_division=0, labels=[1])  # leaves out class 0: "micro avg"
+    # a one-column DataFrame too, as scikit-learn reads it
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame({"spam": [1, 0, 1, 1, 0]})
+    assert lm.f1_score(frame, case.y_pred, average="macro") == pytest.approx(
+        skm.f1_score(frame, case.y_pred, average="macro"), abs=ATOL)
+
+
+def test_single_column_warnings_match_sklearn():
+    # nothing true and nothing predicted: only class 0 occurs, so class 1 is ill-defined
+    case = Case(np.zeros((3, 1), int), np.zeros((3, 1), int), None, "int64", "csr")
+    for average in (None, "macro", "binary"):
+        got, _ = compare("f1_score", case, average=average, zero_division="warn",
+                         labels=None if average == "binary" else [0, 1])
+    with pytest.warns(labelwise.UndefinedMetricWarning, match=r"F-score is ill-defined and "
+                                                             r"being set to 0.0 in labels"):
+        lm.f1_score(case.y_true, case.y_pred, average=None, labels=[0, 1])
+    # every sample wrong: scikit-learn's counts come out as floats, and so do ours
+    case = Case(np.array([[1], [0], [0]]), np.array([[0], [1], [1]]), None, "list", "int8")
+    got, expected = compare("multilabel_confusion_matrix", case)
+    assert got.dtype.kind == expected.dtype.kind == "f"
+    compare_reports(case, zero_division=0)
+
+
+def test_single_column_errors():
+    t, p = [[1], [0], [1]], [[1], [1], [0]]
+    with pytest.raises(labelwise.InputError, match=r"pos_label=2 is not a valid label: the "
+                                                   r"single-column target is read as binary, "
+                                                   r"with the classes \[0, 1\]\. Pass "
+                                                   r"pos_label=1"):
+        lm.f1_score(t, p, pos_label=2)
+    with pytest.raises(ValueError, match="pos_label=2 is not a valid label"):
+        skm.f1_score(t, p, pos_label=2)
+    # with one class only, scikit-learn accepts any pos_label (it is never true)
+    compare("f1_score", Case(np.zeros((3, 1), int), np.zeros((3, 1), int), None, "list",
+                             "list"), pos_label=2, zero_division=0)
+    with pytest.raises(labelwise.InputError, match=r"average='samples' needs multi-label "
+                                                   r"input, .* Pass average='binary'"):
+        lm.recall_score(t, p, average="samples")
+    with pytest.raises(labelwise.InputError, match=r"samplewise=True needs multi-label "
+                                                   r"input, .* Use samplewise=False"):
+        lm.multilabel_confusion_matrix(t, p, samplewise=True)
+    with pytest.raises(labelwise.InputError, match=r"labels must be a non-empty list of "
+                                                   r"classes, got \[\]\. .*labels=\[1\]"):
+        lm.f1_score(t, p, average=None, labels=[])
+    with pytest.raises(labelwise.InputError, match=r"target_names has 1 names but there are "
+                                                   r"2 classes .* one name per class"):
+        lm.classification_report(t, p, target_names=["spam"])
+
+
+def test_average_binary_with_one_selected_column_raises_like_sklearn():
+    with pytest.raises(ValueError, match="Target is multilabel-indicator but average='binary'"):
+        skm.f1_score(Y, P, labels=[2])
+    for name in SET_WISE:
+        with pytest.raises(labelwise.InputError,
+                           match=r"Target is multilabel-indicator but average='binary': "
+                                 r"y_true has 4 label columns.*for the value of one label j, "
+                                 r"pass labels=\[j\] with average='macro' \(or average=None\)"):
+            getattr(lm, name)(Y, P, labels=[2])
+    # ... which is what the message says to pass
+    assert lm.f1_score(Y, P, labels=[2], average="macro") == skm.f1_score(
+        Y, P, labels=[2], average="macro")
+
+
 @pytest.mark.parametrize("beta", [0.0, 0.5, 1.0, 2.0, math.inf])
 @pytest.mark.parametrize("average", AVERAGES)
 def test_beta_extremes(beta, average):
@@ -439,11 +591,16 @@ def test_label_subsets(labels):
     compare_everything(Case(Y, P, None, "coo", "list"), labels=labels)
     compare_everything(Case(Y, P, w, "list", "csc"), labels=labels)
     for weights in (None, w):
-        # Selecting columns by index is the same as slicing them out first.
+        # Selecting columns by index is the same as slicing them out first (but one
+        # column sliced out is a binary target, so compare that with all columns).
         for average in AVERAGES:
             kw = dict(average=average, zero_division=0, sample_weight=weights)
-            assert_same_values(lm.f1_score(Y, P, labels=labels, **kw),
-                               lm.f1_score(Y[:, labels], P[:, labels], **kw))
+            if len(labels) > 1:
+                assert_same_values(lm.f1_score(Y, P, labels=labels, **kw),
+                                   lm.f1_score(Y[:, labels], P[:, labels], **kw))
+        kw = dict(average=None, zero_division=0, sample_weight=weights)
+        assert_same_values(lm.f1_score(Y, P, labels=labels, **kw),
+                           lm.f1_score(Y, P, **kw)[labels])
 
 
 def test_samplewise_confusion_matrices():

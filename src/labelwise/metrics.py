@@ -15,16 +15,35 @@ Differences, all on purpose:
 For matrix input, ``labels`` selects and orders columns by index, as in
 scikit-learn. For label sets and DataFrames, ``labels`` is the vocabulary.
 
+One column is a binary target
+-----------------------------
+scikit-learn reads a single-column indicator ``(n_samples, 1)`` (an array, a
+nested list, a sparse matrix or a one-column DataFrame) as a *binary* target,
+not as one label, and so do these twins: ``average=None``, ``"micro"``,
+``"macro"`` and ``"weighted"`` then range over the classes 0 and 1 (those
+found in ``y_true`` or ``y_pred``), ``labels`` chooses among the classes,
+``average="binary"`` gives the class ``pos_label``, ``average="samples"`` and
+``samplewise=True`` are refused, and :func:`classification_report` prints an
+``accuracy`` row. :func:`labelwise.evaluate` keeps the one-label reading: its
+``f1_macro`` of a single column is that label's F1. Label sets with a single
+label are one label here too.
+
 Examples
 --------
 >>> from labelwise.metrics import f1_score
 >>> f1_score([[1, 0, 1], [0, 1, 0]], [[1, 0, 0], [0, 1, 1]], average="micro")
 0.6666666666666666
+>>> f1_score([[0], [1]], [[1], [1]], average="macro")  # classes 0 and 1: (0 + 2/3) / 2
+0.3333333333333333
+>>> f1_score([[0], [1]], [[1], [1]])  # average="binary": class 1, the column itself
+0.6666666666666666
 """
 
 from __future__ import annotations
 
+import numbers
 import warnings
+from dataclasses import dataclass, replace
 
 import numpy as np
 import scipy.sparse as sp
@@ -32,6 +51,7 @@ import scipy.sparse as sp
 from . import formulas as F
 from ._validate import (
     AVERAGES,
+    Labelled,
     _Matrix,
     _read,
     check_average,
@@ -85,12 +105,20 @@ _ALL_WARN = ("precision", "recall", "f-score")
 # --------------------------------------------------------------------------
 
 
-def _coerce(y_true, y_pred, labels, sep=","):
-    """Validate, then (for unnamed matrices) select the ``labels`` columns by index."""
-    rt, rp = _read(y_true, "y_true", sep), _read(y_pred, "y_pred", sep)
+def _is_matrix(r) -> bool:
+    return isinstance(r, _Matrix) and getattr(r.values, "ndim", 0) == 2
+
+
+def _select(rt, rp, labels, sep=","):
+    """Validate read inputs, then (for unnamed matrices) select ``labels`` columns by index.
+
+    Returns the validated data and the number of columns of the input as given,
+    before ``labels`` selected any.
+    """
     unnamed = all(isinstance(r, _Matrix) and r.names is None for r in (rt, rp))
     if not unnamed or labels is None:
-        return coerce_pair(rt, rp, labels=labels, sep=sep)
+        data = coerce_pair(rt, rp, labels=labels, sep=sep)
+        return data, (int(rt.values.shape[1]) if _is_matrix(rt) else data.n_labels)
     data = coerce_pair(rt, rp)
     idx = np.asarray(labels)
     if idx.ndim != 1 or idx.size == 0 or idx.dtype.kind not in "iu":
@@ -111,27 +139,126 @@ def _coerce(y_true, y_pred, labels, sep=","):
         p.sort_indices()
     else:
         t, p = np.ascontiguousarray(t), np.ascontiguousarray(p)
-    return type(data)(t, p, tuple(int(i) for i in idx))
+    return replace(data, y_true=t, y_pred=p, labels=tuple(int(i) for i in idx)), data.n_labels
 
 
 def _counts(y_true, y_pred, labels=None, sample_weight=None):
     """Validated data, its counts, and whether some sample has weight 0."""
-    data = _coerce(y_true, y_pred, labels)
+    data, _ = _select(_read(y_true, "y_true", ","), _read(y_pred, "y_pred", ","), labels)
     w = check_sample_weight(sample_weight, data.n_samples)
     zero_weight = w is not None and not w.all()
     return data, Counts.from_labelled(data, w), zero_weight
 
 
-def _check_set_wise(average, pos_label, n_labels):
-    """scikit-learn's rules for ``average`` and ``pos_label`` on multi-label input."""
-    check_average(average, (None, "binary") + AVERAGES)
-    if average == "binary":
-        if n_labels == 1:
-            return "binary"
+@dataclass(frozen=True)
+class _Target:
+    """Validated input as scikit-learn reads it, with the counts to score.
+
+    For multi-label input ``counts`` has one unit per label (``names``). A
+    single-column indicator is a *binary* target: ``counts`` then has one unit
+    per class in ``names`` (the classes found, or ``labels``), ``column`` holds
+    the counts of the column itself (class 1), and ``present`` the classes found
+    in ``y_true`` or ``y_pred``.
+    """
+
+    data: Labelled
+    weights: np.ndarray | None
+    counts: Counts
+    names: tuple
+    binary: bool = False
+    column: Counts | None = None
+    present: tuple = ()
+    n_columns: int = 1
+
+    @property
+    def zero_weight(self) -> bool:
+        return self.weights is not None and not self.weights.all()
+
+
+def _target(y_true, y_pred, labels, sample_weight) -> _Target:
+    rt, rp = _read(y_true, "y_true", ","), _read(y_pred, "y_pred", ",")
+    if not (_is_matrix(rt) and _is_matrix(rp) and rt.values.shape[1] == rp.values.shape[1] == 1):
+        data, n_columns = _select(rt, rp, labels)
+        w = check_sample_weight(sample_weight, data.n_samples)
+        return _Target(data, w, Counts.from_labelled(data, w), data.labels, n_columns=n_columns)
+    data = coerce_pair(rt, rp)
+    w = check_sample_weight(sample_weight, data.n_samples)
+    column = Counts.from_labelled(data, w)
+    present = _present_classes(data)
+    classes = present if labels is None else _check_classes(labels)
+    return _Target(data, w, _class_counts(column, classes), classes, True, column, present)
+
+
+def _present_classes(data: Labelled) -> tuple:
+    """The classes (0, 1) found in a single-column ``y_true`` or ``y_pred``."""
+    ones = [int(y.count_nonzero()) if sp.issparse(y) else int(np.count_nonzero(y))
+            for y in (data.y_true, data.y_pred)]
+    return tuple(k for k, found in ((0, min(ones) < data.n_samples), (1, max(ones) > 0)) if found)
+
+
+def _check_classes(labels) -> tuple:
+    classes = np.asarray(labels)
+    if classes.ndim != 1 or classes.size == 0:
         raise InputError(
-            "Target is multilabel-indicator but average='binary'. Please choose another "
-            "average setting, one of [None, 'micro', 'macro', 'weighted', 'samples']."
+            f"labels must be a non-empty list of classes, got {labels!r}. A single-column "
+            "indicator is read as a binary target, as scikit-learn does, so labels= "
+            "chooses among its classes 0 and 1 (e.g. labels=[1])."
         )
+    return tuple(classes.tolist())
+
+
+def _is_class(value, k: int) -> bool:
+    return isinstance(value, (numbers.Number, np.generic)) and bool(value == k)
+
+
+def _class_counts(column: Counts, classes) -> Counts:
+    """Counts of each class of a binary target, from the counts of its column.
+
+    Class 1 is the column; class 0 swaps true and false; any other class is
+    never true and never predicted (as scikit-learn counts a class absent from
+    both).
+    """
+    tp, fp, fn, tn = column.tp[0], column.fp[0], column.fn[0], column.tn[0]
+    zero = tp - tp
+
+    def units(k):
+        if _is_class(k, 1):
+            return tp, fp, fn, tn
+        if _is_class(k, 0):
+            return tn, fn, fp, tp
+        return zero, zero, zero, tp + fp + fn + tn
+
+    tp_, fp_, fn_, tn_ = (np.array(u) for u in zip(*(units(k) for k in classes)))
+    if tp + tn == 0:
+        # scikit-learn's counts of a binary target are floats when no sample is right,
+        # which shows in the dtype of the confusion matrices and the report's support.
+        tp_, fp_, fn_, tn_ = (a.astype(np.float64) for a in (tp_, fp_, fn_, tn_))
+    changes = dict(tp=tp_, fp=fp_, fn=fn_, tn=tn_)
+    if getattr(column, "labels", None) is not None:  # counts that carry their label names
+        changes["labels"] = tuple(classes)
+    return replace(column, **changes)
+
+
+def _set_wise_counts(target: _Target, average, pos_label) -> Counts:
+    """scikit-learn's rules for ``average`` and ``pos_label``; the counts to average."""
+    if average == "binary":
+        if not target.binary:
+            if target.n_columns > 1:
+                raise InputError(
+                    f"Target is multilabel-indicator but average='binary': y_true has "
+                    f"{target.n_columns} label columns, and average='binary' needs a binary "
+                    "target (a single column). Please choose another average setting, one "
+                    "of [None, 'micro', 'macro', 'weighted', 'samples']; for the value of "
+                    "one label j, pass labels=[j] with average='macro' (or average=None)."
+                )
+            return target.counts
+        if len(target.present) == 2 and not any(_is_class(pos_label, k) for k in (0, 1)):
+            raise InputError(
+                f"pos_label={pos_label!r} is not a valid label: the single-column target "
+                "is read as binary, with the classes [0, 1]. Pass pos_label=1 (the "
+                "column's own value) or pos_label=0."
+            )
+        return _class_counts(target.column, (pos_label,))
     if pos_label not in (None, 1):
         warnings.warn(
             f"Note that pos_label (set to {pos_label!r}) is ignored when average != "
@@ -140,7 +267,14 @@ def _check_set_wise(average, pos_label, n_labels):
             UserWarning,
             stacklevel=3,
         )
-    return average
+    if average == "samples" and target.binary:
+        raise InputError(
+            "average='samples' needs multi-label input, but y_true and y_pred have a "
+            "single column, which is read as a binary target (classes 0 and 1), as "
+            "scikit-learn does. Pass average='binary' for the column's own value, or "
+            "None, 'micro', 'macro' or 'weighted' for the classes 0 and 1."
+        )
+    return target.counts
 
 
 def _score(c: Counts, family, average, zero_division, beta=1.0, warn=True, zero_weight=False):
@@ -208,24 +342,34 @@ def precision_recall_fscore_support(
 ):
     """Precision, recall, F-beta and support, per label or averaged.
 
+    A single-column indicator is a binary target, as in scikit-learn: per class
+    (0 and 1, or ``labels``) rather than per label, and ``average="samples"``
+    is refused (see the module notes).
+
     Examples
     --------
     >>> p, r, f, s = precision_recall_fscore_support(
     ...     [[1, 0, 1], [0, 1, 0]], [[1, 0, 0], [0, 1, 1]], zero_division=0)
     >>> p.tolist(), r.tolist(), s.tolist()
     ([1.0, 1.0, 0.0], [1.0, 1.0, 0.0], [1, 1, 1])
+    >>> p, r, f, s = precision_recall_fscore_support([[1], [0], [1]], [[1], [1], [1]],
+    ...                                              zero_division=0)
+    >>> p.tolist(), r.tolist(), s.tolist()  # classes 0 and 1
+    ([0.0, 0.6666666666666666], [0.0, 1.0], [1, 2])
     """
     zd = check_zero_division(zero_division)
     beta = check_beta(beta)
-    data, c, zw = _counts(y_true, y_pred, labels, sample_weight)
-    avg = _check_set_wise(average, pos_label, data.n_labels)
-    p = _score(c, "precision", avg, zd, warn="precision" in warn_for, zero_weight=zw)
-    r = _score(c, "recall", avg, zd, warn="recall" in warn_for, zero_weight=zw)
+    check_average(average, (None, "binary") + AVERAGES)
+    target = _target(y_true, y_pred, labels, sample_weight)
+    c = _set_wise_counts(target, average, pos_label)
+    zw = target.zero_weight
+    p = _score(c, "precision", average, zd, warn="precision" in warn_for, zero_weight=zw)
+    r = _score(c, "recall", average, zd, warn="recall" in warn_for, zero_weight=zw)
     # With beta 0 or inf the F-score is precision or recall itself, which warn (if asked
     # to) under their own names, as in scikit-learn; the F-score never warns then.
     warn_f = "f-score" in warn_for and 0 < beta < np.inf
-    f = _score(c, "fbeta", avg, zd, beta, warn=warn_f, zero_weight=zw)
-    support = c.tp + c.fn if avg is None else None
+    f = _score(c, "fbeta", average, zd, beta, warn=warn_f, zero_weight=zw)
+    support = c.tp + c.fn if average is None else None
     return p, r, f, support
 
 
@@ -340,9 +484,10 @@ def jaccard_score(
     0.8333333333333333
     """
     zd = check_zero_division(zero_division)
-    data, c, zw = _counts(y_true, y_pred, labels, sample_weight)
-    avg = _check_set_wise(average, pos_label, data.n_labels)
-    return _score(c, "jaccard", avg, zd, zero_weight=zw)
+    check_average(average, (None, "binary") + AVERAGES)
+    target = _target(y_true, y_pred, labels, sample_weight)
+    c = _set_wise_counts(target, average, pos_label)
+    return _score(c, "jaccard", average, zd, zero_weight=target.zero_weight)
 
 
 # --------------------------------------------------------------------------
@@ -354,15 +499,27 @@ def multilabel_confusion_matrix(y_true, y_pred, *, sample_weight=None, labels=No
                                 samplewise=False):
     """Per-label (or per-sample) 2x2 confusion matrices ``[[tn, fp], [fn, tp]]``.
 
+    A single-column indicator is a binary target, as in scikit-learn: the
+    matrices are those of its classes (0 and 1, those found, or ``labels``),
+    and ``samplewise=True`` is refused.
+
     Examples
     --------
     >>> multilabel_confusion_matrix([[1, 0], [1, 1]], [[1, 1], [0, 1]]).tolist()
     [[[0, 0], [1, 1]], [[0, 1], [0, 1]]]
+    >>> multilabel_confusion_matrix([[1], [0], [1]], [[1], [1], [0]]).tolist()
+    [[[1, 1], [1, 0]], [[0, 1], [1, 1]]]
     """
-    data = _coerce(y_true, y_pred, labels)
-    w = check_sample_weight(sample_weight, data.n_samples)
+    target = _target(y_true, y_pred, labels, sample_weight)
+    if target.binary and samplewise:
+        raise InputError(
+            "samplewise=True needs multi-label input, but y_true and y_pred have a single "
+            "column, which is read as a binary target (classes 0 and 1), as scikit-learn "
+            "does. Use samplewise=False for the confusion matrices of the classes."
+        )
     if not samplewise:
-        return Counts.from_labelled(data, w).confusion_matrices()
+        return target.counts.confusion_matrices()
+    data, w = target.data, target.weights
     _, _, _, _, rt, rp, rb = per_row_counts(data, w)
     tp = rb.astype(np.int64)
     fp = rp - tp
@@ -388,6 +545,11 @@ def classification_report(
 ):
     """Text (or dict) summary of precision, recall, F1 and support per label.
 
+    For a single-column indicator (a binary target, as in scikit-learn) the
+    rows are its classes, and the averages are ``accuracy`` (or ``micro avg``
+    when ``labels`` leaves out a class that occurs), ``macro avg`` and
+    ``weighted avg``.
+
     Examples
     --------
     >>> print(classification_report([["a"], ["a", "b"]], [["a"], ["b"]]))
@@ -401,22 +563,41 @@ def classification_report(
     weighted avg       1.00      0.67      0.78         3
      samples avg       1.00      0.75      0.83         3
     <BLANKLINE>
+    >>> print(classification_report([[1], [0], [1], [1]], [[1], [0], [0], [1]]))
+                  precision    recall  f1-score   support
+    <BLANKLINE>
+               0       0.50      1.00      0.67         1
+               1       1.00      0.67      0.80         3
+    <BLANKLINE>
+        accuracy                           0.75         4
+       macro avg       0.75      0.83      0.73         4
+    weighted avg       0.88      0.75      0.77         4
+    <BLANKLINE>
     """
     zd = check_zero_division(zero_division)
-    data, c, zw = _counts(y_true, y_pred, labels, sample_weight)
-    names = [str(x) for x in data.labels] if target_names is None else list(target_names)
-    if len(names) != data.n_labels:
+    target = _target(y_true, y_pred, labels, sample_weight)
+    c, zw = target.counts, target.zero_weight
+    names = [str(x) for x in target.names] if target_names is None else list(target_names)
+    if len(names) != c.n_labels:
+        if target.binary:
+            raise InputError(
+                f"target_names has {len(names)} names but there are {c.n_labels} classes (a "
+                "single column is read as a binary target, as in scikit-learn): give one "
+                "name per class, or pass labels= to choose the classes (e.g. labels=[1])."
+            )
         raise InputError(
-            f"target_names has {len(names)} names but there are {data.n_labels} labels: "
+            f"target_names has {len(names)} names but there are {c.n_labels} labels: "
             "give one name per label, or pass labels= to choose the labels."
         )
+    averages = ("micro", "macro", "weighted") if target.binary else AVERAGES
+    accuracy = target.binary and (labels is None or set(target.names) >= set(target.present))
     headers = ["precision", "recall", "f1-score", "support"]
     support = c.tp + c.fn
     per = [_score(c, fam, None, zd) for fam in ("precision", "recall", "f1")]
     avgs = {
-        f"{avg} avg": [_score(c, fam, avg, zd, zero_weight=zw)
-                       for fam in ("precision", "recall", "f1")]
-        for avg in AVERAGES
+        ("accuracy" if avg == "micro" and accuracy else f"{avg} avg"):
+            [_score(c, fam, avg, zd, zero_weight=zw) for fam in ("precision", "recall", "f1")]
+        for avg in averages
     }
     total = support.sum()
     if output_dict:
@@ -427,6 +608,8 @@ def classification_report(
         }
         for key, vals in avgs.items():
             out[key] = dict(zip(headers, [float(v) for v in vals] + [float(total)]))
+        if accuracy:
+            out["accuracy"] = out["accuracy"]["precision"]
         return out
     width = max(max(len(n) for n in names), len("weighted avg"), digits)
     text = f"{'':>{width}s} " + "".join(f" {h:>9}" for h in headers) + "\n\n"
@@ -434,7 +617,11 @@ def classification_report(
         text += _report_row(n, [per[k][j] for k in range(3)], support[j], width, digits)
     text += "\n"
     for key, vals in avgs.items():
-        text += _report_row(key, vals, total, width, digits)
+        if key == "accuracy":  # one number, in the F1 column, as scikit-learn prints it
+            text += (f"{key:>{width}s} " + " " * 20 + f" {vals[2]:>9.{digits}f}"
+                     + f" {total:>9}\n")
+        else:
+            text += _report_row(key, vals, total, width, digits)
     return text
 
 
