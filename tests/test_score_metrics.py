@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import re
 import warnings
 from typing import NamedTuple
 
@@ -22,7 +23,8 @@ from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 from sklearn import metrics as skm
 
-from labelwise import InputError
+import labelwise
+from labelwise import InputError, UndefinedMetricWarning
 from labelwise import score_metrics as sm
 
 ATOL = 1e-12
@@ -68,8 +70,8 @@ class Case(NamedTuple):
 
 
 @st.composite
-def cases(draw, ties=None, n_max=25, l_max=10, weights=True):
-    """Random truth and scores: 1..n_max rows, 2..l_max labels.
+def cases(draw, ties=None, n_max=25, l_max=10, weights=True, l_min=2):
+    """Random truth and scores: 1..n_max rows, l_min..l_max labels.
 
     Some columns are forced to all 0 / all 1, some rows to empty / all true.
     Tied scores are small integers around 0 (1 to 4 distinct values per matrix,
@@ -77,7 +79,7 @@ def cases(draw, ties=None, n_max=25, l_max=10, weights=True):
     normal. Sample weights are absent, positive, or partly zero (never all zero).
     """
     n = draw(st.integers(1, n_max))
-    L = draw(st.integers(2, l_max))
+    L = draw(st.integers(l_min, l_max))
     rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
     y = rng.random((n, L)) < draw(st.sampled_from([0.15, 0.4, 0.7, 0.9]))
     for value in (False, True):
@@ -138,86 +140,193 @@ def test_label_ranking_and_ndcg_score_match_sklearn(case):
                         f"ndcg ignore_ties k={k}")
 
 
-def per_sample_sklearn(sk_fn, y, s):
-    """scikit-learn's per-sample values: its average=None on the transposed problem."""
-    if y.shape[0] == 1:  # a (L, 1) truth would read as binary; duplicate the sample
-        return quiet(sk_fn, np.vstack([y, y]).T, np.vstack([s, s]).T, average=None)[:1]
-    return quiet(sk_fn, y.T, s.T, average=None)
+def record(fn, *args, **kwargs):
+    """Call ``fn``; return its result and every warning it raised."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = fn(*args, **kwargs)
+    return result, list(caught)
 
 
-def check_auc_or_ap(lw_fn, sk_fn, y, s, w):
-    """labelwise == sklearn where sklearn gives a number; the documented mean where NaN."""
-    per_label = quiet(sk_fn, y, s, average=None, sample_weight=w)
-    assert_same(lw_fn(y, s, average=None, sample_weight=w), per_label, "average=None")
-    weights = np.ones(y.shape[0]) if w is None else w
-    for average in AVERAGES:
-        got = lw_fn(y, s, average=average, sample_weight=w)
-        want = quiet(sk_fn, y, s, average=average, sample_weight=w)
-        assert isinstance(got, float)
-        if not np.isnan(want):
-            assert_same(got, want, average)
-            continue
-        # sklearn is NaN because some label (or sample) is undefined: labelwise
-        # averages the defined ones.
-        event(f"{lw_fn.__name__} {average}: sklearn NaN")
-        if average == "micro":
-            assert math.isnan(got)
-        elif average == "macro":
-            assert np.isnan(per_label).any()
-            assert_same(got, nan_mean(per_label), average)
-        elif average == "weighted":
-            support = (y * weights[:, None]).sum(axis=0)
-            assert np.isnan(per_label[support > 0]).any()
-            values = np.where(support > 0, per_label, np.nan)
-            assert_same(got, nan_mean(values, support), average)
-        else:
-            per_sample = per_sample_sklearn(sk_fn, y, s)
-            assert np.isnan(per_sample[weights > 0]).any()
-            assert_same(got, nan_mean(per_sample, weights), average)
+def compare_auc_or_ap(name, y, s, what="", **kwargs):
+    """labelwise's ``name`` equals scikit-learn's: value, NaN and warnings, in order.
+
+    scikit-learn's undefined-value warnings are UndefinedMetricWarnings, except
+    average precision's "No positive class found", a plain UserWarning; labelwise
+    raises every one of them as a labelwise.UndefinedMetricWarning (a UserWarning).
+    """
+    got, lw_caught = record(getattr(sm, name), y, s, **kwargs)
+    want, sk_caught = record(getattr(skm, name), y, s, **kwargs)
+    what = f"{name}({kwargs}) {what}"
+    assert all(x.category is UndefinedMetricWarning for x in lw_caught), what
+    sk_messages = [str(x.message) for x in sk_caught if issubclass(x.category, UserWarning)]
+    assert [str(x.message) for x in lw_caught] == sk_messages, what
+    if isinstance(want, np.ndarray):
+        assert isinstance(got, np.ndarray), what
+    else:
+        assert isinstance(got, float), what
+    assert_same(got, want, what)
+    return got, want
+
+
+def check_auc_or_ap(name, y, s, w, **kwargs):
+    for average in (None,) + AVERAGES:
+        _, want = compare_auc_or_ap(name, y, s, average=average, sample_weight=w, **kwargs)
+        if np.isnan(want).any():
+            event(f"{name} {average}: NaN")
 
 
 @settings(max_examples=100, **SETTINGS)
-@given(cases())
+@given(cases(l_min=1))
 def test_roc_auc_and_average_precision_match_sklearn(case):
+    # values, NaN where scikit-learn gives NaN, and the same warnings; a single
+    # column is a binary target to both
     y, s, w, _ = case
-    check_auc_or_ap(sm.roc_auc_score, skm.roc_auc_score, y, s, w)
-    check_auc_or_ap(sm.average_precision_score, skm.average_precision_score, y, s, w)
+    check_auc_or_ap("roc_auc_score", y, s, w)
+    check_auc_or_ap("average_precision_score", y, s, w)
 
 
-def test_undefined_labels_and_samples_are_left_out_of_the_average():
-    # labels 0 and 3 are always true: their ROC-AUC is undefined.
-    # sample 2 has every label true: its ROC-AUC is undefined.
-    y = np.array([[1, 1, 0, 1], [1, 0, 1, 1], [1, 1, 1, 1], [1, 0, 0, 1]])
-    s = np.array([[0.3, 0.9, 0.2, 0.1], [0.8, 0.1, 0.6, 0.2],
-                  [0.5, 0.4, 0.7, 0.9], [0.1, 0.2, 0.3, 0.4]])
-    per_label = quiet(skm.roc_auc_score, y, s, average=None)
-    assert np.isnan(per_label[[0, 3]]).all() and not np.isnan(per_label[[1, 2]]).any()
+MAX_FPRS = st.one_of(st.sampled_from([1e-3, 0.1, 0.25, 0.5, 0.75, 0.999, 1.0]),
+                     st.floats(1e-6, 1.0, exclude_min=True))
+
+
+@settings(max_examples=100, **SETTINGS)
+@given(cases(l_min=1), MAX_FPRS)
+def test_partial_roc_auc_matches_sklearn(case, max_fpr):
+    y, s, w, _ = case
+    for average in (None,) + AVERAGES:
+        try:
+            quiet(skm.roc_auc_score, y, s, average=average, sample_weight=w, max_fpr=max_fpr)
+        except ValueError as err:
+            # scikit-learn fails on a label whose negatives all weigh 0; it is NaN here
+            assert "At least 2 points are needed" in str(err)
+            event("scikit-learn fails: negatives of weight 0")
+            got = quiet(sm.roc_auc_score, y, s, average=average, sample_weight=w,
+                        max_fpr=max_fpr)
+            assert np.isnan(got).any()
+            continue
+        compare_auc_or_ap("roc_auc_score", y, s, average=average, sample_weight=w,
+                          max_fpr=max_fpr)
+
+
+# Labels 0 and 3 are always true: their ROC-AUC is undefined. Sample 2 has every
+# label true: its ROC-AUC is undefined.
+Y_UNDEFINED = np.array([[1, 1, 0, 1], [1, 0, 1, 1], [1, 1, 1, 1], [1, 0, 0, 1]])
+S_UNDEFINED = np.array([[0.3, 0.9, 0.2, 0.1], [0.8, 0.1, 0.6, 0.2],
+                        [0.5, 0.4, 0.7, 0.9], [0.1, 0.2, 0.3, 0.4]])
+ONE_CLASS = r"Only one class is present in y_true\. ROC AUC score is not defined"
+
+
+def test_undefined_roc_auc_is_nan_in_the_twin_and_left_out_by_evaluate():
+    y, s = Y_UNDEFINED, S_UNDEFINED
     for average in ("macro", "weighted", "samples"):
-        assert np.isnan(quiet(skm.roc_auc_score, y, s, average=average))
+        with pytest.warns(UndefinedMetricWarning, match=ONE_CLASS) as caught:
+            got = sm.roc_auc_score(y, s, average=average)
+        assert math.isnan(got)
+        assert len(caught) == 2 if average != "samples" else 1  # labels 0, 3; sample 2
+        compare_auc_or_ap("roc_auc_score", y, s, average=average)
+    with pytest.warns(UndefinedMetricWarning, match=ONE_CLASS):
+        per_label = sm.roc_auc_score(y, s, average=None)
+    np.testing.assert_array_equal(np.isnan(per_label), [True, False, False, True])
     # label 1: positives (samples 0, 2) score 0.9, 0.4 against the negatives' 0.1, 0.2:
     # AUC 1. Label 2: positives (samples 1, 2) score 0.6, 0.7 against 0.2, 0.3: AUC 1.
-    assert sm.roc_auc_score(y, s, average="macro") == 1.0
-    assert sm.roc_auc_score(y, s, average="weighted") == 1.0
+    assert per_label[1] == per_label[2] == 1.0
+    # evaluate() averages the defined labels and samples, and lists the others
+    report = labelwise.evaluate(y, y_score=s)
+    assert report["roc_auc_macro"] == 1.0
+    assert report["roc_auc_weighted"] == 1.0
     # samples: row 0 positives {0.3, 0.9, 0.1} vs negative {0.2}: 2 of 3 pairs right.
     # Row 1 positives {0.8, 0.6, 0.2} vs {0.1}: 1. Row 3 positives {0.1, 0.4} vs
     # {0.2, 0.3}: 2 of 4 pairs right. Mean (2/3 + 1 + 1/2) / 3 = 13/18.
-    assert sm.roc_auc_score(y, s, average="samples") == pytest.approx(13 / 18, abs=ATOL)
-    per_sample = per_sample_sklearn(skm.roc_auc_score, y, s)
-    assert_same(per_sample, [2 / 3, 1, np.nan, 1 / 2])
-    # with row 2 weighted 0 there is nothing undefined left for sklearn either
+    assert report["roc_auc_samples"] == pytest.approx(13 / 18, abs=ATOL)
+    assert report.undefined["roc_auc"] == [0, 3]
+    # with row 2 weighted 0 nothing undefined counts in the samples average; it still
+    # warns, as scikit-learn scores each sample's labels unweighted
     w = [1.0, 2.0, 0.0, 1.0]
-    assert_same(sm.roc_auc_score(y, s, average="samples", sample_weight=w),
-                quiet(skm.roc_auc_score, y, s, average="samples", sample_weight=w))
-    assert sm.roc_auc_score(y, s, average="samples", sample_weight=w) == pytest.approx(
-        (2 / 3 + 2 * 1 + 1 / 2) / 4, abs=ATOL)
-    np.testing.assert_array_equal(np.isnan(sm.roc_auc_score(y, s, average=None)),
-                                  [True, False, False, True])
-    # nothing defined at all: NaN
-    assert math.isnan(sm.roc_auc_score([[1, 0], [1, 0]], [[0.2, 0.4], [0.3, 0.1]]))
-    assert math.isnan(sm.roc_auc_score([[1, 1], [0, 0]], [[0.2, 0.4], [0.3, 0.1]],
-                                       average="samples"))
-    assert math.isnan(sm.roc_auc_score([[1, 1], [1, 1]], [[0.2, 0.4], [0.3, 0.1]],
-                                       average="micro"))
+    got, _ = compare_auc_or_ap("roc_auc_score", y, s, average="samples", sample_weight=w)
+    assert got == pytest.approx((2 / 3 + 2 * 1 + 1 / 2) / 4, abs=ATOL)
+    # nothing defined at all: NaN in the twin and in evaluate()
+    for y_none, average in (([[1, 0], [1, 0]], "macro"), ([[1, 1], [0, 0]], "samples"),
+                            ([[1, 1], [1, 1]], "micro")):
+        got, _ = compare_auc_or_ap("roc_auc_score", np.array(y_none),
+                                   np.array([[0.2, 0.4], [0.3, 0.1]]), average=average)
+        assert math.isnan(got)
+        assert math.isnan(labelwise.evaluate(y_none, y_score=[[0.2, 0.4], [0.3, 0.1]])[
+            f"roc_auc_{average}"])
+
+
+def test_weighted_roc_auc_warnings_name_the_missing_class():
+    # label 0: both classes occur, but its negatives (rows 1, 3) weigh 0; label 1: its
+    # positives (rows 0, 3) weigh 0 under the second weights
+    y = np.array([[1, 0], [0, 1], [1, 1], [0, 0]])
+    s = np.array([[0.3, 0.2], [0.5, 0.6], [0.1, 0.9], [0.7, 0.4]])
+    with pytest.warns(UndefinedMetricWarning, match="No negative samples in y_true"):
+        got = sm.roc_auc_score(y, s, average=None, sample_weight=[1, 0, 1, 0])
+    assert math.isnan(got[0]) and got[1] == 1.0
+    compare_auc_or_ap("roc_auc_score", y, s, average=None, sample_weight=[1, 0, 1, 0])
+    with pytest.warns(UndefinedMetricWarning, match="No positive samples in y_true"):
+        sm.roc_auc_score(y, s, average="weighted", sample_weight=[0, 1, 0, 1])
+    for average in (None,) + AVERAGES:
+        compare_auc_or_ap("roc_auc_score", y, s, average=average, sample_weight=[0, 1, 0, 1])
+    # the partial AUC of a label without negatives of weight: NaN (scikit-learn fails)
+    with pytest.raises(ValueError, match="At least 2 points"):
+        quiet(skm.roc_auc_score, y, s, average=None, sample_weight=[1, 0, 1, 0], max_fpr=0.5)
+    got = quiet(sm.roc_auc_score, y, s, average=None, sample_weight=[1, 0, 1, 0], max_fpr=0.5)
+    assert math.isnan(got[0]) and got[1] == 1.0
+
+
+def test_average_precision_without_positives_warns_like_sklearn():
+    y = np.array([[1, 0, 0], [0, 0, 1], [1, 0, 0]])
+    s = np.array([[0.9, 0.2, 0.3], [0.4, 0.5, 0.6], [0.7, 0.1, 0.8]])
+    no_positive = r"No positive class found in y_true, recall is set to one for all thresholds"
+    for average in (None, "macro", "weighted", "micro", "samples"):
+        compare_auc_or_ap("average_precision_score", y, s, average=average)
+    with pytest.warns(UserWarning, match=no_positive) as caught:  # as scikit-learn's
+        got = sm.average_precision_score(y, s, average=None)
+    assert [x.category for x in caught] == [UndefinedMetricWarning]  # label 1 only
+    assert got[1] == 0.0
+    with pytest.warns(UndefinedMetricWarning, match=no_positive):
+        assert sm.average_precision_score(np.zeros((3, 3), int), s, average="micro") == 0.0
+    # the weighted mean over no support at all is 0, without a warning
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert sm.average_precision_score(np.zeros((3, 3), int), s, average="weighted") == 0.0
+        assert sm.roc_auc_score(np.zeros((3, 3), int), s, average="weighted") == 0.0
+    compare_auc_or_ap("average_precision_score", np.zeros((3, 3), int), s, average="weighted")
+
+
+def test_single_column_is_a_binary_target():
+    y, s = np.array([[0], [1], [1], [0]]), np.array([[0.2], [0.8], [0.3], [0.5]])
+    for average in (None,) + AVERAGES:  # one value, whatever the average
+        got, _ = compare_auc_or_ap("roc_auc_score", y, s, average=average)
+        assert got == 0.75
+        got, _ = compare_auc_or_ap("average_precision_score", y, s, average=average)
+        assert got == pytest.approx(5 / 6, abs=ATOL)
+        compare_auc_or_ap("roc_auc_score", y, s, average=average, max_fpr=0.5)
+    # class 0 as the positive class: scores ranked highest first are those of class 1
+    got, _ = compare_auc_or_ap("average_precision_score", y, s, pos_label=0)
+    assert got == pytest.approx((1 / 2 + 2 / 4) / 2, abs=ATOL)
+    for column in (np.zeros((4, 1), int), np.ones((4, 1), int)):
+        for pos_label in (0, 1, 2):
+            compare_auc_or_ap("average_precision_score", column, s, pos_label=pos_label)
+        with pytest.warns(UndefinedMetricWarning, match=ONE_CLASS):
+            assert math.isnan(sm.roc_auc_score(column, s))
+    # a one-column DataFrame too, as scikit-learn reads it
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame({"spam": y[:, 0]})
+    assert sm.roc_auc_score(frame, s, average="samples") == 0.75
+    assert skm.roc_auc_score(frame, s, average="samples") == 0.75
+
+
+def test_average_precision_pos_label_of_a_single_column():
+    y, s = [[1], [0], [1]], [[0.9], [0.3], [0.2]]
+    with pytest.raises(ValueError, match="pos_label=2 is not a valid label"):
+        skm.average_precision_score(y, s, pos_label=2)
+    with pytest.raises(InputError, match=r"pos_label=2 is not a valid label: the single-column "
+                                         r"y_true is read as a binary target, with the "
+                                         r"classes \[0, 1\]\. Pass pos_label=1"):
+        sm.average_precision_score(y, s, pos_label=2)
+    assert sm.average_precision_score(y, s, pos_label=0) == 0.5
 
 
 def check_curve(curve, want, what):
@@ -266,9 +375,10 @@ def dense_battery(y, s, w):
         "ndcg2": sm.ndcg_score(y, s, k=2, sample_weight=w),
     }
     for average in (None,) + AVERAGES:
-        out[f"auc {average}"] = sm.roc_auc_score(y, s, average=average, sample_weight=w)
-        out[f"ap {average}"] = sm.average_precision_score(y, s, average=average,
-                                                          sample_weight=w)
+        out[f"auc {average}"] = quiet(sm.roc_auc_score, y, s, average=average,
+                                      sample_weight=w)
+        out[f"ap {average}"] = quiet(sm.average_precision_score, y, s, average=average,
+                                     sample_weight=w)
     p = np.linspace(1.0, 3.0, np.shape(s)[1])
     for k in (1, 2):
         for name in AT_K:
@@ -853,8 +963,8 @@ def test_metrics_ranking_every_label_need_dense_scores(fn, form):
         fn(Y4, scores)
     with pytest.raises(InputError, match=r"needs a dense score matrix"):
         fn(Y4, sp.csr_matrix(S4).tocoo() if form == "sparse" else tuple(map(list, TOPK)))
-    # the dense scores themselves are fine
-    result = fn(Y4, S4)
+    # the dense scores themselves are fine (with both classes in every label)
+    result = fn(np.array([[1, 0, 1, 0], [0, 1, 0, 1]]), S4)
     values = result.micro.y if isinstance(result, sm.Curves) else result
     assert np.isfinite(values).all()
 
@@ -877,7 +987,10 @@ def test_inv_propensity_checks():
 def test_average_precision_pos_label():
     with pytest.raises(InputError, match=r"pos_label is fixed to 1"):
         sm.average_precision_score(Y4, S4, pos_label=0)
-    assert sm.average_precision_score(Y4, S4, pos_label=1) == sm.average_precision_score(Y4, S4)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UndefinedMetricWarning)  # label 3 has no positive
+        assert sm.average_precision_score(Y4, S4, pos_label=1) == sm.average_precision_score(
+            Y4, S4)
 
 
 @pytest.mark.parametrize("fn", [sm.roc_auc_score, sm.average_precision_score])
@@ -888,12 +1001,46 @@ def test_bad_average(fn, average):
         fn(Y4, S4, average=average)
 
 
-def test_max_fpr_is_not_supported():
-    for max_fpr in (0.5, 0.01):
-        with pytest.raises(InputError, match=rf"max_fpr={max_fpr}: partial ROC-AUC is not "
-                                             "supported"):
-            sm.roc_auc_score(Y4, S4, max_fpr=max_fpr)
-    assert sm.roc_auc_score(Y4, S4, max_fpr=1) == sm.roc_auc_score(Y4, S4)
+@pytest.mark.parametrize("max_fpr", [0, -0.1, 1.5, "0.5", np.nan, False, np.True_, [0.5]],
+                         ids=repr)
+def test_max_fpr_out_of_range(max_fpr):
+    with pytest.raises(ValueError, match="The 'max_fpr' parameter of roc_auc_score must be"):
+        skm.roc_auc_score(Y4, S4, max_fpr=max_fpr)
+    with pytest.raises(InputError, match=r"max_fpr must be a number in \(0, 1\] or None, got "
+                                         rf"{re.escape(repr(max_fpr))}\. .*pass e\.g\. "
+                                         r"max_fpr=0\.1, or None \(or 1\) for the whole area"):
+        sm.roc_auc_score(Y4, S4, max_fpr=max_fpr)
+
+
+def test_max_fpr_of_one_is_the_whole_area():
+    y = np.array([[1, 0, 1, 0], [0, 1, 0, 1]])  # both classes in every label
+    whole = sm.roc_auc_score(y, S4)
+    for max_fpr in (None, 1, 1.0, True, np.float32(1)):  # True is 1 to scikit-learn too
+        assert sm.roc_auc_score(y, S4, max_fpr=max_fpr) == whole
+        assert skm.roc_auc_score(y, S4, max_fpr=max_fpr) == pytest.approx(whole, abs=ATOL)
+
+
+def test_partial_roc_auc_worked_example():
+    # one label: positives score 0.9, 0.5; negatives 0.7, 0.3, 0.1. The ROC curve runs
+    # (0, 0), (0, 1/2), (1/3, 1/2), (1/3, 1), (1, 1). Up to fpr 1/2 its area is
+    # 1/3 * 1/2 + 1/6 * 1 = 1/3; McClish: min 1/8 (chance), max 1/2 (perfect), so
+    # 0.5 * (1 + (1/3 - 1/8) / (1/2 - 1/8)) = 0.5 * (1 + 5/9) = 7/9.
+    y = np.array([[1, 0], [0, 1], [1, 0], [0, 1], [0, 0]])
+    s = np.array([[0.9, 0.1], [0.7, 0.2], [0.5, 0.3], [0.3, 0.4], [0.1, 0.5]])
+    got = sm.roc_auc_score(y, s, average=None, max_fpr=0.5)
+    assert got[0] == pytest.approx(7 / 9, abs=ATOL)
+    assert_same(got, skm.roc_auc_score(y, s, average=None, max_fpr=0.5))
+    # a chance-level label (all scores tied: the diagonal) is 0.5 whatever max_fpr; the
+    # reversed ranking has no area up to fpr 2/3: 0.5 * (1 - m^2/2 / (m - m^2/2))
+    tied_and_reversed = np.column_stack([-s[:, 0], np.full(5, 0.5)])
+    for m in (0.05, 0.3, 0.5):
+        got = sm.roc_auc_score(y, tied_and_reversed, average=None, max_fpr=m)
+        assert got[0] == pytest.approx((1 - m) / (2 - m), abs=ATOL)
+        assert got[1] == pytest.approx(0.5, abs=ATOL)
+        assert_same(got, skm.roc_auc_score(y, tied_and_reversed, average=None, max_fpr=m))
+    # float32 max_fpr works in float32 arithmetic, as in scikit-learn
+    assert_same(sm.roc_auc_score(y, s, max_fpr=np.float32(0.3)),
+                skm.roc_auc_score(y, s, max_fpr=np.float32(0.3)))
 
 
 def test_ndcg_score_single_label():
