@@ -134,10 +134,13 @@ def test_label_ranking_and_ndcg_score_match_sklearn(case):
         if k is not None and k <= L:  # the @k twin agrees with sklearn, ties included
             assert_same(sm.ndcg_at_k(y, s, k, sample_weight=w),
                         skm.ndcg_score(y, s, k=k, sample_weight=w), f"ndcg_at_k k={k}")
+        # ties ranked in argsort order, as scikit-learn does: the same numbers, tied or not
+        ignoring = sm.ndcg_score(y, s, k=k, sample_weight=w, ignore_ties=True)
+        assert_same(ignoring, skm.ndcg_score(y, s, k=k, sample_weight=w, ignore_ties=True),
+                    f"ndcg ignore_ties k={k}")
         if rows_untied(s):
-            assert_same(sm.ndcg_score(y, s, k=k, sample_weight=w, ignore_ties=True),
-                        skm.ndcg_score(y, s, k=k, sample_weight=w, ignore_ties=True),
-                        f"ndcg ignore_ties k={k}")
+            assert_same(ignoring, sm.ndcg_score(y, s, k=k, sample_weight=w),
+                        f"ndcg ignore_ties untied k={k}")
 
 
 def record(fn, *args, **kwargs):
@@ -1041,6 +1044,35 @@ def test_partial_roc_auc_worked_example():
     # float32 max_fpr works in float32 arithmetic, as in scikit-learn
     assert_same(sm.roc_auc_score(y, s, max_fpr=np.float32(0.3)),
                 skm.roc_auc_score(y, s, max_fpr=np.float32(0.3)))
+
+
+def test_ndcg_ignore_ties_ranks_ties_in_argsort_order():
+    # row 0 ties labels 0 and 1 at the top: averaged, the first rank holds half a true
+    # label; in argsort order (reversed) label 1 comes first, a miss
+    y, s = [[1, 0, 0], [0, 1, 0]], [[0.5, 0.5, 0.1], [0.2, 0.9, 0.1]]
+    assert sm.ndcg_score(y, s, k=1) == pytest.approx((0.5 + 1) / 2, abs=ATOL)
+    assert sm.ndcg_score(y, s, k=1, ignore_ties=True) == pytest.approx((0 + 1) / 2, abs=ATOL)
+    for k in (None, 1, 2):
+        for ignore_ties in (False, True, np.True_):
+            assert_same(sm.ndcg_score(y, s, k=k, ignore_ties=ignore_ties),
+                        skm.ndcg_score(y, s, k=k, ignore_ties=ignore_ties))
+    # ties in long rows (another sorting path in numpy), float32 and float64 scores
+    rng = np.random.default_rng(5)
+    y = (rng.random((20, 200)) < 0.1).astype(int)
+    for dtype in (np.float32, np.float64):
+        s = rng.integers(0, 4, (20, 200)).astype(dtype)
+        for k in (None, 5, 50):
+            assert_same(sm.ndcg_score(y, s, k=k, ignore_ties=True),
+                        skm.ndcg_score(y, s, k=k, ignore_ties=True), f"{dtype} k={k}")
+
+
+@pytest.mark.parametrize("ignore_ties", [1, 0, "yes", None], ids=repr)
+def test_ndcg_ignore_ties_must_be_a_bool(ignore_ties):
+    with pytest.raises(ValueError, match="The 'ignore_ties' parameter of ndcg_score must be"):
+        skm.ndcg_score(Y4, S4, ignore_ties=ignore_ties)
+    with pytest.raises(InputError, match=rf"ignore_ties must be True or False, got "
+                                         rf"{re.escape(repr(ignore_ties))}\."):
+        sm.ndcg_score(Y4, S4, ignore_ties=ignore_ties)
 
 
 def test_ndcg_score_single_label():

@@ -144,15 +144,40 @@ def one_error(y_true, y_score, *, sample_weight=None):
 def ndcg_score(y_true, y_score, *, k=None, sample_weight=None, ignore_ties=False):
     """Normalised discounted cumulative gain, as ``sklearn.metrics.ndcg_score``.
 
-    Tied scores are always averaged over their orders (scikit-learn's default);
-    ``ignore_ties`` is accepted for compatibility and changes nothing, since the
-    exact computation is as fast. Truth must be 0/1 (multi-label).
+    Parameters
+    ----------
+    y_true : array-like, sparse matrix or DataFrame
+        0/1 truth of shape (n_samples, n_labels), at least two labels.
+    y_score : array-like of float, shape (n_samples, n_labels)
+        Scores for every label.
+    k : int, optional
+        Only the ``k`` best-ranked labels count; None counts them all.
+    sample_weight : array-like of shape (n_samples,), optional
+    ignore_ties : bool, default False
+        False averages the gain of tied scores over every order of the tie.
+        True ranks tied labels in the order of numpy's ``argsort`` of each row
+        (highest score first), as scikit-learn does: exact for untied scores,
+        arbitrary within a tie.
+
+    Returns
+    -------
+    float
+        The mean over samples of DCG@k over the ideal DCG@k (0 for a sample
+        without true labels).
 
     Examples
     --------
     >>> ndcg_score([[1, 0, 1], [0, 1, 0]], [[0.9, 0.8, 0.1], [0.3, 0.2, 0.1]])
     0.7753252713598224
+    >>> ndcg_score([[1, 0, 0]], [[0.5, 0.5, 0.1]], k=1)  # the tie counts as half a hit
+    0.5
+    >>> ndcg_score([[1, 0, 0]], [[0.5, 0.5, 0.1]], k=1, ignore_ties=True)
+    0.0
     """
+    if not isinstance(ignore_ties, (bool, np.bool_)):
+        raise InputError(
+            f"ignore_ties must be True or False, got {ignore_ties!r}."
+        )
     data = coerce_ranking(y_true, y_score, need_dense=True)
     if data.n_labels < 2:
         raise InputError(
@@ -161,7 +186,21 @@ def ndcg_score(y_true, y_score, *, k=None, sample_weight=None, ignore_ties=False
         )
     kk = data.n_labels if k is None else min(check_k(k, 10**18), data.n_labels)
     w = check_sample_weight(sample_weight, data.n_samples)
+    if ignore_ties:
+        return _ndcg_in_argsort_order(data, kk, w)
     return float(ranking.row_sums(data, ks=(kk,), sample_weight=w).mean("ndcg_at_k")[0])
+
+
+def _ndcg_in_argsort_order(data, k: int, w) -> float:
+    """nDCG@k with each row ranked by a plain (reversed) argsort, ties in argsort order."""
+    t = data.y_true
+    top = np.argsort(data.dense_scores, axis=1)[:, ::-1][:, :k]
+    gains = np.take_along_axis(t.toarray().astype(np.float64), top, axis=1)
+    D = ranking.discount_cumsum(k)
+    dcg = gains @ np.diff(D)
+    ideal = D[np.minimum(k, np.diff(t.indptr))]
+    ndcg = np.divide(dcg, ideal, out=np.zeros_like(dcg), where=ideal > 0)
+    return float(np.average(ndcg, weights=w))
 
 
 # --------------------------------------------------------------------------
