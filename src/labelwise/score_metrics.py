@@ -441,9 +441,8 @@ def roc_auc_score(y_true, y_score, *, average="macro", sample_weight=None, max_f
     :func:`labelwise.evaluate` instead averages the labels (or samples) where
     the ROC-AUC is defined, and lists the others in ``report.undefined``.
 
-    Where the positives or negatives of a label all weigh 0, scikit-learn's
-    partial AUC raises an error; here it is NaN, with the same warning as the
-    full AUC.
+    Where the negatives of a label all weigh 0, scikit-learn's partial AUC
+    raises an error; here it is NaN, with the same warning as the full AUC.
 
     Examples
     --------
