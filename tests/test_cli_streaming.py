@@ -114,3 +114,76 @@ def test_big_files_stream_in_bounded_memory(big_files, tmp_path):
     assert set(m) == set(report.metrics)
     for name, value in report.metrics.items():
         assert m[name] == pytest.approx(value, rel=1e-12, abs=1e-15), name
+
+
+# --------------------------------------------------------------------------
+# Scores stream too: exact while they fit in --memory-limit, binned past it
+# --------------------------------------------------------------------------
+
+N_SCORED = 1_000_000
+
+
+def write_score_csv(path, scores_milli: np.ndarray) -> None:
+    """Scores given in thousandths (0..999) as CSV text ``0.ddd``, built as bytes."""
+    n, width = scores_milli.shape
+    with open(path, "wb") as f:
+        f.write((",".join(LABELS) + "\n").encode())
+        for lo in range(0, n, 250_000):
+            part = scores_milli[lo : lo + 250_000]
+            buf = np.empty((part.shape[0], width, 6), dtype=np.uint8)
+            buf[:, :, 0] = ord("0")
+            buf[:, :, 1] = ord(".")
+            buf[:, :, 2] = part // 100 + ord("0")
+            buf[:, :, 3] = part // 10 % 10 + ord("0")
+            buf[:, :, 4] = part % 10 + ord("0")
+            buf[:, :, 5] = ord(",")
+            buf[:, -1, 5] = ord("\n")
+            f.write(buf.tobytes())
+
+
+@pytest.fixture(scope="module")
+def scored_files(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("scored")
+    rng = np.random.default_rng(7)
+    shape = (N_SCORED, len(LABELS))
+    rates = np.linspace(0.02, 0.4, len(LABELS), dtype=np.float32)
+    y_true = (rng.random(shape, dtype=np.float32) < rates).astype(np.uint8)
+    noise = rng.integers(0, 700, shape, dtype=np.int32)
+    milli = np.minimum(noise + 300 * y_true.astype(np.int32), 999)
+    truth, scores = folder / "truth.csv", folder / "scores.csv"
+    write_indicator_csv(truth, y_true)
+    write_score_csv(scores, milli)
+    return truth, scores, y_true, milli / 1000.0
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("mode", ["exact", "binned past the limit"])
+def test_scores_stream_exact_or_binned(scored_files, tmp_path, mode):
+    truth, scores, y_true, s = scored_files
+    out = tmp_path / "report.json"
+    args = [sys.executable, "-m", "labelwise", "evaluate", "--true", str(truth),
+            "--scores", str(scores), "--format", "json"]
+    if mode != "exact":
+        args += ["--memory-limit", "20MB"]
+    code, peak_mb, stderr = run_measured(args, out)
+    assert code == 0, stderr
+    doc = json.loads(out.read_text())
+    report = labelwise.evaluate(y_true, y_score=s, labels=LABELS)
+    m = doc["metrics"]
+    assert set(m) == set(report.metrics)
+    if mode == "exact":
+        assert doc["params"]["auc"] == "exact"
+        assert peak_mb < 1024, f"peak RSS {peak_mb:.0f} MB"
+        for name, value in report.metrics.items():
+            assert m[name] == pytest.approx(value, rel=1e-12, abs=1e-15), name
+        return
+    # the kept scores outgrew 20 MB: ROC-AUC and AP were binned, within their stated bounds
+    assert peak_mb < PEAK_LIMIT_MB, f"peak RSS {peak_mb:.0f} MB"
+    assert doc["params"]["auc"] == "binned" and "--memory-limit" in stderr
+    for name, value in report.metrics.items():
+        if name.startswith("roc_auc"):
+            assert abs(m[name] - value) <= doc["params"]["auc_error_bound"] + 1e-12, name
+        elif name.startswith("average_precision"):
+            assert abs(m[name] - value) <= doc["params"]["ap_error_bound"] + 1e-12, name
+        else:
+            assert m[name] == pytest.approx(value, rel=1e-12, abs=1e-15), name

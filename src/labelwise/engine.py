@@ -49,6 +49,7 @@ from .counts import Counts
 from .diagnose import (
     DEFAULT_BANDS,
     Context,
+    ScoreShape,
     Thresholding,
     check_bands,
     fingerprint,
@@ -153,6 +154,7 @@ class Accumulator:
         self.binned = None
         self.low = self.high = None  # each label's score range
         self.partial = False  # some batch had sparse or top-k scores
+        self.shape = None  # ScoreShape of the dense scores (for the findings)
         self.dense = True  # every batch had dense scores
         self.width = None  # the largest usable k: n_labels, or the top-k width
         self.ks = None  # the cutoffs in use, fixed by the first batch with scores
@@ -297,6 +299,9 @@ class Accumulator:
         self.low = how.low if self.low is None else np.fmin(self.low, how.low)
         self.high = how.high if self.high is None else np.fmax(self.high, how.high)
         self.partial |= how.partial
+        if ranked.dense_scores is not None and not s["scores_are_logits"]:
+            shape = ScoreShape.of(ranked.dense_scores)
+            self.shape = shape if self.shape is None else self.shape + shape
         if ranked.dense_scores is None:
             self.dense = False
             self.exact, self.binned = [], None
@@ -388,6 +393,8 @@ class Accumulator:
             self.low, self.high = np.fmin(self.low, other.low), np.fmax(self.high, other.high)
             self.partial |= other.partial
             self.dense &= other.dense
+            if self.shape is not None and other.shape is not None:
+                self.shape = self.shape + other.shape
             if not self.dense:
                 self.exact, self.binned = [], None
             elif self.binned is not None:
@@ -439,7 +446,8 @@ class Accumulator:
                       "auc_error_bound": _max_bound(found.label_auc_bound, found.micro_auc_bound),
                       "ap_error_bound": _max_bound(found.label_ap_bound, found.micro_ap_bound)}
         elif self.dense and self.exact:
-            y, scores, w = _joined(self.exact)
+            self.exact = [_joined(self.exact)]  # one copy of the scores, not two
+            y, scores, w = self.exact[0]
             found = auc_ap(y, scores, w)
             extra = found._asdict()
             params = {"auc": "exact"}
@@ -471,12 +479,9 @@ class Accumulator:
         zd = check_zero_division(s["zero_division"])
         params = self._params()
         summary = None
-        dense_scores = None
         if self.kind == "scores":
             summary, auc_params = self._summary()
             params.update(auc_params)
-            if self.exact and self.dense:
-                dense_scores = _joined(self.exact)[1]
         labels = self.labels if self.labels is not None else tuple(range(self.n_labels))
         report = build_report(self.counts, labels, zd, s["beta"], params, summary)
         tuned_on = getattr(s["threshold"], "tuned_on", None)
@@ -489,7 +494,7 @@ class Accumulator:
             metrics=report.metrics,
             labels=report.labels,
             counts=self.counts,
-            scores=None if s["scores_are_logits"] else dense_scores,
+            score_shape=self.shape if self.dense else None,
             zero_division=zd,
             undefined=report.undefined,
             train_metrics=self._train_metrics(train),
@@ -560,6 +565,7 @@ class Accumulator:
             "exact": [_exact_to_dict(part) for part in self.exact],
             "binned": None if self.binned is None else self.binned.to_dict(),
             "low": _to_json(self.low), "high": _to_json(self.high), "partial": self.partial,
+            "shape": None if self.shape is None else _shape_to_dict(self.shape),
             "dense": self.dense, "width": self.width,
             "ks": None if self.ks is None else list(self.ks), "sets_only": self.sets_only,
             "weighted": self.weighted, "index_rows": self.index_rows,
@@ -596,6 +602,7 @@ class Accumulator:
             acc.binned = BinnedScores.from_dict(st["binned"])
         acc.low, acc.high = _from_json(st["low"]), _from_json(st["high"])
         acc.partial, acc.dense, acc.width = st["partial"], st["dense"], st["width"]
+        acc.shape = None if st["shape"] is None else ScoreShape(**st["shape"])
         acc.ks = None if st["ks"] is None else tuple(st["ks"])
         acc.sets_only, acc.weighted, acc.index_rows = (st["sets_only"], st["weighted"],
                                                        st["index_rows"])
@@ -666,16 +673,26 @@ def _looks_like_scores(x) -> bool:
 
 
 def _joined(parts: list):
-    """One (truth CSR, scores, weights) from the parts of several batches."""
+    """One (truth CSR, scores, weights) from the parts of several batches. The parts are
+    taken off the list as they are copied, so the scores are held about once, not twice."""
     if len(parts) == 1:
         return parts[0]
-    y = sp.vstack([p[0] for p in parts], format="csr")
+    n = sum(p[1].shape[0] for p in parts)
+    scores = np.empty((n, parts[0][1].shape[1]), dtype=np.result_type(*[p[1] for p in parts]))
+    weighted = any(p[2] is not None for p in parts)
+    w = np.ones(n) if weighted else None
+    truths = []
+    lo = 0
+    while parts:
+        y, s, pw = parts.pop(0)
+        scores[lo : lo + s.shape[0]] = s
+        if pw is not None:
+            w[lo : lo + s.shape[0]] = pw
+        truths.append(y)
+        lo += s.shape[0]
+        del s
+    y = sp.vstack(truths, format="csr")
     y.sort_indices()
-    scores = np.concatenate([p[1] for p in parts])
-    if all(p[2] is None for p in parts):
-        w = None
-    else:
-        w = np.concatenate([np.ones(p[1].shape[0]) if p[2] is None else p[2] for p in parts])
     return y, scores, w
 
 
@@ -743,6 +760,10 @@ def _from_json(x):
     if isinstance(x, list):
         return [_from_json(v) for v in x]
     return x
+
+
+def _shape_to_dict(shape: ScoreShape) -> dict:
+    return {f.name: getattr(shape, f.name) for f in fields(shape)}
 
 
 def _rowsums_to_dict(r: RowSums) -> dict:

@@ -130,7 +130,12 @@ def row_sums(data: RankingInput, ks=(1, 3, 5), sample_weight=None, inv_propensit
     ap = np.where(has, out[:, 0], 0.0)  # a row without true labels has AP 0, as in sklearn
 
     def total(x):  # weighted column sums, without BLAS (no thread pool for small work)
-        return (x * w.reshape((-1,) + (1,) * (x.ndim - 1))).sum(axis=0)
+        x = x * w.reshape((-1,) + (1,) * (x.ndim - 1))
+        if x.ndim == 1:
+            return x.sum()
+        # pairwise summation runs along a contiguous axis: summing down the rows of a
+        # C-ordered matrix would add them one by one, with an error growing with n
+        return np.ascontiguousarray(np.moveaxis(x, 0, -1)).sum(axis=-1)
 
     return RowSums(
         ks=tuple(int(k) for k in ks_arr),
@@ -158,6 +163,9 @@ def row_sums(data: RankingInput, ks=(1, 3, 5), sample_weight=None, inv_propensit
 # --------------------------------------------------------------------------
 
 
+_POSITIVES_PER_PASS = 1 << 20
+
+
 def _auc_ap_sorted(ordered: np.ndarray, pos: np.ndarray) -> tuple[float, float]:
     """Unweighted ROC-AUC and AP from all scores sorted and the positives' scores.
 
@@ -168,19 +176,20 @@ def _auc_ap_sorted(ordered: np.ndarray, pos: np.ndarray) -> tuple[float, float]:
     if P == 0:
         return math.nan, 0.0
     pos = np.sort(pos)
-    lo_all = np.searchsorted(ordered, pos, side="left")
-    hi_all = np.searchsorted(ordered, pos, side="right")
-    lo_pos = np.searchsorted(pos, pos, side="left")
-    hi_pos = np.searchsorted(pos, pos, side="right")
+    neg_below = neg_tied = 0
+    ap_sum = 0.0
+    for lo in range(0, P, _POSITIVES_PER_PASS):  # bounded temporaries for pooled scores
+        part = pos[lo : lo + _POSITIVES_PER_PASS]
+        lo_all = np.searchsorted(ordered, part, side="left")
+        hi_all = np.searchsorted(ordered, part, side="right")
+        lo_pos = np.searchsorted(pos, part, side="left")
+        hi_pos = np.searchsorted(pos, part, side="right")
+        neg_below += int((lo_all - lo_pos).sum())
+        neg_tied += int(((hi_all - lo_all) - (hi_pos - lo_pos)).sum())
+        ap_sum += float(np.sum((P - lo_pos) / (n - lo_all)))
     N = n - P
-    if N > 0:
-        neg_below = (lo_all - lo_pos).sum()
-        neg_tied = ((hi_all - lo_all) - (hi_pos - lo_pos)).sum()
-        auc = float((neg_below + 0.5 * neg_tied) / (P * N))
-    else:
-        auc = math.nan
-    ap = float(np.sum((P - lo_pos) / (n - lo_all)) / P)
-    return auc, ap
+    auc = float((neg_below + 0.5 * neg_tied) / (P * N)) if N > 0 else math.nan
+    return auc, ap_sum / P
 
 
 def _auc_ap_weighted(y: np.ndarray, s: np.ndarray, w: np.ndarray, has_both: bool):
@@ -233,12 +242,10 @@ def auc_ap(y_true, scores: np.ndarray, sample_weight=None) -> AucAp:
         keys.sort()
         positives = np.bincount(y_true.indices, minlength=L).astype(np.int64)
         return AucAp(*_rank_kernels.pooled_auc_ap(keys, n, L, positives))
-    columns = np.ascontiguousarray(scores.T)
-    ordered = np.sort(columns, axis=1) if sample_weight is None else [None] * L
     auc = np.empty(L)
     ap = np.empty(L)
-    for j, y in enumerate(_column_truth(y_true)):
-        auc[j], ap[j] = _auc_ap(y, columns[j], sample_weight, ordered[j])
+    for j, y in enumerate(_column_truth(y_true)):  # one column at a time: bounded memory
+        auc[j], ap[j] = _auc_ap(y, np.ascontiguousarray(scores[:, j]), sample_weight)
     y = np.zeros(n * L, dtype=np.bool_)
     rows = np.repeat(np.arange(n), np.diff(y_true.indptr))
     y[rows * L + y_true.indices] = True

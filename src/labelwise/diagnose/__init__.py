@@ -17,7 +17,7 @@ by what it reads) and :mod:`.leakage` (:func:`fingerprint`, :func:`check_leakage
 from __future__ import annotations
 
 from .bands import DEFAULT_BANDS, check_bands, interpret
-from .context import Context, Thresholding
+from .context import Context, ScoreShape, Thresholding
 from .detectors import (
     DETECTORS,
     accuracy_paradox,
@@ -44,6 +44,7 @@ __all__ = [
     "Finding",
     "Context",
     "Thresholding",
+    "ScoreShape",
     "DEFAULT_BANDS",
     "interpret",
     "check_bands",

@@ -3,6 +3,8 @@ how scores became predictions."""
 
 from __future__ import annotations
 
+import math
+
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -80,6 +82,50 @@ class Thresholding:
                    partial)
 
 
+SOFTMAX_TOL = 1e-3  # a row "sums to 1" within this
+
+
+@dataclass(frozen=True)
+class ScoreShape:
+    """What the detectors need to know of dense scores, as additive counts, so that
+    the scores themselves need not be kept: rows, rows summing to 1 (within
+    :data:`SOFTMAX_TOL`), entries, entries outside [0, 1], and the range.
+
+    Examples
+    --------
+    >>> a = ScoreShape.of([[0.2, 0.8], [0.5, 0.1]])
+    >>> b = ScoreShape.of([[1.5, -0.5]])
+    >>> s = a + b
+    >>> s.rows, s.rows_summing_to_1, s.entries, s.outside_0_1, s.low, s.high
+    (3, 2, 6, 2, -0.5, 1.5)
+    """
+
+    rows: int = 0
+    rows_summing_to_1: int = 0
+    entries: int = 0
+    outside_0_1: int = 0
+    low: float = math.inf
+    high: float = -math.inf
+    width: int = 0
+
+    @classmethod
+    def of(cls, scores) -> "ScoreShape":
+        v = np.asarray(scores)
+        if v.ndim != 2 or not v.size:
+            return cls(rows=v.shape[0] if v.ndim else 0, width=v.shape[1] if v.ndim == 2 else 0)
+        sums = v.sum(axis=1, dtype=np.float64)
+        return cls(int(v.shape[0]), int(np.count_nonzero(np.abs(sums - 1) <= SOFTMAX_TOL)),
+                   int(v.size), int(np.count_nonzero((v < 0) | (v > 1))), float(v.min()),
+                   float(v.max()), int(v.shape[1]))
+
+    def __add__(self, other: "ScoreShape") -> "ScoreShape":
+        return ScoreShape(self.rows + other.rows,
+                          self.rows_summing_to_1 + other.rows_summing_to_1,
+                          self.entries + other.entries, self.outside_0_1 + other.outside_0_1,
+                          min(self.low, other.low), max(self.high, other.high),
+                          max(self.width, other.width))
+
+
 @dataclass
 class Context:
     """What the detectors may look at.
@@ -95,7 +141,7 @@ class Context:
     metrics: dict
     labels: tuple
     counts: Counts
-    scores: np.ndarray | None = None  # dense scores, when given
+    scores: np.ndarray | None = None  # dense scores, when given (or their score_shape)
     zero_division: Any = 0.0
     undefined: dict = field(default_factory=dict)  # metric -> labels
     train_metrics: dict | None = None
@@ -103,6 +149,14 @@ class Context:
     data_fingerprint: str | None = None
     label_space: dict | None = None
     thresholding: Thresholding | None = None
+    score_shape: ScoreShape | None = None
+
+    @property
+    def shape(self) -> ScoreShape | None:
+        """The :class:`ScoreShape` of the dense scores (None without dense scores)."""
+        if self.score_shape is not None:
+            return self.score_shape
+        return None if self.scores is None else ScoreShape.of(self.scores)
 
     @property
     def support(self) -> np.ndarray:

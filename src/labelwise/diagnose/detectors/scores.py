@@ -5,37 +5,27 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..context import Context, Thresholding
+from ..context import SOFTMAX_TOL, Context, Thresholding
 from ..findings import Finding, at_least, name_labels
 
 __all__ = ["softmax_scores", "logits_not_probabilities", "threshold_outside_scores"]
 
 
-def _bounds(c: Context) -> tuple[float, float]:
-    """Smallest and largest dense score: from the per-label range when there is one,
-    so that the matrix is not read again."""
-    t = c.thresholding
-    if t is not None and not t.partial and t.low.size and not np.isnan(t.low).any():
-        return float(t.low.min()), float(t.high.max())
-    return float(c.scores.min()), float(c.scores.max())
-
-
-def softmax_scores(c: Context, share=0.9, tol=1e-3) -> Finding | None:
+def softmax_scores(c: Context, share=0.9) -> Finding | None:
     """Scores that sum to 1 per sample on data where samples carry several labels."""
-    s = c.scores
-    if s is None or s.ndim != 2 or s.shape[1] < 2 or not s.shape[0] or _bounds(c)[0] < 0:
+    shape = c.shape
+    if shape is None or shape.width < 2 or not shape.rows or shape.low < 0:
         return None
     several = c.share(c.counts.row_true > 1)
     if several <= 0:
         return None  # single-label data: a softmax is appropriate there
-    sums = s.sum(axis=1, dtype=np.float64)
-    hit = float(np.mean(np.abs(sums - 1) <= tol))
+    hit = shape.rows_summing_to_1 / shape.rows
     if not at_least(hit, share):
         return None
     return Finding(
         "softmax_scores", "critical",
-        f"The scores of {hit:.1%} of samples sum to 1 across labels (within {tol:g}): they "
-        "look like softmax outputs, which make labels compete, yet "
+        f"The scores of {hit:.1%} of samples sum to 1 across labels (within "
+        f"{SOFTMAX_TOL:g}): they look like softmax outputs, which make labels compete, yet "
         f"{several:.1%} of samples carry several true labels.",
         "Use one sigmoid per label (binary cross-entropy), not a softmax over labels.",
         evidence={"share_rows_summing_to_1": hit, "share_true_several": several},
@@ -44,9 +34,10 @@ def softmax_scores(c: Context, share=0.9, tol=1e-3) -> Finding | None:
 
 def _unbounded(c: Context, tol=1e-6) -> tuple[float, float] | None:
     """(min, max) of dense scores thresholded as given that leave [0, 1], else None."""
-    if c.scores is None or not c.scores.size:
+    shape = c.shape
+    if shape is None or not shape.entries:
         return None
-    lo, hi = _bounds(c)
+    lo, hi = shape.low, shape.high
     return None if lo >= -tol and hi <= 1 + tol else (lo, hi)
 
 
@@ -119,8 +110,7 @@ def logits_not_probabilities(c: Context, tol=1e-6) -> Finding | None:
     if bounds is None:
         return None
     lo, hi = bounds
-    s = c.scores
-    outside = float(np.mean((s < 0) | (s > 1)))
+    outside = c.shape.outside_0_1 / c.shape.entries
     message = (
         f"Scores range from {lo:.3g} to {hi:.3g}, and {outside:.1%} of them lie outside "
         "[0, 1]: they look like logits (or other unbounded scores), yet they were "
