@@ -453,8 +453,8 @@ class Accumulator:
             params = {"auc": "exact"}
         if extra:
             extra["label_support"] = np.asarray(self.counts.tp + self.counts.fn, dtype=np.float64)
-        return ScoreSummary(self.rows, width=self.width,
-                            has_propensity=self.inv_propensity is not None, **extra), params
+        return (ScoreSummary(self.rows, has_propensity=self.inv_propensity is not None,
+                             **extra), params)
 
     def _params(self) -> dict:
         s = self.settings

@@ -30,7 +30,6 @@ from typing import Callable
 
 import numpy as np
 
-from ._validate import AVERAGES
 from .counts import Counts
 from .errors import UndefinedMetricWarning
 

@@ -363,7 +363,6 @@ class ScoreSummary:
     label_support: np.ndarray | None = None
     micro_auc: float = math.nan
     micro_ap: float = math.nan
-    width: int = 0
     has_propensity: bool = False
 
     @property
@@ -378,20 +377,6 @@ class ScoreSummary:
         num = getattr(self.rows, f"ps_{name}_at_k")[q]
         den = getattr(self.rows, f"ps_best_{name}_at_k")[q]
         return float(num / den) if den > 0 else math.nan
-
-
-def summarize_scores(data: RankingInput, sample_weight=None, inv_propensity=None,
-                     ks=REPORT_KS) -> ScoreSummary:
-    """Every score-based reduction the report uses, in one place; the ``*_at_k`` sums at
-    the cutoffs ``ks`` that do not exceed the number of labels (or the top-k width)."""
-    ks = tuple(k for k in sorted(set(ks)) if k <= data.width) or (1,)
-    rows = row_sums(data, ks=ks, sample_weight=sample_weight, inv_propensity=inv_propensity)
-    extra: dict = {}
-    if data.dense_scores is not None:
-        found = auc_ap(data.y_true, data.dense_scores, sample_weight)
-        extra = dict(found._asdict(), label_support=label_support(data.y_true, sample_weight))
-    return ScoreSummary(rows, width=data.width, has_propensity=inv_propensity is not None,
-                        **extra)
 
 
 def label_support(y_true, sample_weight=None) -> np.ndarray:
