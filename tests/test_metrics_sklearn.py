@@ -531,6 +531,9 @@ def test_single_column_errors():
     with pytest.raises(labelwise.InputError, match=r"labels must be a non-empty list of "
                                                    r"classes, got \[\]\. .*labels=\[1\]"):
         lm.f1_score(t, p, average=None, labels=[])
+    # average="binary" scores pos_label and ignores labels=, as scikit-learn does
+    for labels in ([], [0], [5]):
+        assert lm.f1_score(t, p, labels=labels) == skm.f1_score(t, p, labels=labels) == 0.5
     with pytest.raises(labelwise.InputError, match=r"target_names has 1 names but there are "
                                                    r"2 classes .* one name per class"):
         lm.classification_report(t, p, target_names=["spam"])

@@ -175,7 +175,9 @@ class _Target:
         return self.weights is not None and not self.weights.all()
 
 
-def _target(y_true, y_pred, labels, sample_weight) -> _Target:
+def _target(y_true, y_pred, labels, sample_weight, average=None) -> _Target:
+    """Read and count the input; ``average="binary"`` ignores ``labels`` of a binary target
+    (it scores the class ``pos_label``), as scikit-learn does."""
     rt, rp = _read(y_true, "y_true", ","), _read(y_pred, "y_pred", ",")
     if not (_is_matrix(rt) and _is_matrix(rp) and rt.values.shape[1] == rp.values.shape[1] == 1):
         data, n_columns = _select(rt, rp, labels)
@@ -185,7 +187,7 @@ def _target(y_true, y_pred, labels, sample_weight) -> _Target:
     w = check_sample_weight(sample_weight, data.n_samples)
     column = Counts.from_labelled(data, w)
     present = _present_classes(data)
-    classes = present if labels is None else _check_classes(labels)
+    classes = present if labels is None or average == "binary" else _check_classes(labels)
     return _Target(data, w, _class_counts(column, classes), classes, True, column, present)
 
 
@@ -360,7 +362,7 @@ def precision_recall_fscore_support(
     zd = check_zero_division(zero_division)
     beta = check_beta(beta)
     check_average(average, (None, "binary") + AVERAGES)
-    target = _target(y_true, y_pred, labels, sample_weight)
+    target = _target(y_true, y_pred, labels, sample_weight, average)
     c = _set_wise_counts(target, average, pos_label)
     zw = target.zero_weight
     p = _score(c, "precision", average, zd, warn="precision" in warn_for, zero_weight=zw)
@@ -485,7 +487,7 @@ def jaccard_score(
     """
     zd = check_zero_division(zero_division)
     check_average(average, (None, "binary") + AVERAGES)
-    target = _target(y_true, y_pred, labels, sample_weight)
+    target = _target(y_true, y_pred, labels, sample_weight, average)
     c = _set_wise_counts(target, average, pos_label)
     return _score(c, "jaccard", average, zd, zero_weight=target.zero_weight)
 
