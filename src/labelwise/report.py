@@ -7,16 +7,15 @@ into text (``str(report)``) or a plain dict (``report.to_dict()``).
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass, field
+from operator import attrgetter
 from typing import Any, Iterator
 
 import numpy as np
 
 from ._validate import AVERAGES
 from .counts import Counts
-from .formulas import FAMILIES
-from .registry import REGISTRY
+from .registry import AT_K_FAMILIES, REGISTRY, lookup
 
 __all__ = ["Report", "PerLabelTable", "safe_label"]
 
@@ -195,7 +194,6 @@ class Section:
 
 
 _STRICT = {"subset_accuracy": " (strict: one wrong label fails the sample)"}
-_AT_K = re.compile(r"^[a-z]+_at_[0-9]+$")
 
 
 def _value_rows(r: Report, names) -> list:
@@ -208,35 +206,60 @@ def _value_rows(r: Report, names) -> list:
     return rows
 
 
-def _grid(r: Report, families, columns, key) -> list:
-    rows = []
-    for fam in families:
-        cells = [r.metrics.get(key(fam, c)) for c in columns]
-        if any(c is not None for c in cells):
-            rows.append([fam] + ["" if c is None else _fmt(c) for c in cells])
-    return rows
+def _grid(r: Report, metrics, row_of, columns, column_of) -> list:
+    """Rows of a table of ``metrics``: one per distinct ``row_of(m)`` in the order met,
+    one cell per column (``column_of(m)`` says which), blank where a metric is absent."""
+    cells: dict = {}
+    for m in metrics:
+        cells.setdefault(row_of(m), {})[column_of(m)] = r.metrics[m.name]
+    return [[row] + ["" if c not in found else _fmt(found[c]) for c in columns]
+            for row, found in cells.items()]
 
 
 def sections(r: Report) -> list[Section]:
-    """The report laid out as tables; every renderer draws these."""
-    present = [m for m in REGISTRY.values() if m.name in r.metrics]
+    """The report laid out as tables; every renderer draws these.
+
+    Sections and rows follow the registry's fields: the example-based metrics,
+    a family by average grid of the threshold metrics, the ranking metrics, a
+    family by average grid of ROC-AUC and AP, and a family by cutoff grid of
+    the @k metrics, then the per-label table.
+
+    Examples
+    --------
+    >>> import labelwise
+    >>> r = labelwise.evaluate([[1, 0, 1], [0, 1, 1]], y_score=[[0.9, 0.2, 0.6], [0.3, 0.8, 0.4]],
+    ...                        k=(1, 2))
+    >>> [s.title for s in sections(r)]  # doctest: +NORMALIZE_WHITESPACE
+    ['Example-based', 'Label-based', 'Ranking (from scores)', 'Score-based', 'At k',
+     'Per label (by support)']
+    >>> at_k = sections(r)[4]
+    >>> at_k.header, at_k.rows[0]
+    (['metric', '@1', '@2'], ['precision', '1.0000', '1.0000'])
+    """
+    present = [m for m in REGISTRY.values() if m.name in r.metrics and m.k is None]
+    threshold = [m for m in present if not m.needs_scores]
+    scored = [m for m in present if m.needs_scores]
+    by_family, by_average = attrgetter("family"), attrgetter("average")
     out = [Section("Example-based", ["metric", "value", "reading"],
-                   _value_rows(r, [m.name for m in present if m.group == "example"]))]
+                   _value_rows(r, [m.name for m in threshold if m.average is None]))]
     out.append(Section("Label-based", ["metric", *AVERAGES],
-                       _grid(r, FAMILIES, AVERAGES, lambda f, a: f"{f}_{a}")))
-    ranking = [m.name for m in present if m.group == "ranking"]
+                       _grid(r, [m for m in threshold if m.average is not None], by_family,
+                             AVERAGES, by_average)))
+    ranking = [m.name for m in scored if m.average is None]
     if ranking:
         out.append(Section("Ranking (from scores)", ["metric", "value", "reading"],
                            _value_rows(r, ranking)))
-    curves = _grid(r, ("roc_auc", "average_precision"), AVERAGES, lambda f, a: f"{f}_{a}")
+    curves = _grid(r, [m for m in scored if m.average is not None], by_family, AVERAGES,
+                   by_average)
     if curves:
         out.append(Section("Score-based", ["metric", *AVERAGES], curves))
-    at_k = [n for n in r.metrics if _AT_K.match(n)]
+    # any cutoff: the registry lists only the default ones; rows in the report's order
+    at_k = [m for m in map(lookup, r.metrics) if m is not None and m.k is not None]
     if at_k:
-        ks = sorted({int(n.rsplit("_", 1)[1]) for n in at_k})
-        fams = list(dict.fromkeys(n.rsplit("_at_", 1)[0] for n in at_k))
+        ks = sorted({m.k for m in at_k})
         out.append(Section("At k", ["metric", *(f"@{k}" for k in ks)],
-                           _grid(r, fams, ks, lambda f, k: f"{f}_at_{k}")))
+                           _grid(r, at_k, lambda m: AT_K_FAMILIES[m.family].prefix, ks,
+                                 attrgetter("k"))))
     out.append(_per_label_section(r.per_label))
     return out
 
