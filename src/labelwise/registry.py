@@ -46,7 +46,8 @@ from ._validate import AVERAGES
 from .ranking import REPORT_KS, ScoreSummary, average_label_values
 
 __all__ = ["Metric", "Twin", "AtKFamily", "AT_K_FAMILIES", "REGISTRY", "lookup", "at_k_metric",
-           "metric_names", "threshold_values", "score_values"]
+           "metric_names", "threshold_values", "score_values", "markdown", "splice_markdown",
+           "MARKDOWN_START", "MARKDOWN_END"]
 
 
 class Twin(NamedTuple):
@@ -374,3 +375,82 @@ def score_values(summary: ScoreSummary) -> dict[str, float]:
             out[m.name] = float(value)
     return out
 
+
+# --------------------------------------------------------------------------
+# The registry as Markdown (docs/metrics.md)
+# --------------------------------------------------------------------------
+
+MARKDOWN_START = "<!-- registry:start -->"
+MARKDOWN_END = "<!-- registry:end -->"
+
+# (heading, which metrics): the report's sections
+_MARKDOWN_SECTIONS = (
+    ("Example-based", lambda m: not m.needs_scores and m.average is None),
+    ("Label-based", lambda m: not m.needs_scores and m.average is not None),
+    ("Ranking (from scores)", lambda m: m.needs_scores and m.average is None and m.k is None),
+    ("Score-based", lambda m: m.needs_scores and m.average is not None),
+    ("At k", lambda m: m.k is not None),
+)
+
+
+def _md_row(m: Metric) -> str:
+    if m.twin is None:
+        twin = "none"
+    else:
+        twin = f"`{m.twin.call()}`" + (f"; {m.twin.differs}" if m.twin.differs else "")
+    cells = [f"`{m.name}`", m.direction, "yes" if m.needs_scores else "no", m.description, twin]
+    return "| " + " | ".join(cells) + " |"
+
+
+def markdown() -> str:
+    """The metric tables of ``docs/metrics.md``, made from :data:`REGISTRY`.
+
+    One table per report section, one row per entry: its name, which way is
+    better, whether it needs scores, its description and its twin in
+    :mod:`labelwise.metrics` (``none`` where that module has none). The text
+    goes between :data:`MARKDOWN_START` and :data:`MARKDOWN_END`; see
+    :func:`splice_markdown`.
+
+    Examples
+    --------
+    >>> from labelwise.registry import markdown
+    >>> print(markdown().splitlines()[4])
+    | name | better | needs scores | description | twin in `labelwise.metrics` |
+    >>> print([line for line in markdown().splitlines() if "`f1_macro`" in line][0])
+    | `f1_macro` | higher | no | F1, macro-averaged | `f1_score(average="macro", zero_division=zero_division)` |
+    """
+    lines = ["<!-- made from labelwise.registry by docs/make_metrics_doc.py: edit the registry, "
+             "not this part -->"]
+    for heading, chosen in _MARKDOWN_SECTIONS:
+        lines += ["", f"### {heading}", "",
+                  "| name | better | needs scores | description | twin in `labelwise.metrics` |",
+                  "|---|---|---|---|---|"]
+        lines += [_md_row(m) for m in REGISTRY.values() if chosen(m)]
+    return "\n".join(lines) + "\n"
+
+
+def splice_markdown(text: str) -> str:
+    """``text`` with :func:`markdown` between its markers, the rest kept as it is.
+
+    Examples
+    --------
+    >>> from labelwise.registry import splice_markdown, MARKDOWN_START, MARKDOWN_END
+    >>> page = f"# Metrics\\n\\n{MARKDOWN_START}\\nold\\n{MARKDOWN_END}\\n\\nMore prose.\\n"
+    >>> new = splice_markdown(page)
+    >>> new.startswith("# Metrics\\n\\n<!-- registry:start -->\\n<!-- made from")
+    True
+    >>> new.endswith("|\\n<!-- registry:end -->\\n\\nMore prose.\\n")
+    True
+    >>> splice_markdown("no markers")
+    Traceback (most recent call last):
+    ...
+    ValueError: the text needs one line '<!-- registry:start -->' and, after it, one line '<!-- registry:end -->'
+    """
+    lines = text.splitlines(keepends=True)
+    starts = [i for i, line in enumerate(lines) if line.strip() == MARKDOWN_START]
+    ends = [i for i, line in enumerate(lines) if line.strip() == MARKDOWN_END]
+    if len(starts) != 1 or len(ends) != 1 or ends[0] < starts[0]:
+        raise ValueError(f"the text needs one line {MARKDOWN_START!r} and, after it, "
+                         f"one line {MARKDOWN_END!r}")
+    start, end = starts[0], ends[0]
+    return "".join(lines[: start + 1]) + markdown() + "".join(lines[end:])
