@@ -445,7 +445,6 @@ def test_inclusive_threshold_counts_equal_scores_as_predicted():
 )
 def test_sparse_input_stays_sparse(make):
     data = coerce_pair(make(), make())
-    assert data.is_sparse
     for m in (data.y_true, data.y_pred):
         assert sp.issparse(m) and m.format == "csr"
         assert m.has_canonical_format

@@ -28,22 +28,22 @@ import scipy.sparse as sp
 from ._validate import (
     Labelled,
     RankingInput,
-    _check_labels_arg,
-    _Matrix,
-    _read,
-    _Sets,
-    _sorted_union,
-    _topk_form,
+    RawMatrix,
+    RawSets,
     align_scores,
     binarize,
     check_beta,
     check_cutoffs,
+    check_labels,
     check_propensity,
     check_sample_weight,
     check_threshold,
     check_zero_division,
     coerce_pair,
     coerce_ranking,
+    is_topk_form,
+    read_raw,
+    sorted_union,
 )
 from .counts import Counts
 from .diagnose import (
@@ -143,7 +143,7 @@ class Accumulator:
             scores_are_logits=bool(scores_are_logits), sep=sep,
         )
         self.inv_propensity = inv_propensity
-        self.labels = None if labels is None else _check_labels_arg(labels)
+        self.labels = None if labels is None else check_labels(labels)
         self._fixed = labels is not None  # labels=, named columns or positions fix them
         self.n_labels = n_labels if labels is None else len(self.labels)
         self.named = labels is not None
@@ -208,12 +208,12 @@ class Accumulator:
 
     def _vocabulary(self, rt, rp):
         """The labels to validate a batch against; widens the state for new label sets."""
-        sets = isinstance(rt, _Sets) and (rp is None or isinstance(rp, _Sets))
+        sets = isinstance(rt, RawSets) and (rp is None or isinstance(rp, RawSets))
         self.sets_only &= sets
         if self._fixed or not sets or self.kind == "scores":
             return self.labels
         pairs = [("y_true", rt.rows)] + ([] if rp is None else [("y_pred", rp.rows)])
-        seen = _sorted_union(pairs)
+        seen = sorted_union(pairs)
         if self.labels is None:
             return seen if seen else None
         if set(seen) <= set(self.labels):
@@ -233,8 +233,8 @@ class Accumulator:
 
     def _labelled(self, y_true, y_pred) -> Labelled:
         sep = self.settings["sep"]
-        rt = y_true if isinstance(y_true, (_Matrix, _Sets)) else _read(y_true, "y_true", sep)
-        rp = y_pred if isinstance(y_pred, (_Matrix, _Sets)) else _read(y_pred, "y_pred", sep)
+        rt = y_true if isinstance(y_true, (RawMatrix, RawSets)) else read_raw(y_true, "y_true", sep)
+        rp = y_pred if isinstance(y_pred, (RawMatrix, RawSets)) else read_raw(y_pred, "y_pred", sep)
         data = coerce_pair(rt, rp, labels=self._vocabulary(rt, rp), sep=sep)
         self._check_width(data.n_labels, "this batch")
         return data
@@ -249,7 +249,7 @@ class Accumulator:
         s = self.settings
         labels, sep, inclusive = self.labels, s["sep"], s["inclusive"]
         rule = _logit_threshold if s["scores_are_logits"] else (lambda t: t)
-        if sp.issparse(y_score) or _topk_form(y_score):
+        if sp.issparse(y_score) or is_topk_form(y_score):
             ranked = coerce_ranking(y_true, y_score, labels=labels, sep=sep)
             self._check_width(ranked.n_labels, "this batch's scores")
             thr = self._threshold(ranked.n_labels, ranked.labels)
@@ -272,7 +272,7 @@ class Accumulator:
         cut = rule(thr)
         how = Thresholding.of(scores.values, thr, cut, inclusive=inclusive,
                               scores_are_logits=s["scores_are_logits"])
-        pred = _Matrix(binarize(scores.values, cut, inclusive), vocab)
+        pred = RawMatrix(binarize(scores.values, cut, inclusive), vocab)
         data = coerce_pair(y_true, pred, labels=vocab, sep=sep)
         t = sp.csr_matrix(data.y_true)
         t.sort_indices()
@@ -663,7 +663,7 @@ def diagnosed(report: Report, context: Context, bands=DEFAULT_BANDS) -> Report:
 
 
 def _looks_like_scores(x) -> bool:
-    if sp.issparse(x) or _topk_form(x):
+    if sp.issparse(x) or is_topk_form(x):
         return True
     try:
         arr = np.asarray(x, dtype=np.float64)
@@ -698,7 +698,7 @@ def _joined(parts: list):
 
 def _union(a, b) -> tuple:
     """The sorted union of two vocabularies, as label sets give it."""
-    return _sorted_union([("labels", [list(a)]), ("batch", [list(b)])])
+    return sorted_union([("labels", [list(a)]), ("batch", [list(b)])])
 
 
 def _few(labels, n: int = 5) -> str:

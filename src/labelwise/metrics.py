@@ -52,13 +52,13 @@ from . import formulas as F
 from ._validate import (
     AVERAGES,
     Labelled,
-    _Matrix,
-    _read,
+    RawMatrix,
     check_average,
     check_beta,
     check_sample_weight,
     check_zero_division,
     coerce_pair,
+    read_raw,
 )
 from .counts import Counts, per_row_counts
 from . import score_metrics as _score_metrics
@@ -106,7 +106,7 @@ _ALL_WARN = ("precision", "recall", "f-score")
 
 
 def _is_matrix(r) -> bool:
-    return isinstance(r, _Matrix) and getattr(r.values, "ndim", 0) == 2
+    return isinstance(r, RawMatrix) and getattr(r.values, "ndim", 0) == 2
 
 
 def _select(rt, rp, labels, sep=","):
@@ -115,7 +115,7 @@ def _select(rt, rp, labels, sep=","):
     Returns the validated data and the number of columns of the input as given,
     before ``labels`` selected any.
     """
-    unnamed = all(isinstance(r, _Matrix) and r.names is None for r in (rt, rp))
+    unnamed = all(isinstance(r, RawMatrix) and r.names is None for r in (rt, rp))
     if not unnamed or labels is None:
         data = coerce_pair(rt, rp, labels=labels, sep=sep)
         return data, (int(rt.values.shape[1]) if _is_matrix(rt) else data.n_labels)
@@ -144,7 +144,7 @@ def _select(rt, rp, labels, sep=","):
 
 def _counts(y_true, y_pred, labels=None, sample_weight=None):
     """Validated data, its counts, and whether some sample has weight 0."""
-    data, _ = _select(_read(y_true, "y_true", ","), _read(y_pred, "y_pred", ","), labels)
+    data, _ = _select(read_raw(y_true, "y_true", ","), read_raw(y_pred, "y_pred", ","), labels)
     w = check_sample_weight(sample_weight, data.n_samples)
     zero_weight = w is not None and not w.all()
     return data, Counts.from_labelled(data, w), zero_weight
@@ -178,7 +178,7 @@ class _Target:
 def _target(y_true, y_pred, labels, sample_weight, average=None) -> _Target:
     """Read and count the input; ``average="binary"`` ignores ``labels`` of a binary target
     (it scores the class ``pos_label``), as scikit-learn does."""
-    rt, rp = _read(y_true, "y_true", ","), _read(y_pred, "y_pred", ",")
+    rt, rp = read_raw(y_true, "y_true", ","), read_raw(y_pred, "y_pred", ",")
     if not (_is_matrix(rt) and _is_matrix(rp) and rt.values.shape[1] == rp.values.shape[1] == 1):
         data, n_columns = _select(rt, rp, labels)
         w = check_sample_weight(sample_weight, data.n_samples)

@@ -17,7 +17,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from ._names import did_you_mean
-from ._validate import _Matrix, _Sets
+from ._validate import RawMatrix, RawSets
 from .errors import InputError
 from .io import Block, Source, is_id_name
 
@@ -234,13 +234,13 @@ def as_raw(src: Source, block: Block, vocab: tuple, kind: str, *, truth: bool = 
             raise InputError(
                 f"{src.path}: scores need one numeric column per label, not a label-set column."
             )
-        return _Sets(block.sets if vocab is None else _check_sets(src, block, vocab))
+        return RawSets(block.sets if vocab is None else _check_sets(src, block, vocab))
     values = _align_columns(src, block, vocab, kind == "scores")
     if kind == "scores":
         _check_finite(src, block, values, vocab)
-        return _Matrix(values if sp.issparse(values) else np.asarray(values, np.float64), vocab)
+        return RawMatrix(values if sp.issparse(values) else np.asarray(values, np.float64), vocab)
     _check_01(src, block, values, vocab, truth)
-    return _Matrix(values, vocab)
+    return RawMatrix(values, vocab)
 
 
 # --------------------------------------------------------------------------
@@ -407,9 +407,9 @@ def _by_id(truth: Source, pred: Source, m: Matching, allow_missing: bool, vocab,
 
 
 def _raw_rows(raw, rows: np.ndarray):
-    if isinstance(raw, _Sets):
-        return _Sets([raw.rows[i] for i in rows])
-    return _Matrix(raw.values[rows], raw.names)
+    if isinstance(raw, RawSets):
+        return RawSets([raw.rows[i] for i in rows])
+    return RawMatrix(raw.values[rows], raw.names)
 
 
 def pairs(truth: Source, pred: Source, vocab: tuple, kind: str, *, allow_missing=False):

@@ -40,15 +40,15 @@ import scipy.sparse as sp
 from . import ranking
 from ._validate import (
     AVERAGES,
-    _canonical,
-    _Matrix,
-    _read,
-    _vocabulary,
+    RawMatrix,
     check_average,
     check_k,
     check_propensity,
     check_sample_weight,
     coerce_ranking,
+    read_raw,
+    to_canonical,
+    vocabulary_of,
 )
 from .errors import InputError, UndefinedMetricWarning
 
@@ -325,7 +325,7 @@ def _sklearn_mean(values: np.ndarray, weights=None) -> float:
 def _auc_or_ap(y_true, y_score, average, sample_weight, which, max_fpr=None, pos_label=1):
     """ROC-AUC (``which`` 0) or average precision (1), averaged as scikit-learn does."""
     check_average(average, (None,) + AVERAGES)
-    raw = _read(y_true, "y_true", ",")
+    raw = read_raw(y_true, "y_true", ",")
     if which == 1 and pos_label != 1 and not _is_column(raw):
         raise InputError(
             "Parameter pos_label is fixed to 1 for multi-label y_true. Do not set "
@@ -375,7 +375,7 @@ def _auc_or_ap(y_true, y_score, average, sample_weight, which, max_fpr=None, pos
 
 def _is_column(raw) -> bool:
     """A one-column indicator matrix: scikit-learn reads it as a binary target."""
-    return (isinstance(raw, _Matrix) and getattr(raw.values, "ndim", 0) == 2
+    return (isinstance(raw, RawMatrix) and getattr(raw.values, "ndim", 0) == 2
             and raw.values.shape[1] == 1)
 
 
@@ -672,8 +672,8 @@ def inverse_propensity(y_train, A=0.55, B=1.5, *, labels=None):
     >>> inverse_propensity([[1, 0], [1, 1], [1, 0]]).round(4).tolist()
     [1.0714, 1.0986]
     """
-    raw = _read(y_train, "y_train", ",")
-    t = _canonical(raw, "y_train", _vocabulary(raw, raw, labels))
+    raw = read_raw(y_train, "y_train", ",")
+    t = to_canonical(raw, "y_train", vocabulary_of(raw, raw, labels))
     n = t.shape[0]
     freq = np.asarray(t.sum(axis=0), dtype=np.float64).ravel()
     C = (np.log(n) - 1) * (B + 1) ** A

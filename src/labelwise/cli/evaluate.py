@@ -14,7 +14,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from .._names import did_you_mean
-from .._validate import _Matrix, _Sets, check_threshold
+from .._validate import RawMatrix, RawSets, check_threshold
 from ..diagnose import Context, check_bands, label_space_from_data
 from ..errors import InputError
 from ..engine import Accumulator
@@ -166,11 +166,11 @@ def _bands(path):
 
 
 def _concat(raws: list):
-    if isinstance(raws[0], _Sets):
-        return _Sets([row for r in raws for row in r.rows])
+    if isinstance(raws[0], RawSets):
+        return RawSets([row for r in raws for row in r.rows])
     vals = [r.values for r in raws]
     joined = sp.vstack(vals, format="csr") if sp.issparse(vals[0]) else np.concatenate(vals)
-    return _Matrix(joined, raws[0].names)
+    return RawMatrix(joined, raws[0].names)
 
 
 def _progress(it, enabled: bool):
@@ -186,7 +186,7 @@ def _progress(it, enabled: bool):
         rows = 0
         for item in it:
             raw = item[0]
-            rows += len(raw.rows) if isinstance(raw, _Sets) else raw.values.shape[0]
+            rows += len(raw.rows) if isinstance(raw, RawSets) else raw.values.shape[0]
             bar.update(task, description=f"read {rows:,} rows")
             yield item
 
@@ -220,7 +220,7 @@ def _propensities(layout: Layout, scoring: Scoring, vocab: tuple):
     if not raws:
         raise InputError(f"--propensity-from {train.path} has no data rows.")
     raw = _concat(raws)
-    y = raw.rows if isinstance(raw, _Sets) else raw.values
+    y = raw.rows if isinstance(raw, RawSets) else raw.values
     return inverse_propensity(y, scoring.propensity_a, scoring.propensity_b,
                               labels=list(vocab))
 
