@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 import labelwise
 from labelwise import REGISTRY
 from labelwise.report import safe_label
@@ -63,3 +65,25 @@ def test_markdown_escapes_label_names():
 
     md = render_markdown(labelwise.evaluate([["a|b"], ["<x>"]], [["a|b"], []]))
     assert "a\\|b" in md and "&lt;x&gt;" in md and "<x>" not in md
+
+
+def test_reports_are_frozen_and_render_through_their_methods():
+    import dataclasses
+    import json
+
+    report = labelwise.evaluate([[1, 0], [0, 1]], [[1, 0], [1, 1]], labels=["a", "b"])
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        report.findings = ()
+    assert isinstance(report.findings, tuple)
+    assert report.to_text() == str(report)
+    assert report.to_markdown().startswith("**labelwise report**: 2 samples, 2 labels")
+    doc = json.loads(report.to_json(inputs={"kind": "labels"}))
+    assert doc["metrics"]["f1_micro"] == report["f1_micro"] and doc["inputs"] == {"kind": "labels"}
+    from rich.console import Console
+
+    console = Console(record=True, width=200)
+    report.to_rich(console)
+    assert "labelwise report: 2 samples, 2 labels" in console.export_text()
+    extra = labelwise.Finding("x_code", "info", "message", "suggestion")
+    more = report.with_findings(extra)
+    assert more.findings == report.findings + (extra,) and report.findings != more.findings

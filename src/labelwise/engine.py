@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import base64
 import math
-from dataclasses import fields
+from dataclasses import fields, replace
 
 import numpy as np
 import scipy.sparse as sp
@@ -624,7 +624,8 @@ class Accumulator:
 
 def build_report(counts: Counts, labels, zero_division, beta, params=None,
                  summary: ScoreSummary | None = None) -> Report:
-    """Compute every registry metric the inputs allow, and the per-label table."""
+    """Compute every registry metric the inputs allow, and the per-label table (a report
+    without findings: :func:`diagnosed` gives the finished one)."""
     metrics = threshold_values(counts, zero_division, beta)
     memo: dict = {}
     columns = {
@@ -651,10 +652,9 @@ def build_report(counts: Counts, labels, zero_division, beta, params=None,
 
 
 def diagnosed(report: Report, context: Context, bands=DEFAULT_BANDS) -> Report:
-    """Attach findings and interpretation to ``report`` (returns it)."""
-    report.findings = run_detectors(context)
-    report.interpretation = interpret(report.metrics, bands)
-    return report
+    """The finished report: ``report`` with its findings and interpretation."""
+    return replace(report, findings=tuple(run_detectors(context)),
+                   interpretation=interpret(report.metrics, bands))
 
 
 # --------------------------------------------------------------------------

@@ -6,8 +6,9 @@ into text (``str(report)``) or a plain dict (``report.to_dict()``).
 
 from __future__ import annotations
 
+import json
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from operator import attrgetter
 from typing import Any, Iterator
 
@@ -89,9 +90,10 @@ def _plain_list(values) -> list:
     return [v.item() if isinstance(v, np.generic) else v for v in values]
 
 
-@dataclass
+@dataclass(frozen=True, eq=False)
 class Report:
-    """The result of :func:`labelwise.evaluate`.
+    """The result of :func:`labelwise.evaluate` (or :meth:`labelwise.Accumulator.report`):
+    frozen data, built once with its findings, and rendered by its ``to_*`` methods.
 
     Attributes
     ----------
@@ -105,7 +107,7 @@ class Report:
     undefined : dict
         Metric name to the labels for which it is undefined and which the
         averages leave out, e.g. ``{"roc_auc": ["rare"]}``.
-    findings : list of Finding
+    findings : tuple of Finding
         Pitfalls detected (see :mod:`labelwise.diagnose`), most severe first.
     interpretation : dict
         Metric name to ``"good"``, ``"fair"`` or ``"bad"`` (a rule of thumb).
@@ -117,8 +119,11 @@ class Report:
     counts: Counts
     params: dict = field(default_factory=dict)
     undefined: dict = field(default_factory=dict)
-    findings: list = field(default_factory=list)
+    findings: tuple = ()
     interpretation: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        object.__setattr__(self, "findings", tuple(self.findings))
 
     @property
     def n_samples(self) -> int:
@@ -153,6 +158,36 @@ class Report:
             "findings": [f.to_dict() for f in self.findings],
             "interpretation": dict(self.interpretation),
         }
+
+    def with_findings(self, *findings) -> "Report":
+        """The same report with ``findings`` added after its own."""
+        return replace(self, findings=self.findings + tuple(f for f in findings if f))
+
+    def to_text(self) -> str:
+        """A plain-text rendering: one fixed-width table per section."""
+        return render_text(self)
+
+    def to_markdown(self) -> str:
+        """A Markdown rendering for pull requests: one table per section."""
+        return render_markdown(self)
+
+    def to_json(self, *, indent: int | None = 2, **extra) -> str:
+        """JSON text of :meth:`to_json_data`, as ``labelwise evaluate --format json``
+        prints it (NaN and infinities as null)."""
+        return json.dumps(self.to_json_data(**extra), indent=indent)
+
+    def to_json_data(self, **extra) -> dict:
+        """:meth:`to_dict` made JSON-safe, plus ``thresholds`` and ``inputs`` (given
+        by the command line); the layout is ``labelwise/schema/report.schema.json``."""
+        return to_json_dict(self, **extra)
+
+    def to_rich(self, console=None) -> None:
+        """Print the report to a rich console (a new one on standard output by default)."""
+        if console is None:
+            from rich.console import Console
+
+            console = Console()
+        render_rich(self, console)
 
     def __str__(self) -> str:
         return render_text(self)

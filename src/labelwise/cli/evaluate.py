@@ -21,7 +21,6 @@ from ..engine import Accumulator
 from ..io import Source
 from ..pairing import label_space, pairs, vocabulary
 from ..registry import REGISTRY, lookup
-from ..report import render_markdown, render_rich, render_text, to_json_dict
 from ..score_metrics import inverse_propensity
 from . import options as O
 
@@ -263,7 +262,7 @@ def run(true, pred, scores, layout: Layout, scoring: Scoring, *, allow_missing=F
                            "error bounds in params); pass --auc exact to keep them exact.")
     report = acc.report(train=train, bands=bands)
     if space is not None:  # the labels were read off the truth's sets beforehand
-        report.findings.append(label_space_from_data(Context(
+        report = report.with_findings(label_space_from_data(Context(
             metrics=report.metrics, labels=report.labels, counts=None, label_space=space)))
     thresholds = None
     if kind == "scores":
@@ -448,11 +447,11 @@ def _evaluate(files, train_files, layout: Layout, scoring: Scoring, *, labels, l
 
 def _emit(report, thresholds, inputs, fmt, output, quiet) -> None:
     if fmt == "json":
-        text = json.dumps(to_json_dict(report, thresholds=thresholds, inputs=inputs), indent=2)
+        text = report.to_json(thresholds=thresholds, inputs=inputs)
     elif fmt == "markdown":
-        text = render_markdown(report)
+        text = report.to_markdown()
     elif output or not sys.stdout.isatty():
-        text = render_text(report)  # files, pipes and logs get plain fixed-width tables
+        text = report.to_text()  # files, pipes and logs get plain fixed-width tables
     else:
         text = None
     if output:
@@ -462,9 +461,7 @@ def _emit(report, thresholds, inputs, fmt, output, quiet) -> None:
     elif text is not None:
         click.echo(text, nl=not text.endswith("\n"))
     else:
-        from rich.console import Console
-
-        render_rich(report, Console())
+        report.to_rich()
     for note in inputs.get("notes", []):
         click.echo(f"note: {note}", err=True)
     rows = inputs["rows"]
