@@ -45,6 +45,7 @@ from ._validate import (
     read_raw,
     sorted_union,
 )
+from . import defaults as D
 from .counts import Counts
 from .diagnose import (
     DEFAULT_BANDS,
@@ -124,9 +125,10 @@ class Accumulator:
     ('jazz', 'rock')
     """
 
-    def __init__(self, labels=None, n_labels=None, *, threshold=0.5, inclusive=False,
-                 k=(1, 3, 5), auc="exact", bins=10_000, score_range=(0.0, 1.0),
-                 zero_division=0, beta=2.0, inv_propensity=None, scores_are_logits=False,
+    def __init__(self, labels=None, n_labels=None, *, threshold=D.THRESHOLD, inclusive=False,
+                 k=D.CUTOFFS, auc=D.AUC, bins=D.BINS, score_range=D.SCORE_RANGE,
+                 zero_division=D.ZERO_DIVISION, beta=D.BETA, inv_propensity=None,
+                 scores_are_logits=False,
                  sep=","):
         check_zero_division(zero_division)
         if auc not in AUC_MODES:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from . import defaults as D
 from .engine import Accumulator
 from .errors import InputError
 
 __all__ = ["evaluate"]
 
-_SCORE_ONLY = {"threshold": 0.5, "inclusive": False, "scores_are_logits": False,
-               "inv_propensity": None, "k": (1, 3, 5)}
+_SCORE_ONLY = {"threshold": D.THRESHOLD, "inclusive": False, "scores_are_logits": False,
+               "inv_propensity": None, "k": D.CUTOFFS}
 
 
 def evaluate(
@@ -16,15 +17,15 @@ def evaluate(
     y_pred=None,
     *,
     y_score=None,
-    threshold=0.5,
+    threshold=D.THRESHOLD,
     inclusive=False,
     labels=None,
     sample_weight=None,
-    zero_division=0,
-    beta=2.0,
+    zero_division=D.ZERO_DIVISION,
+    beta=D.BETA,
     sep=",",
     inv_propensity=None,
-    k=(1, 3, 5),
+    k=D.CUTOFFS,
     scores_are_logits=False,
     train=None,
     bands=None,

@@ -13,6 +13,7 @@ import click
 import numpy as np
 import scipy.sparse as sp
 
+from .. import defaults as D
 from .._names import did_you_mean
 from .._validate import RawMatrix, RawSets, check_threshold
 from ..diagnose import Context, check_bands, label_space_from_data
@@ -71,19 +72,19 @@ class Layout:
 class Scoring:
     """How the numbers are computed: every metric option in one place."""
 
-    threshold: str | None = None
-    ge: bool = False
-    logits: bool = False
-    zero_division: object = 0
-    beta: float = 2.0
-    propensity_from: str | None = None
-    propensity_a: float = 0.55
-    propensity_b: float = 1.5
-    k: tuple = (1, 3, 5)
-    auc: str = "exact"  # "exact" or "binned"; auto chooses exact, then binned past the limit
-    auc_auto: bool = True
-    bins: int = 10_000
-    memory_limit: float = 2e9
+    threshold: str | None  # as given: a number or a JSON file; None for the default
+    ge: bool
+    logits: bool
+    zero_division: object
+    beta: float
+    propensity_from: str | None
+    propensity_a: float
+    propensity_b: float
+    k: tuple
+    auc: str  # "exact" or "binned"; with auc_auto, exact until past memory_limit
+    auc_auto: bool
+    bins: int
+    memory_limit: float
 
 
 def _parse_requirements(specs, have_scores: bool, propensities: bool):
@@ -244,7 +245,7 @@ def run(true, pred, scores, layout: Layout, scoring: Scoring, *, allow_missing=F
     kind = "scores" if scores else "labels"
     it, matching = pairs(truth, other, vocab, kind, allow_missing=allow_missing)
     acc = Accumulator(vocab, threshold=_threshold(scoring.threshold, vocab)
-                      if scoring.threshold is not None else 0.5,
+                      if scoring.threshold is not None else D.THRESHOLD,
                       inclusive=scoring.ge, k=scoring.k, auc=scoring.auc, bins=scoring.bins,
                       zero_division=scoring.zero_division, beta=scoring.beta,
                       inv_propensity=_propensities(layout, scoring, vocab) if scores else None,
@@ -319,28 +320,30 @@ def _memory(value: str) -> float:
 @O.file_options
 @click.option("--decimal", type=click.Choice([".", ","]),
               help="Decimal mark of numbers in CSV/TSV files (default '.').")
-@click.option("--zero-division", type=click.Choice(["0", "1", "nan", "warn"]), default="0",
+@click.option("--zero-division", type=click.Choice(["0", "1", "nan", "warn"]),
+              default=str(D.ZERO_DIVISION),
               show_default=True,
               help="Value of a metric that divides by zero; nan leaves such labels out of "
                    "averages.")
-@click.option("--beta", type=float, default=2.0, show_default=True,
+@click.option("--beta", type=float, default=D.BETA, show_default=True,
               help="The beta of the fbeta_* metrics.")
-@click.option("--k", "cutoffs", default="1,3,5", show_default=True, metavar="K,K,...",
+@click.option("--k", "cutoffs", default=",".join(map(str, D.CUTOFFS)), show_default=True,
+              metavar="K,K,...",
               help="Cutoffs of the *_at_k metrics (precision_at_10 for 10).")
 @click.option("--auc", "auc_mode", type=click.Choice(["auto", "exact", "binned"]),
               default="auto", show_default=True,
               help="ROC-AUC and average precision: exact (keeps the scores), binned (bounded "
                    "memory, error bound in params), or auto: exact until the scores outgrow "
                    "--memory-limit, then binned.")
-@click.option("--memory-limit", default="2GB", show_default=True,
+@click.option("--memory-limit", default=D.MEMORY_LIMIT, show_default=True,
               help="Memory for the scores kept for exact ROC-AUC/AP under --auc auto.")
-@click.option("--bins", type=click.IntRange(min=1), default=10_000, show_default=True,
+@click.option("--bins", type=click.IntRange(min=1), default=D.BINS, show_default=True,
               help="Score bins of binned ROC-AUC/AP.")
 @click.option("--propensity-from", type=click.Path(dir_okay=False, allow_dash=False),
               help="Training truth file: label propensities for the ps*_at_k metrics.")
-@click.option("--propensity-a", type=float, default=0.55, show_default=True,
+@click.option("--propensity-a", type=float, default=D.PROPENSITY_A, show_default=True,
               help="Propensity model constant A.")
-@click.option("--propensity-b", type=float, default=1.5, show_default=True,
+@click.option("--propensity-b", type=float, default=D.PROPENSITY_B, show_default=True,
               help="Propensity model constant B.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "markdown"]),
               default="table", show_default=True, help="Output format.")
@@ -400,7 +403,7 @@ def evaluate_command(true, pred, scores, threshold, ge, id_column, labels_column
                                            exclude_columns, labels or labels_file,
                                            weight_column, sep)
     ks = _cutoffs(cutoffs)
-    if scores is None and cutoffs != "1,3,5":
+    if scores is None and _cutoffs(cutoffs) != D.CUTOFFS:
         raise click.UsageError("--k sets the cutoffs of the *_at_k metrics, which need --scores.")
     gates = _parse_requirements(require, scores is not None, propensity_from is not None)
     wanted = [int(n.rsplit("_at_", 1)[1]) for n, _, _ in gates if lookup(n).group == "at_k"]
