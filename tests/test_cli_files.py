@@ -449,6 +449,9 @@ def test_metrics_command_lists_the_registry():
                                                "json"]).output)
     assert [d["name"] for d in doc] == labelwise.metric_names(needs_scores=True)
     assert all(d["needs_scores"] for d in doc)
+    ndcg = next(d for d in doc if d["name"] == "ndcg_at_3")
+    assert (ndcg["family"], ndcg["k"], ndcg["twin"]) == ("ndcg_at_k", 3,
+                                                          "labelwise.metrics.ndcg_at_k")
 
 
 def test_unknown_require_name_points_to_the_metrics_command(tmp_path):

@@ -26,6 +26,8 @@ def metrics_command(scores, fmt):
     if fmt == "json":
         click.echo(json.dumps([{"name": m.name, "direction": m.direction,
                                 "needs_scores": m.needs_scores, "group": m.group,
+                                "family": m.family, "average": m.average, "k": m.k,
+                                "twin": None if m.twin is None else m.twin.function,
                                 "description": m.description} for m in rows], indent=2))
         return
     width = max(len(m.name) for m in rows)
