@@ -103,8 +103,8 @@ def status(field):
     except OSError:
         return None
 out = {}
-for key, fn in (("ndcg", lambda: lwm.ndcg_at_k(y, top, 5)),
-                ("ndcg_wide", lambda: lwm.ndcg_at_k(wide, top, 5)),
+for key, fn in (("ndcg", lambda: lwm.ndcg_at_k(y, top, k=5)),
+                ("ndcg_wide", lambda: lwm.ndcg_at_k(wide, top, k=5)),
                 ("eval", lambda: labelwise.evaluate(y, y_score=top)),
                 ("eval_wide", lambda: labelwise.evaluate(wide, y_score=top))):
     fn()
@@ -308,7 +308,7 @@ def bench_w4(rng, n: int, n_labels: int, n_slice: int, rep_fast: int, profile: b
     for key, name, k in AT_K:
         fn = getattr(lwm, f"{name}_at_k")
         lw_vals[key] = timeit(f"w4_lw_{key}", f"labelwise.metrics.{name}_at_k(k={k})",
-                              lambda fn=fn, k=k: fn(y, top, k), rep_fast, warmup=1)
+                              lambda fn=fn, k=k: fn(y, top, k=k), rep_fast, warmup=1)
     total("w4_lw_sum", "labelwise, sum of the six medians", [f"w4_lw_{key}" for key, _, _ in AT_K])
     rep = timeit("w4_lw_eval", "labelwise.evaluate(y, y_score=(indices, scores))",
                  lambda: labelwise.evaluate(y, y_score=top), rep_fast, warmup=1)
@@ -360,7 +360,7 @@ def bench_w4(rng, n: int, n_labels: int, n_slice: int, rep_fast: int, profile: b
     worst = 0.0
     for k in (1, 3, 5):
         worst = max(worst, check_close(f"W4 slice ndcg@{k}",
-                                       lwm.ndcg_at_k(y[:m], sub_top, k), sk_vals[k]))
+                                       lwm.ndcg_at_k(y[:m], sub_top, k=k), sk_vals[k]))
     print(f"  check: labelwise ndcg_at_k on the top-k slice == sklearn ndcg_score on the dense "
           f"slice, k = 1, 3, 5 (max diff {worst:.1e} < {TOL:g})", flush=True)
     per_row = RESULTS["w4_sk_ndcg5_slice"]["median"] / m

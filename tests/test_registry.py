@@ -20,7 +20,7 @@ import pytest
 import scipy.sparse as sp
 
 import labelwise
-from labelwise.metrics import inverse_propensity
+from labelwise.propensity import inverse_propensity
 from labelwise.ranking import REPORT_KS
 from labelwise.registry import AT_K_FAMILIES, REGISTRY, Twin, at_k_metric, lookup
 

@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import inspect
 import itertools
 import math
 import re
@@ -25,7 +26,9 @@ from sklearn import metrics as skm
 
 import labelwise
 from labelwise import InputError, UndefinedMetricWarning
-from labelwise import score_metrics as sm
+from labelwise import metrics as sm
+from labelwise.metrics.auc import Curves
+from labelwise.propensity import inverse_propensity
 
 ATOL = 1e-12
 AVERAGES = ("micro", "macro", "weighted", "samples")
@@ -132,7 +135,7 @@ def test_label_ranking_and_ndcg_score_match_sklearn(case):
         assert_same(sm.ndcg_score(y, s, k=k, sample_weight=w),
                     skm.ndcg_score(y, s, k=k, sample_weight=w), f"ndcg k={k}")
         if k is not None and k <= L:  # the @k twin agrees with sklearn, ties included
-            assert_same(sm.ndcg_at_k(y, s, k, sample_weight=w),
+            assert_same(sm.ndcg_at_k(y, s, k=k, sample_weight=w),
                         skm.ndcg_score(y, s, k=k, sample_weight=w), f"ndcg_at_k k={k}")
         # ties ranked in argsort order, as scikit-learn does: the same numbers, tied or not
         ignoring = sm.ndcg_score(y, s, k=k, sample_weight=w, ignore_ties=True)
@@ -386,7 +389,7 @@ def dense_battery(y, s, w):
     for k in (1, 2):
         for name in AT_K:
             kw = {"inv_propensity": p} if name.startswith("ps") else {}
-            out[f"{name}@{k}"] = getattr(sm, f"{name}_at_k")(y, s, k, sample_weight=w, **kw)
+            out[f"{name}@{k}"] = getattr(sm, f"{name}_at_k")(y, s, k=k, sample_weight=w, **kw)
     return out
 
 
@@ -476,11 +479,11 @@ def test_other_score_dtypes_are_read_as_floats(dtype):
     want_loss = (1 + 1 / 2 + 0) / 3 if dtype is bool else 0.0
     assert sm.label_ranking_loss(y, s) == pytest.approx(want_loss, abs=ATOL)
     if dtype is not np.float16:  # scipy.sparse has no float16
-        assert sm.ndcg_at_k(y, sp.csr_matrix(s), 2) == sm.ndcg_at_k(y, s_float, 2)
+        assert sm.ndcg_at_k(y, sp.csr_matrix(s), k=2) == sm.ndcg_at_k(y, s_float, k=2)
     if dtype is not bool:
         idx = np.array([[0, 2]] * 3)
-        assert sm.recall_at_k(y, (idx, s[:, [0, 2]]), 2) == sm.recall_at_k(
-            y, (idx, s_float[:, [0, 2]]), 2)
+        assert sm.recall_at_k(y, (idx, s[:, [0, 2]]), k=2) == sm.recall_at_k(
+            y, (idx, s_float[:, [0, 2]]), k=2)
 
 
 # --------------------------------------------------------------------------
@@ -535,7 +538,7 @@ def labelwise_at_k(y, scores, k, inv_propensity, sample_weight=None) -> dict:
     out = {}
     for name in AT_K:
         kw = {"inv_propensity": inv_propensity} if name.startswith("ps") else {}
-        value = getattr(sm, f"{name}_at_k")(y, scores, k, sample_weight=sample_weight, **kw)
+        value = getattr(sm, f"{name}_at_k")(y, scores, k=k, sample_weight=sample_weight, **kw)
         assert isinstance(value, float)
         out[name] = value
     return out
@@ -682,11 +685,11 @@ def test_ties_average_over_every_order(data):
 def test_ndcg_at_k_equals_sklearn_ndcg_score_with_ties(case):
     y, s, w, _ = case
     for k in range(1, y.shape[1] + 1):
-        assert_same(sm.ndcg_at_k(y, s, k, sample_weight=w),
+        assert_same(sm.ndcg_at_k(y, s, k=k, sample_weight=w),
                     skm.ndcg_score(y, s, k=k, sample_weight=w), f"k={k}")
     # one-error is 1 - P@1, ties included (both take the share of the top tie)
     assert_same(sm.one_error(y, s, sample_weight=w),
-                1 - sm.precision_at_k(y, s, 1, sample_weight=w), "one_error")
+                1 - sm.precision_at_k(y, s, k=1, sample_weight=w), "one_error")
 
 
 # Worked examples ------------------------------------------------------------
@@ -711,31 +714,33 @@ def worked_example_forms():
 def test_worked_example_untied(form):
     scores = worked_example_forms()[form]
     # hits: top 1 -> 1, 0, 1; top 3 -> 1 (label 0), 0, 2 (labels 2 and 3)
-    assert sm.precision_at_k(Y, scores, 1) == pytest.approx(2 / 3, abs=ATOL)
-    assert sm.precision_at_k(Y, scores, 3) == pytest.approx((1 / 3 + 0 + 2 / 3) / 3, abs=ATOL)
+    assert sm.precision_at_k(Y, scores, k=1) == pytest.approx(2 / 3, abs=ATOL)
+    assert sm.precision_at_k(Y, scores, k=3) == pytest.approx((1 / 3 + 0 + 2 / 3) / 3, abs=ATOL)
     # recall: 1/2 and 1/3 at k=1; 1/2 and 2/3 at k=3; sample 1 counts 0
-    assert sm.recall_at_k(Y, scores, 1) == pytest.approx((1 / 2 + 0 + 1 / 3) / 3, abs=ATOL)
-    assert sm.recall_at_k(Y, scores, 3) == pytest.approx(7 / 18, abs=ATOL)
+    assert sm.recall_at_k(Y, scores, k=1) == pytest.approx((1 / 2 + 0 + 1 / 3) / 3, abs=ATOL)
+    assert sm.recall_at_k(Y, scores, k=3) == pytest.approx(7 / 18, abs=ATOL)
     # nDCG@3: sample 0 has DCG 1 over IDCG@2 = 1 + D2; sample 2 has DCG 1 + D3 (ranks
     # 1 and 3) over IDCG@3 = 1 + D2 + D3
     ndcg3 = (1 / (1 + D2) + (1 + D3) / (1 + D2 + D3)) / 3
-    assert sm.ndcg_at_k(Y, scores, 3) == pytest.approx(ndcg3, abs=ATOL)
-    assert sm.ndcg_at_k(Y, scores, 1) == pytest.approx(2 / 3, abs=ATOL)
+    assert sm.ndcg_at_k(Y, scores, k=3) == pytest.approx(ndcg3, abs=ATOL)
+    assert sm.ndcg_at_k(Y, scores, k=1) == pytest.approx(2 / 3, abs=ATOL)
     # PSP@1: hits' propensities 1 (label 0) and 4 (label 2); best top-1: 4 and 4
-    assert sm.psprecision_at_k(Y, scores, 1, inv_propensity=PROP) == pytest.approx(5 / 8, abs=ATOL)
+    assert sm.psprecision_at_k(Y, scores, k=1, inv_propensity=PROP) \
+        == pytest.approx(5 / 8, abs=ATOL)
     # PSP@3: hits 1 and 4 + 1 = 5; best: 4 + 1 = 5 and 4 + 2 + 1 = 7 -> 6/12
-    assert sm.psprecision_at_k(Y, scores, 3, inv_propensity=PROP) == pytest.approx(1 / 2, abs=ATOL)
+    assert sm.psprecision_at_k(Y, scores, k=3, inv_propensity=PROP) \
+        == pytest.approx(1 / 2, abs=ATOL)
     # PSnDCG@3: sample 0 PS-DCG 1 (label 0 at rank 1), best 4 + D2 (labels 2, 0);
     # sample 2 PS-DCG 4 + 1 * D3 (labels 2 and 3 at ranks 1, 3), best 4 + 2 D2 + D3;
     # each over its IDCG: 1 + D2 and 1 + D2 + D3
     i0, i2 = 1 + D2, 1 + D2 + D3
     psndcg3 = (1 / i0 + (4 + D3) / i2) / ((4 + D2) / i0 + (4 + 2 * D2 + D3) / i2)
-    assert sm.psndcg_at_k(Y, scores, 3, inv_propensity=PROP) == pytest.approx(psndcg3, abs=ATOL)
+    assert sm.psndcg_at_k(Y, scores, k=3, inv_propensity=PROP) == pytest.approx(psndcg3, abs=ATOL)
     # weights 1, 3, 2: P@1 = (1*1 + 3*0 + 2*1) / 6
     w = [1, 3, 2]
-    assert sm.precision_at_k(Y, scores, 1, sample_weight=w) == pytest.approx(1 / 2, abs=ATOL)
+    assert sm.precision_at_k(Y, scores, k=1, sample_weight=w) == pytest.approx(1 / 2, abs=ATOL)
     # R@3 = (1*1/2 + 0 + 2*2/3) / 6 = (11/6) / 6
-    assert sm.recall_at_k(Y, scores, 3, sample_weight=w) == pytest.approx(11 / 36, abs=ATOL)
+    assert sm.recall_at_k(Y, scores, k=3, sample_weight=w) == pytest.approx(11 / 36, abs=ATOL)
 
 
 def test_worked_example_one_error_and_ranking():
@@ -757,30 +762,30 @@ def test_worked_example_ties():
     # label 0 (the only true one) ties with labels 1 and 2 for the top: in the six
     # orders of the tie it is at rank 1, 2 or 3 equally often.
     y, s = [[1, 0, 0, 0]], [[0.5, 0.5, 0.5, 0.1]]
-    assert sm.precision_at_k(y, s, 1) == pytest.approx(1 / 3, abs=ATOL)
-    assert sm.precision_at_k(y, s, 2) == pytest.approx((2 / 3) / 2, abs=ATOL)
-    assert sm.recall_at_k(y, s, 2) == pytest.approx(2 / 3, abs=ATOL)
-    assert sm.precision_at_k(y, s, 4) == pytest.approx(1 / 4, abs=ATOL)
+    assert sm.precision_at_k(y, s, k=1) == pytest.approx(1 / 3, abs=ATOL)
+    assert sm.precision_at_k(y, s, k=2) == pytest.approx((2 / 3) / 2, abs=ATOL)
+    assert sm.recall_at_k(y, s, k=2) == pytest.approx(2 / 3, abs=ATOL)
+    assert sm.precision_at_k(y, s, k=4) == pytest.approx(1 / 4, abs=ATOL)
     # nDCG@2: gain 1, D2 or 0 (rank 3 falls outside); IDCG@min(2, 1) = 1
-    assert sm.ndcg_at_k(y, s, 2) == pytest.approx((1 + D2) / 3, abs=ATOL)
-    assert sm.ndcg_at_k(y, s, 3) == pytest.approx((1 + D2 + D3) / 3, abs=ATOL)
+    assert sm.ndcg_at_k(y, s, k=2) == pytest.approx((1 + D2) / 3, abs=ATOL)
+    assert sm.ndcg_at_k(y, s, k=3) == pytest.approx((1 + D2 + D3) / 3, abs=ATOL)
     # one-error: two of the three labels tied for the top are not true
     assert sm.one_error(y, s) == pytest.approx(2 / 3, abs=ATOL)
     # the same from top-3 predictions and from sparse scores
     top3 = ([[2, 0, 1]], [[0.5, 0.5, 0.5]])
-    assert sm.ndcg_at_k(y, top3, 2) == pytest.approx((1 + D2) / 3, abs=ATOL)
-    assert sm.precision_at_k(y, sp.csr_matrix(s), 1) == pytest.approx(1 / 3, abs=ATOL)
+    assert sm.ndcg_at_k(y, top3, k=2) == pytest.approx((1 + D2) / 3, abs=ATOL)
+    assert sm.precision_at_k(y, sp.csr_matrix(s), k=1) == pytest.approx(1 / 3, abs=ATOL)
     # top-2 predictions listing labels 1 and 0: labels 2 and 3 are unscored and rank
     # below, so label 0 now ties with one label only
-    assert sm.precision_at_k(y, ([[1, 0]], [[0.5, 0.5]]), 1) == pytest.approx(1 / 2, abs=ATOL)
+    assert sm.precision_at_k(y, ([[1, 0]], [[0.5, 0.5]]), k=1) == pytest.approx(1 / 2, abs=ATOL)
 
     # label 0 alone on top, true label 1 tied with labels 2 and 3 below it
     y, s = [[1, 1, 0, 0]], [[1.0, 0.5, 0.5, 0.5]]
     # P@2: label 0 always a hit, label 1 at rank 2 in a third of the orders
-    assert sm.precision_at_k(y, s, 2) == pytest.approx((1 + 1 / 3) / 2, abs=ATOL)
-    assert sm.ndcg_at_k(y, s, 2) == pytest.approx((1 + D2 / 3) / (1 + D2), abs=ATOL)
+    assert sm.precision_at_k(y, s, k=2) == pytest.approx((1 + 1 / 3) / 2, abs=ATOL)
+    assert sm.ndcg_at_k(y, s, k=2) == pytest.approx((1 + D2 / 3) / (1 + D2), abs=ATOL)
     # PSP@2 with propensities 1, 3: hits 1 + 3/3 = 2 of the best 3 + 1 = 4
-    psp = sm.psprecision_at_k(y, s, 2, inv_propensity=[1, 3, 1, 1])
+    psp = sm.psprecision_at_k(y, s, k=2, inv_propensity=[1, 3, 1, 1])
     assert psp == pytest.approx(1 / 2, abs=ATOL)
 
 
@@ -789,25 +794,42 @@ def test_worked_example_sparse_row_with_fewer_entries_than_k():
     # is at rank 2, 3 or 4 equally often.
     y = [[0, 0, 1, 0]]
     scores = sp.csr_matrix(([0.9], ([0], [0])), shape=(1, 4))
-    assert sm.precision_at_k(y, scores, 2) == pytest.approx((1 / 3) / 2, abs=ATOL)
-    assert sm.recall_at_k(y, scores, 2) == pytest.approx(1 / 3, abs=ATOL)
-    assert sm.ndcg_at_k(y, scores, 2) == pytest.approx(D2 / 3, abs=ATOL)
+    assert sm.precision_at_k(y, scores, k=2) == pytest.approx((1 / 3) / 2, abs=ATOL)
+    assert sm.recall_at_k(y, scores, k=2) == pytest.approx(1 / 3, abs=ATOL)
+    assert sm.ndcg_at_k(y, scores, k=2) == pytest.approx(D2 / 3, abs=ATOL)
     # a row with no stored entry at all ties every label
     scores = sp.csr_matrix((1, 4))
-    assert sm.precision_at_k(y, scores, 1) == pytest.approx(1 / 4, abs=ATOL)
+    assert sm.precision_at_k(y, scores, k=1) == pytest.approx(1 / 4, abs=ATOL)
     # a stored score below zero still ranks above the unscored labels
     scores = sp.csr_matrix(([-5.0], ([0], [2])), shape=(1, 4))
-    assert sm.precision_at_k(y, scores, 1) == 1.0
+    assert sm.precision_at_k(y, scores, k=1) == 1.0
 
 
 def test_psprecision_and_psndcg_without_true_labels_are_nan():
     y, s = [[0, 0, 0]], [[0.3, 0.2, 0.1]]
-    assert math.isnan(sm.psprecision_at_k(y, s, 1, inv_propensity=[1, 2, 3]))
-    assert math.isnan(sm.psndcg_at_k(y, s, 1, inv_propensity=[1, 2, 3]))
-    assert sm.recall_at_k(y, s, 1) == 0.0 and sm.ndcg_at_k(y, s, 1) == 0.0
+    assert math.isnan(sm.psprecision_at_k(y, s, k=1, inv_propensity=[1, 2, 3]))
+    assert math.isnan(sm.psndcg_at_k(y, s, k=1, inv_propensity=[1, 2, 3]))
+    assert sm.recall_at_k(y, s, k=1) == 0.0 and sm.ndcg_at_k(y, s, k=1) == 0.0
+
+
+def test_k_is_keyword_only_in_every_metric_function():
+    with_k = [n for n in sm.__all__ if "k" in inspect.signature(getattr(sm, n)).parameters]
+    assert sorted(with_k) == sorted(["ndcg_score", *(f"{name}_at_k" for name in AT_K)])
+    for name in with_k:
+        k = inspect.signature(getattr(sm, name)).parameters["k"]
+        assert k.kind is inspect.Parameter.KEYWORD_ONLY, name
+    for name in AT_K:
+        kw = {"inv_propensity": [1.0, 2.0, 3.0]} if name.startswith("ps") else {}
+        with pytest.raises(TypeError, match="positional"):
+            getattr(sm, f"{name}_at_k")([[1, 0, 1]], [[0.9, 0.8, 0.1]], 1, **kw)
 
 
 # inverse propensity ---------------------------------------------------------
+
+
+def test_inverse_propensity_is_not_a_metric_function():
+    assert labelwise.inverse_propensity is inverse_propensity
+    assert "inverse_propensity" not in sm.__all__ and not hasattr(sm, "inverse_propensity")
 
 
 def propensity_formula(y, A, B):
@@ -820,7 +842,7 @@ def propensity_formula(y, A, B):
 def test_inverse_propensity_worked_example():
     # N = 3 samples; label 0 in all 3, label 1 in 1. C = (ln 3 - 1) 2.5^0.55
     C = (math.log(3) - 1) * 2.5**0.55
-    got = sm.inverse_propensity([[1, 0], [1, 1], [1, 0]])
+    got = inverse_propensity([[1, 0], [1, 1], [1, 0]])
     assert_same(got, [1 + C * 4.5**-0.55, 1 + C * 2.5**-0.55])
 
 
@@ -830,16 +852,16 @@ def test_inverse_propensity_matches_formula(case, constants):
     y = case.y
     A, B = constants
     want = propensity_formula(y, A, B)
-    assert_same(sm.inverse_propensity(y, A, B), want, "dense")
-    assert_same(sm.inverse_propensity(y.tolist(), A=A, B=B), want, "nested list")
-    assert_same(sm.inverse_propensity(sp.csr_matrix(y), A, B), want, "sparse")
+    assert_same(inverse_propensity(y, A, B), want, "dense")
+    assert_same(inverse_propensity(y.tolist(), A=A, B=B), want, "nested list")
+    assert_same(inverse_propensity(sp.csr_matrix(y), A, B), want, "sparse")
     names = [f"tag{j:02d}" for j in range(y.shape[1])]
     sets = [{names[j] for j in np.flatnonzero(row)} for row in y]
-    assert_same(sm.inverse_propensity(sets, A, B, labels=names), want, "label sets")
+    assert_same(inverse_propensity(sets, A, B, labels=names), want, "label sets")
     # without labels=, the vocabulary is the sorted union of the labels seen
     seen = np.flatnonzero(y.sum(axis=0) > 0)
     if seen.size:
-        assert_same(sm.inverse_propensity(sets, A, B), want[seen], "label sets, seen only")
+        assert_same(inverse_propensity(sets, A, B), want[seen], "label sets, seen only")
     # rarer labels get larger inverse propensities (when ln N > 1)
     if y.shape[0] >= 3:
         counts = y.sum(axis=0)
@@ -855,26 +877,26 @@ Y4 = np.array([[1, 0, 1, 0], [0, 1, 0, 0]])
 S4 = np.array([[0.9, 0.1, 0.8, 0.3], [0.2, 0.7, 0.4, 0.6]])
 TOPK = (np.array([[0, 2], [1, 3]]), np.array([[0.9, 0.8], [0.7, 0.6]]))
 AT_K_FNS = [sm.precision_at_k, sm.recall_at_k, sm.ndcg_at_k,
-            lambda y, s, k=5: sm.psprecision_at_k(y, s, k, inv_propensity=[1, 2, 3, 4]),
-            lambda y, s, k=5: sm.psndcg_at_k(y, s, k, inv_propensity=[1, 2, 3, 4])]
+            lambda y, s, *, k=5: sm.psprecision_at_k(y, s, k=k, inv_propensity=[1, 2, 3, 4]),
+            lambda y, s, *, k=5: sm.psndcg_at_k(y, s, k=k, inv_propensity=[1, 2, 3, 4])]
 
 
 @pytest.mark.parametrize("fn", AT_K_FNS)
 def test_k_larger_than_what_is_scored(fn):
     with pytest.raises(InputError, match=r"k=3 is larger than the 2 labels scored per row"):
-        fn(Y4, TOPK, 3)
+        fn(Y4, TOPK, k=3)
     with pytest.raises(InputError, match=r"k=5 is larger than the 4 labels scored per row"):
-        fn(Y4, S4, 5)
+        fn(Y4, S4, k=5)
     with pytest.raises(InputError, match=r"k=5 is larger than the 4 labels"):
-        fn(Y4, sp.csr_matrix(S4), 5)
-    assert 0 <= fn(Y4, TOPK, 2) <= 1
+        fn(Y4, sp.csr_matrix(S4), k=5)
+    assert 0 <= fn(Y4, TOPK, k=2) <= 1
 
 
 @pytest.mark.parametrize("fn", AT_K_FNS)
 @pytest.mark.parametrize("k", [0, -1, 1.5, 2.0, True, "2", None])
 def test_k_must_be_a_positive_integer(fn, k):
     with pytest.raises(InputError, match=r"k must be a positive integer, got"):
-        fn(Y4, S4, k)
+        fn(Y4, S4, k=k)
 
 
 def test_ndcg_score_k_must_be_a_positive_integer():
@@ -891,27 +913,27 @@ def test_topk_index_out_of_range(bad, where):
     idx = np.array([[0, 2], [bad, 3]])
     with pytest.raises(InputError, match=rf"top-k index {where} is outside the 4 labels "
                                          r"\(valid: 0 to 3\)"):
-        sm.precision_at_k(Y4, (idx, TOPK[1]), 1)
+        sm.precision_at_k(Y4, (idx, TOPK[1]), k=1)
 
 
 def test_topk_duplicate_index():
     with pytest.raises(InputError, match=r"top-k row 1 lists label 3 more than once"):
-        sm.precision_at_k(Y4, (np.array([[0, 2], [3, 3]]), TOPK[1]), 1)
+        sm.precision_at_k(Y4, (np.array([[0, 2], [3, 3]]), TOPK[1]), k=1)
 
 
 def test_topk_malformed():
     with pytest.raises(InputError, match=r"got indices \(2, 2\) and scores \(2, 3\)"):
-        sm.precision_at_k(Y4, (TOPK[0], np.ones((2, 3))), 1)
+        sm.precision_at_k(Y4, (TOPK[0], np.ones((2, 3))), k=1)
     with pytest.raises(InputError, match=r"got indices \(2,\) and scores \(2,\)"):
-        sm.precision_at_k(Y4, ([0, 1], [0.5, 0.4]), 1)
+        sm.precision_at_k(Y4, ([0, 1], [0.5, 0.4]), k=1)
     with pytest.raises(InputError, match=r"top-k predictions have 3 rows but y_true has 2"):
-        sm.precision_at_k(Y4, (np.zeros((3, 2), int), np.ones((3, 2))), 1)
+        sm.precision_at_k(Y4, (np.zeros((3, 2), int), np.ones((3, 2))), k=1)
     with pytest.raises(InputError, match=r"top-k indices must be integer label indices"):
-        sm.precision_at_k(Y4, (TOPK[0].astype(float), TOPK[1]), 1)
+        sm.precision_at_k(Y4, (TOPK[0].astype(float), TOPK[1]), k=1)
     with pytest.raises(InputError, match=r"ragged rows"):
-        sm.precision_at_k(Y4, ([[0, 1], [2]], [[0.9, 0.8], [0.7]]), 1)
+        sm.precision_at_k(Y4, ([[0, 1], [2]], [[0.9, 0.8], [0.7]]), k=1)
     with pytest.raises(InputError, match=r"top-k predictions have no columns"):
-        sm.precision_at_k(Y4, (np.zeros((2, 0), int), np.zeros((2, 0))), 1)
+        sm.precision_at_k(Y4, (np.zeros((2, 0), int), np.zeros((2, 0))), k=1)
 
 
 @pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
@@ -920,7 +942,7 @@ def test_non_finite_scores_are_located(bad):
     s[1, 2] = bad
     text = {"nan": "nan", "inf": "inf", "-inf": "-inf"}[str(bad)]
     with pytest.raises(InputError, match=rf"y_score has {text} at row 1, column 2"):
-        sm.precision_at_k(Y4, s, 1)
+        sm.precision_at_k(Y4, s, k=1)
     with pytest.raises(InputError, match=rf"y_score has {text} at row 1, column 2"):
         sm.roc_auc_score(Y4, s)
     with pytest.raises(InputError, match=rf"y_score has {text} at row 1, column 2"):
@@ -928,11 +950,11 @@ def test_non_finite_scores_are_located(bad):
     # sparse: the position among the row's stored entries
     sparse = sp.csr_matrix(([0.5, 0.4, bad], [0, 1, 3], [0, 2, 3]), shape=(2, 4))
     with pytest.raises(InputError, match=rf"y_score has {text} in row 1 \(entry 0\)"):
-        sm.ndcg_at_k(Y4, sparse, 1)
+        sm.ndcg_at_k(Y4, sparse, k=1)
     vals = TOPK[1].copy()
     vals[1, 1] = bad
     with pytest.raises(InputError, match=rf"top-k scores has {text} in row 1 \(entry 1\)"):
-        sm.recall_at_k(Y4, (TOPK[0], vals), 1)
+        sm.recall_at_k(Y4, (TOPK[0], vals), k=1)
 
 
 def test_mismatched_shapes():
@@ -940,13 +962,13 @@ def test_mismatched_shapes():
         shape = rf"\({s.shape[0]}, {s.shape[1]}\)"
         with pytest.raises(InputError, match=rf"y_score has shape {shape} but y_true has "
                                              r"shape \(2, 4\)"):
-            sm.precision_at_k(Y4, s, 1)
+            sm.precision_at_k(Y4, s, k=1)
         with pytest.raises(InputError, match=rf"y_score has shape {shape} but y_true"):
             sm.label_ranking_average_precision_score(Y4, s)
         with pytest.raises(InputError, match=rf"y_score has shape {shape} but y_true"):
-            sm.ndcg_at_k(Y4, sp.csr_matrix(s), 1)
+            sm.ndcg_at_k(Y4, sp.csr_matrix(s), k=1)
     with pytest.raises(InputError, match=r"sample_weight has shape \(3,\) but there are 2"):
-        sm.precision_at_k(Y4, S4, 1, sample_weight=[1, 1, 1])
+        sm.precision_at_k(Y4, S4, k=1, sample_weight=[1, 1, 1])
     with pytest.raises(InputError, match=r"sample_weight sums to 0"):
         sm.roc_auc_score(Y4, S4, sample_weight=[0, 0])
 
@@ -968,7 +990,7 @@ def test_metrics_ranking_every_label_need_dense_scores(fn, form):
         fn(Y4, sp.csr_matrix(S4).tocoo() if form == "sparse" else tuple(map(list, TOPK)))
     # the dense scores themselves are fine (with both classes in every label)
     result = fn(np.array([[1, 0, 1, 0], [0, 1, 0, 1]]), S4)
-    values = result.micro.y if isinstance(result, sm.Curves) else result
+    values = result.micro.y if isinstance(result, Curves) else result
     assert np.isfinite(values).all()
 
 
@@ -976,15 +998,15 @@ def test_inv_propensity_checks():
     for fn in (sm.psprecision_at_k, sm.psndcg_at_k):
         with pytest.raises(InputError, match=r"inv_propensity has shape \(3,\) but there "
                                              r"are 4 labels"):
-            fn(Y4, S4, 1, inv_propensity=[1, 2, 3])
+            fn(Y4, S4, k=1, inv_propensity=[1, 2, 3])
         with pytest.raises(InputError, match=r"inv_propensity has shape \(1, 4\)"):
-            fn(Y4, S4, 1, inv_propensity=[[1, 2, 3, 4]])
+            fn(Y4, S4, k=1, inv_propensity=[[1, 2, 3, 4]])
         for bad, shown in ((0, "0.0"), (-2, "-2.0"), (np.nan, "nan"), (np.inf, "inf")):
             with pytest.raises(InputError, match=rf"inv_propensity\[2\] is {shown}; inverse "
                                                  "propensities must be finite and positive"):
-                fn(Y4, TOPK, 1, inv_propensity=[1, 2, bad, 4])
+                fn(Y4, TOPK, k=1, inv_propensity=[1, 2, bad, 4])
         with pytest.raises(TypeError):  # inv_propensity is required, by keyword
-            fn(Y4, S4, 1)
+            fn(Y4, S4, k=1)
 
 
 def test_average_precision_pos_label():
@@ -1088,15 +1110,15 @@ def test_sparse_scores_with_duplicate_entries():
     for scores in (csr, coo, sp.coo_array(coo), csr.tocsc()):
         with pytest.raises(InputError, match=r"stores some \(row, label\) entry more than "
                                              r"once"):
-            sm.precision_at_k(Y4, scores, 1)
+            sm.precision_at_k(Y4, scores, k=1)
     # the same entries without the duplicate are fine, in any sparse format
     ok = sp.coo_matrix(([0.5, 0.3], ([0, 1], [1, 2])), shape=(2, 4))
-    assert sm.precision_at_k(Y4, ok, 1) == sm.precision_at_k(Y4, ok.tocsr(), 1) == 0.0
+    assert sm.precision_at_k(Y4, ok, k=1) == sm.precision_at_k(Y4, ok.tocsr(), k=1) == 0.0
 
 
 def test_label_sets_need_labels_for_dense_scores():
     with pytest.raises(InputError, match=r"Pass labels=\[...\]"):
-        sm.precision_at_k([{"a"}, {"b"}], [[0.9, 0.1], [0.2, 0.8]], 1)
+        sm.precision_at_k([{"a"}, {"b"}], [[0.9, 0.1], [0.2, 0.8]], k=1)
     got = sm.roc_curves([{"a"}, {"b"}], [[0.9, 0.1], [0.2, 0.8]], labels=["a", "b"])
     assert list(got.per_label) == ["a", "b"]
     assert got.per_label["a"].y.tolist() == [0.0, 1.0, 1.0]
@@ -1104,7 +1126,7 @@ def test_label_sets_need_labels_for_dense_scores():
 
 def test_label_sets_with_partial_scores_need_labels():
     with pytest.raises(InputError, match=r"label sets in y_true need labels="):
-        sm.precision_at_k([{"a", "b"}, {"c"}], ([[2, 0], [1, 0]], [[0.9, 0.1], [0.8, 0.2]]), 1)
+        sm.precision_at_k([{"a", "b"}, {"c"}], ([[2, 0], [1, 0]], [[0.9, 0.1], [0.8, 0.2]]), k=1)
     # with the vocabulary named, index 2 is 'c' and the top label of row 0 is wrong
     from labelwise import evaluate
 

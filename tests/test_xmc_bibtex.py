@@ -20,7 +20,8 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from labelwise import score_metrics as sm
+from labelwise import metrics as sm
+from labelwise.propensity import inverse_propensity
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "bibtex_xc"
 ATOL = 1e-12
@@ -129,7 +130,7 @@ def test_at_k_metrics_on_bibtex(bibtex):
     ordered = np.sort(scores, axis=1)
     assert (np.diff(ordered, axis=1) > 0).all(), "the scores must not tie"
 
-    p = sm.inverse_propensity(Y_train)  # A=0.55, B=1.5
+    p = inverse_propensity(Y_train)  # A=0.55, B=1.5
     counts = np.asarray(Y_train.sum(axis=0)).ravel()
     C = (math.log(4880) - 1) * 2.5**0.55
     np.testing.assert_allclose(p, 1 + C * (counts + 1.5) ** -0.55, rtol=0, atol=ATOL)
@@ -148,17 +149,17 @@ def test_at_k_metrics_on_bibtex(bibtex):
         for name, value in want.items():
             kw = {"inv_propensity": p} if name.startswith("ps") else {}
             fn = getattr(sm, f"{name}_at_k")
-            from_pair = fn(Y_test, pair, k, **kw)
+            from_pair = fn(Y_test, pair, k=k, **kw)
             assert from_pair == pytest.approx(value, abs=ATOL), (name, k)
-            assert fn(Y_test, scores, k, **kw) == pytest.approx(from_pair, abs=ATOL), (name, k)
-            assert fn(Y_test, sparse_top5, k, **kw) == pytest.approx(from_pair, abs=ATOL)
+            assert fn(Y_test, scores, k=k, **kw) == pytest.approx(from_pair, abs=ATOL), (name, k)
+            assert fn(Y_test, sparse_top5, k=k, **kw) == pytest.approx(from_pair, abs=ATOL)
             results[name, k] = from_pair
 
     # sane values: far above chance and above always predicting the popular labels
     base_rate = Y_test.nnz / (n * L)
     popular = np.argsort(-counts, kind="stable")
     popular_p1 = sm.precision_at_k(Y_test, (np.tile(popular[:5], (n, 1)),
-                                            np.tile(np.arange(5.0, 0, -1), (n, 1))), 1)
+                                            np.tile(np.arange(5.0, 0, -1), (n, 1))), k=1)
     assert base_rate < 0.02
     assert results["precision", 1] > 0.4
     assert results["precision", 1] > 2 * popular_p1

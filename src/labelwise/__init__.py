@@ -11,9 +11,9 @@ from .diagnose import Finding, check_leakage
 from .errors import InputError, LabelwiseError, RowOrderWarning, UndefinedMetricWarning
 from .engine import Accumulator
 from .evaluation import evaluate
+from .propensity import inverse_propensity
 from .registry import REGISTRY, Metric, metric_names
 from .report import PerLabelTable, Report
-from .score_metrics import inverse_propensity
 
 __version__ = "0.1.0"
 

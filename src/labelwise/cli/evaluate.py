@@ -22,7 +22,7 @@ from ..engine import Accumulator
 from ..io import Source
 from ..pairing import label_space, pairs, vocabulary
 from ..registry import REGISTRY, lookup
-from ..score_metrics import inverse_propensity
+from ..propensity import inverse_propensity
 from . import options as O
 
 _OPS = {">=": operator.ge, "<=": operator.le, ">": operator.gt, "<": operator.lt}

@@ -1,4 +1,4 @@
-"""Drop-in twins of scikit-learn's multi-label metric functions.
+"""Set-wise metric functions: scikit-learn's twins for predicted labels.
 
 Same names, signatures, defaults and numbers as :mod:`sklearn.metrics` for
 multi-label input, computed from one pass of additive counts. Beyond
@@ -41,15 +41,14 @@ Examples
 
 from __future__ import annotations
 
-import numbers
 import warnings
 from dataclasses import dataclass, replace
 
 import numpy as np
 import scipy.sparse as sp
 
-from . import formulas as F
-from ._validate import (
+from .. import formulas as F
+from .._validate import (
     AVERAGES,
     Labelled,
     RawMatrix,
@@ -60,28 +59,9 @@ from ._validate import (
     coerce_pair,
     read_raw,
 )
-from .counts import Counts, per_row_counts
-from . import score_metrics as _score_metrics
-from .errors import InputError
-from .score_metrics import (  # noqa: F401  (re-exported: one home for every metric function)
-    average_precision_score,
-    coverage_error,
-    inverse_propensity,
-    label_ranking_average_precision_score,
-    label_ranking_loss,
-    ndcg_at_k,
-    ndcg_score,
-    one_error,
-    precision_at_k,
-    precision_recall_curve,
-    precision_recall_curves,
-    psndcg_at_k,
-    psprecision_at_k,
-    recall_at_k,
-    roc_auc_score,
-    roc_curve,
-    roc_curves,
-)
+from ..counts import Counts, per_row_counts
+from ..errors import InputError
+from ._common import is_class
 
 __all__ = [
     "accuracy_score",
@@ -94,7 +74,6 @@ __all__ = [
     "precision_recall_fscore_support",
     "multilabel_confusion_matrix",
     "classification_report",
-    *_score_metrics.__all__,
 ]
 
 _ALL_WARN = ("precision", "recall", "f-score")
@@ -209,10 +188,6 @@ def _check_classes(labels) -> tuple:
     return tuple(classes.tolist())
 
 
-def _is_class(value, k: int) -> bool:
-    return isinstance(value, (numbers.Number, np.generic)) and bool(value == k)
-
-
 def _class_counts(column: Counts, classes) -> Counts:
     """Counts of each class of a binary target, from the counts of its column.
 
@@ -224,9 +199,9 @@ def _class_counts(column: Counts, classes) -> Counts:
     zero = tp - tp
 
     def units(k):
-        if _is_class(k, 1):
+        if is_class(k, 1):
             return tp, fp, fn, tn
-        if _is_class(k, 0):
+        if is_class(k, 0):
             return tn, fn, fp, tp
         return zero, zero, zero, tp + fp + fn + tn
 
@@ -254,7 +229,7 @@ def _set_wise_counts(target: _Target, average, pos_label) -> Counts:
                     "one label j, pass labels=[j] with average='macro' (or average=None)."
                 )
             return target.counts
-        if len(target.present) == 2 and not any(_is_class(pos_label, k) for k in (0, 1)):
+        if len(target.present) == 2 and not any(is_class(pos_label, k) for k in (0, 1)):
             raise InputError(
                 f"pos_label={pos_label!r} is not a valid label: the single-column target "
                 "is read as binary, with the classes [0, 1]. Pass pos_label=1 (the "

@@ -1,12 +1,7 @@
-"""Score-based metric functions: scikit-learn twins, one-error, curves and @k.
+"""ROC-AUC and average precision (scikit-learn twins), and the ROC and PR curves.
 
-All of these are also available from :mod:`labelwise.metrics`.
-
-Scores come as a dense float matrix (n_samples, n_labels), a scipy sparse
-matrix holding only the scored entries, or a pair ``(indices, scores)`` of
-(n_samples, k) arrays: each row's top-k label indices and their scores. Metrics
-that rank every label (label ranking, ROC-AUC, average precision, curves) need
-the dense form; the @k metrics take all three and never build a dense matrix.
+These rank every label, so they need a score for every label: a dense float
+matrix (n_samples, n_labels).
 
 Undefined values
 ----------------
@@ -37,175 +32,28 @@ from typing import NamedTuple
 import numpy as np
 import scipy.sparse as sp
 
-from . import ranking
-from ._validate import (
+from .. import ranking
+from .._validate import (
     AVERAGES,
     RawMatrix,
     check_average,
-    check_k,
-    check_propensity,
     check_sample_weight,
     coerce_ranking,
     read_raw,
-    to_canonical,
-    vocabulary_of,
 )
-from .errors import InputError, UndefinedMetricWarning
+from ..errors import InputError, UndefinedMetricWarning
+from ._common import is_class
 
 __all__ = [
-    "label_ranking_average_precision_score",
-    "label_ranking_loss",
-    "coverage_error",
-    "one_error",
     "roc_auc_score",
     "average_precision_score",
-    "ndcg_score",
     "roc_curve",
     "precision_recall_curve",
     "roc_curves",
     "precision_recall_curves",
-    "precision_at_k",
-    "recall_at_k",
-    "ndcg_at_k",
-    "psprecision_at_k",
-    "psndcg_at_k",
-    "inverse_propensity",
 ]
 
 
-def _rows(y_true, y_score, sample_weight, *, ks=(1,), need_dense=True, labels=None,
-          inv_propensity=None):
-    data = coerce_ranking(y_true, y_score, labels=labels, need_dense=need_dense)
-    w = check_sample_weight(sample_weight, data.n_samples)
-    for k in ks:
-        check_k(k, data.width)
-    p = None if inv_propensity is None else check_propensity(inv_propensity, data.n_labels)
-    return ranking.row_sums(data, ks=ks, sample_weight=w, inv_propensity=p)
-
-
-# --------------------------------------------------------------------------
-# Label ranking (scikit-learn twins)
-# --------------------------------------------------------------------------
-
-
-def label_ranking_average_precision_score(y_true, y_score, *, sample_weight=None):
-    """Label ranking average precision (LRAP), as ``sklearn.metrics``.
-
-    For each sample and each true label: the share of labels ranked at or above
-    it that are true; averaged. A sample whose labels are all true or all false
-    scores 1.
-
-    Examples
-    --------
-    >>> label_ranking_average_precision_score([[1, 0, 0], [0, 0, 1]],
-    ...                                       [[0.75, 0.5, 1], [1, 0.2, 0.1]])
-    0.41666666666666663
-    """
-    return float(_rows(y_true, y_score, sample_weight).mean("lrap"))
-
-
-def label_ranking_loss(y_true, y_score, *, sample_weight=None):
-    """Share of (true, false) label pairs ordered wrongly (ties count as wrong).
-
-    Examples
-    --------
-    >>> label_ranking_loss([[1, 0, 0], [0, 0, 1]], [[0.75, 0.5, 1], [1, 0.2, 0.1]])
-    0.75
-    """
-    return float(_rows(y_true, y_score, sample_weight).mean("ranking_loss"))
-
-
-def coverage_error(y_true, y_score, *, sample_weight=None):
-    """How far down the ranking one must go to cover every true label, on average.
-
-    Examples
-    --------
-    >>> coverage_error([[1, 0, 0], [0, 1, 1]], [[1, 0, 0], [0, 1, 1]])
-    1.5
-    """
-    return float(_rows(y_true, y_score, sample_weight).mean("coverage"))
-
-
-def one_error(y_true, y_score, *, sample_weight=None):
-    """Share of samples whose top-ranked label is not true.
-
-    When several labels tie for the top score, a sample counts as the share of
-    those labels that are not true (the mean over every order of the tie). A
-    sample without true labels always counts as an error.
-
-    Examples
-    --------
-    >>> one_error([[1, 0, 0], [0, 1, 0]], [[0.9, 0.1, 0.3], [0.8, 0.2, 0.1]])
-    0.5
-    """
-    return float(_rows(y_true, y_score, sample_weight).mean("one_error"))
-
-
-def ndcg_score(y_true, y_score, *, k=None, sample_weight=None, ignore_ties=False):
-    """Normalised discounted cumulative gain, as ``sklearn.metrics.ndcg_score``.
-
-    Parameters
-    ----------
-    y_true : array-like, sparse matrix or DataFrame
-        0/1 truth of shape (n_samples, n_labels), at least two labels.
-    y_score : array-like of float, shape (n_samples, n_labels)
-        Scores for every label.
-    k : int, optional
-        Only the ``k`` best-ranked labels count; None counts them all.
-    sample_weight : array-like of shape (n_samples,), optional
-    ignore_ties : bool, default False
-        False averages the gain of tied scores over every order of the tie.
-        True ranks tied labels in the order of numpy's ``argsort`` of each row
-        (highest score first), as scikit-learn does: exact for untied scores,
-        arbitrary within a tie.
-
-    Returns
-    -------
-    float
-        The mean over samples of DCG@k over the ideal DCG@k (0 for a sample
-        without true labels).
-
-    Examples
-    --------
-    >>> ndcg_score([[1, 0, 1], [0, 1, 0]], [[0.9, 0.8, 0.1], [0.3, 0.2, 0.1]])
-    0.7753252713598224
-    >>> ndcg_score([[1, 0, 0]], [[0.5, 0.5, 0.1]], k=1)  # the tie counts as half a hit
-    0.5
-    >>> ndcg_score([[1, 0, 0]], [[0.5, 0.5, 0.1]], k=1, ignore_ties=True)
-    0.0
-    """
-    if not isinstance(ignore_ties, (bool, np.bool_)):
-        raise InputError(
-            f"ignore_ties must be True or False, got {ignore_ties!r}."
-        )
-    data = coerce_ranking(y_true, y_score, need_dense=True)
-    if data.n_labels < 2:
-        raise InputError(
-            "ndcg_score needs more than one label to rank; got 1. Use a per-label "
-            "metric for a single label."
-        )
-    kk = data.n_labels if k is None else min(check_k(k, 10**18), data.n_labels)
-    w = check_sample_weight(sample_weight, data.n_samples)
-    if ignore_ties:
-        return _ndcg_in_argsort_order(data, kk, w)
-    return float(ranking.row_sums(data, ks=(kk,), sample_weight=w).mean("ndcg_at_k")[0])
-
-
-def _ndcg_in_argsort_order(data, k: int, w) -> float:
-    """nDCG@k with each row ranked by a plain (reversed) argsort, ties in argsort order."""
-    t = data.y_true
-    top = np.argsort(data.dense_scores, axis=1)[:, ::-1][:, :k]
-    gains = np.take_along_axis(t.toarray().astype(np.float64), top, axis=1)
-    D = ranking.discount_cumsum(k)
-    dcg = gains @ np.diff(D)
-    ideal = D[np.minimum(k, np.diff(t.indptr))]
-    ndcg = np.divide(dcg, ideal, out=np.zeros_like(dcg), where=ideal > 0)
-    return float(np.average(ndcg, weights=w))
-
-
-# --------------------------------------------------------------------------
-# ROC-AUC and average precision (scikit-learn twins)
-# --------------------------------------------------------------------------
 
 # scikit-learn's words for a unit (a label, a sample, or all pairs pooled) whose
 # ROC-AUC or average precision is undefined.
@@ -383,14 +231,14 @@ def _binary_auc_or_ap(t, s, w, which, max_fpr, pos_label) -> float:
     """The one value of a binary target (a single column), whatever ``average`` says."""
     if which == 1:
         has = (t.nnz > 0, t.nnz < t.shape[0])
-        if all(has) and not any(_is_class(pos_label, k) for k in (0, 1)):
+        if all(has) and not any(is_class(pos_label, k) for k in (0, 1)):
             raise InputError(
                 f"pos_label={pos_label!r} is not a valid label: the single-column y_true is "
                 "read as a binary target, with the classes [0, 1]. Pass pos_label=1 (the "
                 "column's own value) or pos_label=0."
             )
-        if not _is_class(pos_label, 1):  # class 0, or a class that never occurs
-            positive = t.toarray() == 0 if _is_class(pos_label, 0) else np.zeros(t.shape, bool)
+        if not is_class(pos_label, 1):  # class 0, or a class that never occurs
+            positive = t.toarray() == 0 if is_class(pos_label, 0) else np.zeros(t.shape, bool)
             t = sp.csr_matrix(positive)
             t.sort_indices()
     units = _label_units(t, w)
@@ -399,10 +247,6 @@ def _binary_auc_or_ap(t, s, w, which, max_fpr, pos_label) -> float:
         return float(_partial_aucs(t.toarray(), s, w, max_fpr, units)[0])
     found = ranking.auc_ap(t, s, w)
     return float((found.label_auc, found.label_ap)[which][0])
-
-
-def _is_class(value, k: int) -> bool:
-    return isinstance(value, (numbers.Number, np.generic)) and bool(value == k)
 
 
 def roc_auc_score(y_true, y_score, *, average="macro", sample_weight=None, max_fpr=None,
@@ -578,103 +422,3 @@ def _curves(y_true, y_score, kind, sample_weight, drop_intermediate, labels):
     data = coerce_ranking(y_true, y_score, labels=labels, need_dense=True)
     w = check_sample_weight(sample_weight, data.n_samples)
     return Curves(*ranking.curves(data, kind, w, drop_intermediate))
-
-
-# --------------------------------------------------------------------------
-# @k metrics for extreme classification
-# --------------------------------------------------------------------------
-
-
-def precision_at_k(y_true, y_score, k=5, *, sample_weight=None):
-    """P@k: the share of each sample's top ``k`` labels that are true, averaged.
-
-    Examples
-    --------
-    >>> precision_at_k([[1, 0, 1, 0]], [[0.9, 0.8, 0.1, 0.3]], k=2)
-    0.5
-    >>> precision_at_k([[1, 0, 1, 0]], ([[0, 1]], [[0.9, 0.8]]), k=2)  # top-k form
-    0.5
-    """
-    return float(_rows(y_true, y_score, sample_weight, ks=(k,), need_dense=False)
-                 .mean("precision_at_k")[0])
-
-
-def recall_at_k(y_true, y_score, k=5, *, sample_weight=None):
-    """R@k: the share of each sample's true labels found in its top ``k``.
-
-    A sample without true labels counts as 0.
-
-    Examples
-    --------
-    >>> recall_at_k([[1, 0, 1, 0]], [[0.9, 0.8, 0.1, 0.3]], k=2)
-    0.5
-    """
-    return float(_rows(y_true, y_score, sample_weight, ks=(k,), need_dense=False)
-                 .mean("recall_at_k")[0])
-
-
-def ndcg_at_k(y_true, y_score, k=5, *, sample_weight=None):
-    """nDCG@k: DCG@k over the ideal DCG@min(k, |y|); samples without labels count as 0.
-
-    Examples
-    --------
-    >>> round(ndcg_at_k([[1, 0, 1, 0]], [[0.9, 0.8, 0.1, 0.3]], k=2), 6)
-    0.613147
-    """
-    return float(_rows(y_true, y_score, sample_weight, ks=(k,), need_dense=False)
-                 .mean("ndcg_at_k")[0])
-
-
-def psprecision_at_k(y_true, y_score, k=5, *, inv_propensity, sample_weight=None):
-    """Propensity-scored P@k (Jain et al., 2016), normalised by the best achievable.
-
-    The sum over samples of the inverse propensities of the true labels in the
-    top ``k``, divided by the same sum for the best possible top ``k`` (the true
-    labels of highest inverse propensity).
-
-    Examples
-    --------
-    >>> psprecision_at_k([[1, 0, 1]], [[0.9, 0.8, 0.1]], k=1, inv_propensity=[1.0, 1.0, 3.0])
-    0.3333333333333333
-    """
-    sums = _rows(y_true, y_score, sample_weight, ks=(k,), need_dense=False,
-                 inv_propensity=inv_propensity)
-    return _ratio(sums.ps_hits_at_k[0], sums.ps_best_hits_at_k[0])
-
-
-def psndcg_at_k(y_true, y_score, k=5, *, inv_propensity, sample_weight=None):
-    """Propensity-scored nDCG@k, normalised by the best achievable.
-
-    Examples
-    --------
-    >>> round(psndcg_at_k([[1, 0, 1]], [[0.1, 0.8, 0.9]], k=2, inv_propensity=[1, 1, 3.0]), 6)
-    0.826235
-    """
-    sums = _rows(y_true, y_score, sample_weight, ks=(k,), need_dense=False,
-                 inv_propensity=inv_propensity)
-    return _ratio(sums.ps_ndcg_at_k[0], sums.ps_best_ndcg_at_k[0])
-
-
-def _ratio(num: float, den: float) -> float:
-    return float(num / den) if den > 0 else math.nan
-
-
-def inverse_propensity(y_train, A=0.55, B=1.5, *, labels=None):
-    """Inverse propensity of each label (Jain, Prabhu and Varma, KDD 2016).
-
-    ``1 + C (N_j + B) ** -A`` with ``C = (ln N - 1) (B + 1) ** A``, where ``N`` is
-    the number of training samples and ``N_j`` those carrying label ``j``.
-    Usual constants: ``A=0.55, B=1.5`` in general; ``A=0.6, B=2.6`` for Amazon
-    data sets; ``A=0.5, B=0.4`` for Wikipedia data sets.
-
-    Examples
-    --------
-    >>> inverse_propensity([[1, 0], [1, 1], [1, 0]]).round(4).tolist()
-    [1.0714, 1.0986]
-    """
-    raw = read_raw(y_train, "y_train", ",")
-    t = to_canonical(raw, "y_train", vocabulary_of(raw, raw, labels))
-    n = t.shape[0]
-    freq = np.asarray(t.sum(axis=0), dtype=np.float64).ravel()
-    C = (np.log(n) - 1) * (B + 1) ** A
-    return 1.0 + C * (freq + B) ** -A
