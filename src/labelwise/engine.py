@@ -235,8 +235,7 @@ class Accumulator:
 
     def _labelled(self, y_true, y_pred) -> Labelled:
         sep = self.settings["sep"]
-        rt = y_true if isinstance(y_true, (RawMatrix, RawSets)) else read_raw(y_true, "y_true", sep)
-        rp = y_pred if isinstance(y_pred, (RawMatrix, RawSets)) else read_raw(y_pred, "y_pred", sep)
+        rt, rp = read_raw(y_true, "y_true", sep), read_raw(y_pred, "y_pred", sep)
         data = coerce_pair(rt, rp, labels=self._vocabulary(rt, rp), sep=sep)
         self._check_width(data.n_labels, "this batch")
         return data

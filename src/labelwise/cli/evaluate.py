@@ -18,7 +18,7 @@ from .._names import did_you_mean
 from .._validate import RawMatrix, RawSets, check_threshold
 from ..diagnose import Context, check_bands, label_space_from_data
 from ..errors import InputError
-from ..engine import Accumulator
+from ..engine import AUC_MODES, Accumulator
 from ..io import Source
 from ..pairing import label_space, pairs, vocabulary
 from ..registry import REGISTRY, lookup
@@ -330,7 +330,7 @@ def _memory(value: str) -> float:
 @click.option("--k", "cutoffs", default=",".join(map(str, D.CUTOFFS)), show_default=True,
               metavar="K,K,...",
               help="Cutoffs of the *_at_k metrics (precision_at_10 for 10).")
-@click.option("--auc", "auc_mode", type=click.Choice(["auto", "exact", "binned"]),
+@click.option("--auc", "auc_mode", type=click.Choice(["auto", *AUC_MODES]),
               default="auto", show_default=True,
               help="ROC-AUC and average precision: exact (keeps the scores), binned (bounded "
                    "memory, error bound in params), or auto: exact until the scores outgrow "

@@ -11,8 +11,9 @@ from pathlib import Path
 import click
 
 from ..errors import InputError, LabelwiseError
+from ..io import FORMATS
 
-INPUT_FORMATS = ["csv", "tsv", "jsonl", "parquet", "npy", "npz", "xc", "arff"]
+INPUT_FORMATS = list(dict.fromkeys(FORMATS.values()))  # the readers' formats
 
 
 def _compose(*decorators):
