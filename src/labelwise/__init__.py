@@ -14,12 +14,15 @@ from .evaluation import evaluate
 from .propensity import inverse_propensity
 from .registry import REGISTRY, Metric, metric_names
 from .report import PerLabelTable, Report
+from .thresholds import Thresholds, tune_thresholds
 
 __version__ = "0.1.0"
 
 __all__ = [
     "evaluate",
     "Accumulator",
+    "tune_thresholds",
+    "Thresholds",
     "metrics",
     "Counts",
     "Report",

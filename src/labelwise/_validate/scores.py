@@ -94,7 +94,12 @@ def check_threshold(threshold, n_labels: int, labels: Sequence | None = None):
     --------
     >>> check_threshold({"rare": 0.2, "*": 0.5}, 3, ["common", "rare", "other"]).tolist()
     [0.5, 0.2, 0.5]
+
+    Tuned thresholds (any object with ``.values`` and ``.labels``, such as
+    :class:`labelwise.Thresholds`) are matched to the labels by name.
     """
+    if _is_tuned(threshold):
+        threshold = _tuned_values(threshold, n_labels, labels)
     if isinstance(threshold, Mapping):
         if labels is None:
             raise InputError(
@@ -152,6 +157,31 @@ def check_threshold(threshold, n_labels: int, labels: Sequence | None = None):
         which = f"{j} ({labels[j]!r})" if named else f"{j}"
         raise InputError(f"threshold for label {which} is {arr[j]}; thresholds must be finite.")
     return arr
+
+
+def _is_tuned(threshold) -> bool:
+    return (hasattr(threshold, "values") and hasattr(threshold, "labels")
+            and not isinstance(threshold, (Mapping, np.ndarray)) and not hasattr(threshold, "dtype"))
+
+
+def _tuned_values(threshold, n_labels: int, labels):
+    """Tuned thresholds as a number, or as ``{label: value}`` for the dict rule above."""
+    values, tuned = threshold.values, tuple(threshold.labels)
+    if isinstance(values, numbers.Real):
+        return float(values)
+    values = np.asarray(values, dtype=np.float64).ravel()
+    if values.size != len(tuned):
+        raise InputError(f"the tuned thresholds hold {len(tuned)} labels but {values.size} "
+                         "values; they need one value per label.")
+    if labels is None:
+        if tuned == tuple(range(len(tuned))):  # tuned on unnamed columns
+            return values
+        raise InputError(
+            f"the tuned thresholds name their labels ({list(tuned[:5])}"
+            f"{', ...' if len(tuned) > 5 else ''}) but these scores do not; pass "
+            "labels=[...] or give y_score as a DataFrame whose columns are the labels."
+        )
+    return dict(zip(tuned, values.tolist()))
 
 
 def binarize(scores: np.ndarray, threshold, inclusive: bool = False) -> np.ndarray:
