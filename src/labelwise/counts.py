@@ -126,6 +126,23 @@ class Counts:
         labels = tuple(data.labels) if getattr(data, "named", True) else None
         return cls(tp, fp, fn, tn, *groups, n_samples=n, total_weight=total, labels=labels)
 
+    @classmethod
+    def of_unlabelled_rows(cls, n_samples: int, sample_weight=None) -> "Counts":
+        """Counts of ``n_samples`` rows over no label yet (label sets that were all empty):
+        :meth:`widen` gives them columns later.
+
+        >>> c = Counts.of_unlabelled_rows(2).widen(["rock"])
+        >>> c.tn.tolist(), c.n_samples
+        ([2], 2)
+        """
+        w = None if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
+        total = float(n_samples) if w is None else float(w.sum())
+        empty = np.zeros(0, dtype=np.int64 if w is None else np.float64)
+        zero = np.zeros(1, dtype=np.int64)
+        return cls(empty, empty.copy(), empty.copy(), empty.copy(), zero, zero.copy(),
+                   zero.copy(), np.array([n_samples], dtype=np.int64), np.array([total]),
+                   n_samples=n_samples, total_weight=total, labels=())
+
     # -- algebra -------------------------------------------------------------
 
     @property

@@ -138,9 +138,16 @@ class Accumulator:
         if n_labels is not None and (isinstance(n_labels, bool) or
                                      not isinstance(n_labels, (int, np.integer)) or n_labels < 1):
             raise InputError(f"n_labels must be a positive integer, got {n_labels!r}.")
+        try:
+            lo, hi = (float(x) for x in score_range)
+        except (TypeError, ValueError):
+            lo = hi = math.nan
+        if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi):
+            raise InputError(f"score_range must be two finite numbers (low, high) with low < "
+                             f"high, got {score_range!r}.")
         self.settings = dict(
             threshold=threshold, inclusive=bool(inclusive), k=check_cutoffs(k), auc=auc,
-            bins=int(bins), score_range=tuple(float(x) for x in score_range),
+            bins=int(bins), score_range=(lo, hi),
             zero_division=zero_division, beta=check_beta(beta),
             scores_are_logits=bool(scores_are_logits), sep=sep,
         )
@@ -185,14 +192,31 @@ class Accumulator:
             if self.inv_propensity is not None:
                 raise InputError("inv_propensity needs scores: pass y_score= to get the @k "
                                  "metrics.")
-            data = self._labelled(y_true, y_pred)
-            weights = check_sample_weight(sample_weight, data.n_samples, data.index)
+            sep = self.settings["sep"]
+            rt, rp = read_raw(y_true, "y_true", sep), read_raw(y_pred, "y_pred", sep)
+            if self._all_empty_sets(rt, rp):
+                return self._add_unlabelled(rt, rp, sample_weight)
+            data, wider, sets = self._labelled(rt, rp)
+            plan = None
         else:
-            data, ranked, how = self._scored(y_true, y_score)
-            weights = check_sample_weight(sample_weight, data.n_samples, data.index)
-            self._add_scores(ranked, how, weights)
-        self._fix_labels(data)
+            data, ranked, how, thr = self._scored(y_true, y_score)
+            wider, sets = None, False
+        weights = check_sample_weight(sample_weight, data.n_samples, data.index,
+                                      allow_zero_sum=True)
+        if kind == "scores":
+            plan = self._plan_scores(ranked, weights)
         counts = Counts.from_labelled(data, weights)
+        # Everything is checked: the state changes only from here (the bins, which come
+        # first, leave themselves unchanged when they refuse a score).
+        if plan is not None:
+            self._add_scores(ranked, how, weights, plan)
+            self._thr = thr
+        if wider is not None:
+            if self.counts is not None:
+                self.counts = self.counts.widen(wider)
+            self.labels, self.n_labels, self.named = wider, len(wider), True
+        self.sets_only &= sets
+        self._fix_labels(data)
         self.counts = counts if self.counts is None else self.counts + counts
         self.kind = kind
         self.weighted |= weights is not None
@@ -202,28 +226,28 @@ class Accumulator:
         return self
 
     def _fix_labels(self, data) -> None:
-        if self.counts is None:
+        if self.counts is None or self.counts.labels == ():
             self.named = bool(getattr(data, "named", True))
             self.labels = tuple(data.labels) if self.named else None
             self.n_labels = data.n_labels
             self._fixed = self._fixed or not self.sets_only
 
     def _vocabulary(self, rt, rp):
-        """The labels to validate a batch against; widens the state for new label sets."""
+        """The labels to validate a batch against, the wider vocabulary new label sets
+        bring (or None), and whether the batch is label sets on both sides."""
         sets = isinstance(rt, RawSets) and (rp is None or isinstance(rp, RawSets))
-        self.sets_only &= sets
-        if self._fixed or not sets or self.kind == "scores":
-            return self.labels
+        if self._fixed or not (sets and self.sets_only) or self.kind == "scores":
+            return self.labels, None, sets
         pairs = [("y_true", rt.rows)] + ([] if rp is None else [("y_pred", rp.rows)])
         seen = sorted_union(pairs)
         if self.labels is None:
-            return seen if seen else None
+            if self.counts is not None and seen:  # earlier rows had no label at all
+                return seen, seen, sets
+            return (seen if seen else None), None, sets
         if set(seen) <= set(self.labels):
-            return self.labels
+            return self.labels, None, sets
         wider = _union(self.labels, seen)
-        self.counts = self.counts.widen(wider)
-        self.labels, self.n_labels = wider, len(wider)
-        return wider
+        return wider, wider, sets
 
     def _check_width(self, n: int, name: str) -> None:
         if self.n_labels is not None and n != self.n_labels:
@@ -233,17 +257,37 @@ class Accumulator:
                 "every batch needs the same label columns."
             )
 
-    def _labelled(self, y_true, y_pred) -> Labelled:
+    def _all_empty_sets(self, rt, rp) -> bool:
+        """A batch of label sets, all empty, before any label is known."""
+        return (self.labels is None and not self._fixed and self.sets_only
+                and isinstance(rt, RawSets) and isinstance(rp, RawSets)
+                and not any(rt.rows) and not any(rp.rows))
+
+    def _add_unlabelled(self, rt, rp, sample_weight) -> "Accumulator":
+        if len(rt.rows) != len(rp.rows):
+            raise InputError(f"y_pred has {len(rp.rows)} rows but y_true has {len(rt.rows)}: "
+                             "both need one row per sample.")
+        if not rt.rows:
+            raise InputError("y_true is empty: it has no samples.")
+        weights = check_sample_weight(sample_weight, len(rt.rows), allow_zero_sum=True)
+        counts = Counts.of_unlabelled_rows(len(rt.rows), weights)
+        self.counts = counts if self.counts is None else self.counts + counts
+        self.kind = "labels"
+        self.weighted |= weights is not None
+        return self
+
+    def _labelled(self, rt, rp) -> Labelled:
         sep = self.settings["sep"]
-        rt, rp = read_raw(y_true, "y_true", sep), read_raw(y_pred, "y_pred", sep)
-        data = coerce_pair(rt, rp, labels=self._vocabulary(rt, rp), sep=sep)
-        self._check_width(data.n_labels, "this batch")
-        return data
+        vocab, wider, sets = self._vocabulary(rt, rp)
+        data = coerce_pair(rt, rp, labels=vocab, sep=sep)
+        if wider is None:
+            self._check_width(data.n_labels, "this batch")
+        return data, wider, sets
 
     def _threshold(self, n_labels: int, labels):
-        if self._thr is None:
-            self._thr = check_threshold(self.settings["threshold"], n_labels, labels)
-        return self._thr
+        if self._thr is not None:
+            return self._thr
+        return check_threshold(self.settings["threshold"], n_labels, labels)
 
     def _scored(self, y_true, y_score):
         """Validate truth with scores once: counts input, ranking input, Thresholding."""
@@ -265,8 +309,7 @@ class Accumulator:
             pred = sp.csr_matrix((ones, (rows, part.indices[keep])), shape=part.shape)
             pred.sort_indices()
             data = Labelled(ranked.y_true, pred, ranked.labels, ranked.named, ranked.index)
-            self.sets_only = False
-            return data, ranked, how
+            return data, ranked, how, thr
         y_true, scores, vocab = align_scores(y_true, y_score, labels=labels, sep=sep)
         self._check_width(scores.values.shape[1], "this batch's scores")
         thr = self._threshold(scores.values.shape[1], vocab)
@@ -279,45 +322,69 @@ class Accumulator:
         t.sort_indices()
         ranked = RankingInput(t, np.ascontiguousarray(scores.values), None, data.labels,
                               data.n_labels, data.named, data.index)
-        self.sets_only = False
-        return data, ranked, how
+        return data, ranked, how, thr
 
-    def _add_scores(self, ranked: RankingInput, how: Thresholding, weights) -> None:
+    def _plan_scores(self, ranked: RankingInput, weights) -> dict:
+        """Everything a batch of scores adds, computed without changing the state."""
         s = self.settings
-        if self.ks is None:
-            self.width = ranked.width
-            self.ks = tuple(k for k in s["k"] if k <= ranked.width) or (1,)
-            if self.inv_propensity is not None:
-                self.inv_propensity = check_propensity(self.inv_propensity, ranked.n_labels)
-        elif ranked.width < max(self.ks):
+        ks, width, p = self.ks, self.width, self.inv_propensity
+        if ks is None:
+            width = ranked.width
+            ks = tuple(k for k in s["k"] if k <= ranked.width) or (1,)
+            if p is not None:
+                p = check_propensity(p, ranked.n_labels)
+        elif ranked.width < max(ks):
             raise InputError(
                 f"this batch scores {ranked.width} labels per row, but earlier batches "
                 f"scored {self.width}: every batch needs the same top-k width."
             )
-        rows = row_sums(ranked, ks=self.ks, sample_weight=weights,
-                        inv_propensity=self.inv_propensity)
-        self.rows = rows if self.rows is None else self.rows + rows
+        rows = row_sums(ranked, ks=ks, sample_weight=weights, inv_propensity=p)
+        shape = None
+        if ranked.dense_scores is not None and not s["scores_are_logits"]:
+            shape = ScoreShape.of(ranked.dense_scores)
+        return {"ks": ks, "width": width, "p": p, "rows": rows, "shape": shape}
+
+    def _add_scores(self, ranked: RankingInput, how: Thresholding, weights, plan) -> None:
+        s = self.settings
+        dense = self.dense and ranked.dense_scores is not None
+        if dense and s["auc"] == "binned":
+            self._bin(ranked.y_true, ranked.dense_scores, weights)  # may refuse: first
+        self.ks, self.width, self.inv_propensity = plan["ks"], plan["width"], plan["p"]
+        self.rows = plan["rows"] if self.rows is None else self.rows + plan["rows"]
         self.low = how.low if self.low is None else np.fmin(self.low, how.low)
         self.high = how.high if self.high is None else np.fmax(self.high, how.high)
         self.partial |= how.partial
-        if ranked.dense_scores is not None and not s["scores_are_logits"]:
-            shape = ScoreShape.of(ranked.dense_scores)
-            self.shape = shape if self.shape is None else self.shape + shape
+        if plan["shape"] is not None:
+            self.shape = plan["shape"] if self.shape is None else self.shape + plan["shape"]
         if ranked.dense_scores is None:
             self.dense = False
             self.exact, self.binned = [], None
-            return
-        if not self.dense:
-            return
-        if s["auc"] == "exact":
+        elif dense and s["auc"] == "exact":
             self.exact.append((ranked.y_true, ranked.dense_scores, weights))
-        else:
-            from .binned import BinnedScores
 
-            if self.binned is None:
-                self.binned = BinnedScores(ranked.n_labels, s["bins"], s["score_range"],
-                                           logits=s["scores_are_logits"])
-            self.binned.update(ranked.y_true, ranked.dense_scores, weights)
+    def _bin(self, y_true, scores, weights, logits=None) -> None:
+        """Add scores to the bins; a refusal is put in the Accumulator's terms."""
+        from .binned import BinnedScores
+
+        s = self.settings
+        if self.binned is None:
+            self.binned = BinnedScores(self.n_labels or y_true.shape[1], s["bins"],
+                                       s["score_range"],
+                                       logits=s["scores_are_logits"] if logits is None else logits)
+        try:
+            self.binned.update(y_true, scores, weights)
+        except InputError as err:
+            if "score_range" not in str(err):
+                raise
+            lo, hi = float(np.nanmin(scores)), float(np.nanmax(scores))
+            r_lo, r_hi = s["score_range"]
+            wide = (math.floor(min(lo, r_lo)), math.ceil(max(hi, r_hi)))
+            raise InputError(
+                f"scores range from {lo:g} to {hi:g}, but the bins cover score_range=("
+                f"{r_lo:g}, {r_hi:g}): pass score_range=({wide[0]:g}, {wide[1]:g}) (or wider) "
+                "to the Accumulator, or scores_are_logits=True for logits; auc='exact' keeps "
+                "the scores and needs no range."
+            ) from None
 
     @property
     def exact_bytes(self) -> int:
@@ -366,47 +433,79 @@ class Accumulator:
                              f"{other.kind}.")
 
     def merge(self, other: "Accumulator") -> "Accumulator":
-        """Add ``other``'s state to this one (same settings); returns self."""
+        """Add ``other``'s state to this one (same settings); returns self.
+
+        Label sets collected without ``labels=`` merge into their sorted union; named
+        columns in another order are matched by name. A failed merge changes nothing.
+        """
         self._same_settings(other)
         if other.counts is None:
             return self
         if self.counts is None:
             self.__dict__.update(other.copy().__dict__)
             return self
-        mine, theirs = self.counts, other.counts
-        if self.labels != other.labels and not (self._fixed or other._fixed) \
-                and self.sets_only and other.sets_only:
-            wider = _union(self.labels, other.labels)
-            mine, theirs = mine.widen(wider), theirs.widen(wider)
+        theirs = other
+        wider = None
+        if self.labels != other.labels:
+            growing = not (self._fixed or other._fixed) and self.sets_only and other.sets_only
+            same_names = (self.labels is not None and other.labels is not None
+                          and set(self.labels) == set(other.labels))
+            if growing:
+                wider = _union(self.labels, other.labels)
+                theirs = other._over(wider)
+            elif same_names:
+                theirs = other._over(self.labels)
+            else:
+                raise InputError(
+                    f"cannot merge accumulators over different labels: {_few(self.labels)} "
+                    f"and {_few(other.labels)}" if self.labels is not None or
+                    other.labels is not None else
+                    f"cannot merge accumulators over {self.n_labels} and {other.n_labels} "
+                    "labels."
+                )
+        elif self.n_labels != other.n_labels:
+            raise InputError(f"cannot merge accumulators over {self.n_labels} and "
+                             f"{other.n_labels} labels.")
+        if self.kind == "scores" and self.ks != other.ks:
+            raise InputError(f"cannot merge @k sums at cutoffs {self.ks} and {other.ks}.")
+        mine = self if wider is None else self._over(wider)
+        counts = mine.counts + theirs.counts  # the last check: nothing changed before it
+        if wider is not None:
             self.labels, self.n_labels = wider, len(wider)
-        elif self.labels != other.labels or self.n_labels != other.n_labels:
-            raise InputError(
-                f"cannot merge accumulators over different labels: {_few(self.labels)} and "
-                f"{_few(other.labels)}" if self.labels is not None or other.labels is not None
-                else f"cannot merge accumulators over {self.n_labels} and {other.n_labels} "
-                     "labels."
-            )
-        self.counts = mine + theirs
+        self.counts = counts
         if self.kind == "scores":
-            if self.ks != other.ks:
-                raise InputError(f"cannot merge @k sums at cutoffs {self.ks} and {other.ks}.")
-            self.rows = self.rows + other.rows
-            self.low, self.high = np.fmin(self.low, other.low), np.fmax(self.high, other.high)
-            self.partial |= other.partial
-            self.dense &= other.dense
-            if self.shape is not None and other.shape is not None:
-                self.shape = self.shape + other.shape
+            self.rows = self.rows + theirs.rows
+            self.low, self.high = np.fmin(self.low, theirs.low), np.fmax(self.high, theirs.high)
+            self.partial |= theirs.partial
+            self.dense &= theirs.dense
+            if self.shape is not None and theirs.shape is not None:
+                self.shape = self.shape + theirs.shape
             if not self.dense:
                 self.exact, self.binned = [], None
             elif self.binned is not None:
-                self.binned = self.binned + other.binned
+                self.binned = self.binned + theirs.binned
             else:
-                self.exact = self.exact + other.exact
+                self.exact = self.exact + theirs.exact
         self.weighted |= other.weighted
         self.index_rows |= other.index_rows
         self.sets_only &= other.sets_only
         self._truth_parts = self._truth_parts + other._truth_parts
         return self
+
+    def _over(self, labels: tuple) -> "Accumulator":
+        """A copy whose state is over ``labels``: the same labels in another order, or
+        (label sets of hard predictions) a superset of them."""
+        new = self.copy()
+        new.counts = self.counts.widen(labels)
+        if self.kind == "scores":  # the same labels, reordered: permute the label axes
+            order = np.array([self.labels.index(x) for x in labels], dtype=np.int64)
+            new.low, new.high = self.low[order], self.high[order]
+            new.exact = [(y[:, order].tocsr(), sc[:, order], w) for y, sc, w in self.exact]
+            if self.binned is not None:
+                new.binned = self.binned.copy()
+                new.binned.counts = self.binned.counts[:, order, :].copy()
+        new.labels = tuple(labels)
+        return new
 
     def __add__(self, other: "Accumulator") -> "Accumulator":
         if not isinstance(other, Accumulator):
@@ -422,6 +521,7 @@ class Accumulator:
         """A shallow copy whose later updates leave this one unchanged."""
         new = object.__new__(Accumulator)
         new.__dict__.update(self.__dict__)
+        new.settings = dict(self.settings)
         new.exact = list(self.exact)
         new._truth_parts = list(self._truth_parts)
         if self.binned is not None:
@@ -475,6 +575,14 @@ class Accumulator:
         """
         if self.counts is None:
             raise InputError("nothing to report: update() the accumulator with a batch first.")
+        if not self.counts.n_labels:
+            raise InputError(
+                "the label sets contain no labels at all; pass labels=[...] to name the "
+                "vocabulary (every sample then counts as having no label)."
+            )
+        if self.weighted and self.counts.total_weight == 0:
+            raise InputError("sample_weight sums to 0: at least one sample needs a positive "
+                             "weight.")
         band_table = DEFAULT_BANDS if bands is None else {**DEFAULT_BANDS, **check_bands(bands)}
         s = self.settings
         zd = check_zero_division(s["zero_division"])
@@ -708,6 +816,12 @@ def _few(labels, n: int = 5) -> str:
 
 
 def _same(a, b) -> bool:
+    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple, np.ndarray)) or \
+            isinstance(b, (list, tuple)) and isinstance(a, np.ndarray):
+        try:
+            return np.array_equal(np.asarray(a, dtype=float), np.asarray(b, dtype=float))
+        except (TypeError, ValueError):
+            return list(a) == list(b)
     if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
         return a is not None and b is not None and np.array_equal(np.asarray(a), np.asarray(b))
     if isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b):

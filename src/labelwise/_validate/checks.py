@@ -27,7 +27,7 @@ AVERAGES = ("micro", "macro", "weighted", "samples")
 
 
 
-def check_sample_weight(sample_weight, n_samples: int, index=None):
+def check_sample_weight(sample_weight, n_samples: int, index=None, *, allow_zero_sum=False):
     """Return None or a float64 array of ``n_samples`` finite, non-negative weights.
 
     Weights are read in the rows' order, by position. When the rows were matched
@@ -35,7 +35,9 @@ def check_sample_weight(sample_weight, n_samples: int, index=None):
     ``sample_weight`` is a pandas Series with an index other than the default
     ``0..n-1``, the weights are matched to the rows by that index instead: every
     row needs exactly one weight. A weight Series with an index is read by
-    position when the rows were matched by position.
+    position when the rows were matched by position. ``allow_zero_sum`` takes
+    weights that are all zero (a batch of the accumulator: the whole may still
+    weigh something).
 
     Examples
     --------
@@ -58,6 +60,8 @@ def check_sample_weight(sample_weight, n_samples: int, index=None):
                 sample_weight = sample_weight.to_numpy()[pos]
     try:
         w = np.asarray(to_numpy(sample_weight, "sample_weight"), dtype=np.float64)
+    except InputError:
+        raise
     except (TypeError, ValueError):
         raise InputError("sample_weight must be numeric, one weight per sample.") from None
     if w.ndim != 1 or w.shape[0] != n_samples:
@@ -71,7 +75,7 @@ def check_sample_weight(sample_weight, n_samples: int, index=None):
         raise InputError(
             f"sample_weight[{i}] is {w[i]}; weights must be finite and non-negative."
         )
-    if w.sum() == 0:
+    if w.sum() == 0 and not allow_zero_sum:
         raise InputError("sample_weight sums to 0: at least one sample needs a positive weight.")
     return w
 
@@ -111,6 +115,8 @@ def check_propensity(inv_propensity, n_labels: int) -> np.ndarray:
     """One finite, positive inverse propensity per label."""
     try:
         p = np.asarray(to_numpy(inv_propensity, "inv_propensity"), dtype=np.float64)
+    except InputError:
+        raise
     except (TypeError, ValueError):
         raise InputError("inv_propensity must be numeric, one value per label.") from None
     if p.ndim != 1 or p.shape[0] != n_labels:

@@ -373,6 +373,8 @@ def _topk_scores(y_score, shape) -> sp.csr_matrix:
     try:
         idx = np.asarray(to_numpy(idx_raw, "top-k indices"))
         val = np.asarray(to_numpy(val_raw, "top-k scores"))
+    except InputError:
+        raise
     except ValueError:
         raise InputError(
             "top-k predictions need indices and scores as (n_samples, k) arrays with the "
