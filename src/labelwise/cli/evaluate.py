@@ -131,26 +131,24 @@ def _cutoffs(value: str) -> tuple:
 
 
 def _threshold(value: str, vocab: tuple):
+    """--threshold: a number, or a JSON file (a dict by label, "*" for the rest, or a list)."""
     path = Path(value)
     if value.endswith(".json") or path.is_file():
         try:
-            loaded = json.loads(path.read_text(encoding="utf-8"))
+            given = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError) as err:
             raise InputError(
                 f"--threshold {value}: cannot read a JSON threshold file ({err})."
             ) from None
+    else:
         try:
-            return check_threshold(loaded, len(vocab), vocab)
-        except InputError as err:
-            raise InputError(f"--threshold {value}: {err}") from None
+            given = float(value)
+        except ValueError:
+            raise InputError(
+                f"--threshold {value!r}: give a number or a JSON file of {{label: threshold}}."
+            ) from None
     try:
-        number = float(value)
-    except ValueError:
-        raise InputError(
-            f"--threshold {value!r}: give a number or a JSON file of {{label: threshold}}."
-        ) from None
-    try:
-        return check_threshold(number, len(vocab), vocab)
+        return check_threshold(given, len(vocab), vocab)
     except InputError as err:
         raise InputError(f"--threshold {value}: {err}") from None
 
