@@ -385,35 +385,38 @@ class _Sweep:
 
 
 def _columns(Y, S, w, j0, j1):
-    """Sorted sweep of labels j0:j1: candidate mask and cumulative counts, (n+1, m)."""
-    s = S[:, j0:j1]
-    order = np.argsort(s, axis=0, kind="stable")[::-1]
-    ss = np.take_along_axis(s, order, 0)
-    ys = np.take_along_axis(Y[:, j0:j1], order, 0)
-    n, m = ss.shape
+    """Sorted sweep of labels j0:j1: candidate mask and cumulative counts, (n+1, m).
+
+    Each label's scores are sorted once, label by label in contiguous memory;
+    the arrays returned are views of label-major arrays.
+    """
+    s = np.ascontiguousarray(S[:, j0:j1].T)
+    order = np.argsort(s, axis=1)[:, ::-1]
+    ss = np.take_along_axis(s, order, 1)
+    ys = np.take_along_axis(np.ascontiguousarray(Y[:, j0:j1].T), order, 1)
+    m, n = ss.shape
+    tp = np.zeros((m, n + 1))
+    fp = np.zeros((m, n + 1))
     if w is None:
-        ctp = np.cumsum(ys, axis=0, dtype=np.float64)
-        cfp = np.arange(1, n + 1, dtype=np.float64)[:, None] - ctp
+        np.cumsum(ys, axis=1, dtype=np.float64, out=tp[:, 1:])
+        np.subtract(np.arange(1, n + 1, dtype=np.float64), tp[:, 1:], out=fp[:, 1:])
     else:
         ws = w[order]
         wy = np.where(ys, ws, 0.0)
-        ctp = np.cumsum(wy, axis=0)
-        cfp = np.cumsum(ws - wy, axis=0)
-    zero = np.zeros((1, m))
-    tp = np.vstack([zero, ctp])
-    fp = np.vstack([zero, cfp])
-    valid = np.ones((n + 1, m), dtype=bool)
-    valid[1:n] = ss[:-1] != ss[1:]
-    return ss, tp, fp, valid
+        np.cumsum(wy, axis=1, out=tp[:, 1:])
+        np.cumsum(ws - wy, axis=1, out=fp[:, 1:])
+    valid = np.ones((m, n + 1), dtype=bool)
+    np.not_equal(ss[:, :-1], ss[:, 1:], out=valid[:, 1:n])
+    return ss.T, tp.T, fp.T, valid.T
 
 
 def _thresholds_at(ss, pick, inclusive):
     """The threshold of candidate ``pick[j]`` of each column of the sorted scores ``ss``."""
     n, m = ss.shape
     cols = np.arange(m)
-    top, bottom = ss[0], ss[n - 1]
-    upper = ss[np.clip(pick - 1, 0, n - 1), cols]
-    lower = ss[np.clip(pick, 0, n - 1), cols]
+    top, bottom = ss[0].astype(np.float64), ss[n - 1].astype(np.float64)
+    upper = ss[np.clip(pick - 1, 0, n - 1), cols].astype(np.float64)
+    lower = ss[np.clip(pick, 0, n - 1), cols].astype(np.float64)
     mid = _cut(upper, lower, inclusive)
     return np.where(pick == 0, _beyond(top, True), np.where(pick == n, _beyond(bottom, False),
                                                             mid))
@@ -469,7 +472,7 @@ def _sweep(Y, S, w) -> _Sweep:
     for j0, j1 in _chunks(n, L):
         ss, tp, fp, valid = _columns(Y, S, w, j0, j1)
         cols, rows = np.nonzero(valid.T)  # by label, then candidate
-        ext = np.vstack([np.full((1, ss.shape[1]), np.inf), ss,
+        ext = np.vstack([np.full((1, ss.shape[1]), np.inf), ss.astype(np.float64),
                          np.full((1, ss.shape[1]), -np.inf)])
         parts.append((cols + j0, tp[rows, cols], fp[rows, cols], ext[rows, cols],
                       ext[rows + 1, cols]))
@@ -707,7 +710,7 @@ def tune_thresholds(y_true, y_score, *, objective="f1_macro", per_label=True,
     ranked = coerce_ranking(y_true, y_score, labels=labels)
     w = check_sample_weight(sample_weight, ranked.n_samples, ranked.index)
     Y = np.asarray(ranked.y_true.toarray(), dtype=bool)
-    S = np.asarray(ranked.dense_scores, dtype=np.float64)
+    S = ranked.dense_scores  # float32 or float64
     if S.shape[0] == 0:
         raise InputError("y_score has no rows: thresholds need at least one sample to tune on.")
     folds = _check_cv(cv, S.shape[0])
