@@ -397,3 +397,58 @@ def test_yeast_cv_estimate_is_below_the_in_sample_score(yeast):
     t = tune_thresholds(y_te, s_te, objective="f1_macro", cv=5, seed=0)
     assert t.cv_score < t.score
     assert t.cv_spread.shape == (y_te.shape[1],)
+
+
+# --------------------------------------------------------------------------
+# Curves
+# --------------------------------------------------------------------------
+
+
+@FAST
+@given(problems(weighted=True), st.sampled_from(["f1", "jaccard", "mcc", "precision"]),
+       st.sampled_from(["micro", "macro", "weighted"]), st.booleans())
+def test_averaged_curve_equals_evaluate_at_every_threshold(problem, metric, average, inclusive):
+    y, s, w = problem
+    c = labelwise.threshold_curve(y, s, metric=metric, average=average, inclusive=inclusive,
+                                  sample_weight=w)
+    assert np.all(np.diff(c.thresholds) > 0)
+    assert len(c.thresholds) == np.unique(s).size + 1
+    for t, v, p, r in zip(c.thresholds, c.values, c.precision, c.recall):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            rep = labelwise.evaluate(y, y_score=s, threshold=float(t), inclusive=inclusive,
+                                     sample_weight=w)
+        assert v == pytest.approx(rep[f"{metric}_{average}"], abs=1e-9)
+        assert p == pytest.approx(rep[f"precision_{average}"], abs=1e-9)
+        assert r == pytest.approx(rep[f"recall_{average}"], abs=1e-9)
+
+
+@FAST
+@given(problems(), st.sampled_from(["f1", "recall", "balanced_accuracy"]))
+def test_one_label_curve_equals_evaluate_and_its_best_is_the_tuned_threshold(problem, metric):
+    y, s, _ = problem
+    j = y.shape[1] - 1
+    c = labelwise.threshold_curve(y, s, metric=metric, label=j)
+    assert c.label == j and c.average is None
+    for t, v in zip(c.thresholds, c.values):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            rep = labelwise.evaluate(y, y_score=s, threshold=float(t))
+        assert v == pytest.approx(rep.per_label[metric][j], abs=1e-12)
+    tuned = tune_thresholds(y, s, objective=f"{metric}_macro")
+    assert c.best()[1] == pytest.approx(
+        {"f1": tuned.f1, "recall": tuned.recall}.get(metric, [c.best()[1]] * (j + 1))[j])
+    assert c.best()[0] == pytest.approx(tuned.values[j])
+
+
+def test_curve_errors_and_json():
+    with pytest.raises(InputError, match="metric must be one of"):
+        labelwise.threshold_curve(Y2, S2, metric="auc")
+    with pytest.raises(InputError, match="average must be"):
+        labelwise.threshold_curve(Y2, S2, average="samples")
+    with pytest.raises(InputError, match="not one of the labels"):
+        labelwise.threshold_curve(Y2, S2, label="rock")
+    with pytest.raises(InputError, match="dense score matrix"):
+        labelwise.threshold_curve(Y2, sp.csr_matrix(S2))
+    d = json.loads(json.dumps(labelwise.threshold_curve(Y2, S2).to_dict()))
+    assert d["metric"] == "f1" and d["average"] == "micro" and len(d["values"]) == 7

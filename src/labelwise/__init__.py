@@ -14,7 +14,7 @@ from .evaluation import evaluate
 from .propensity import inverse_propensity
 from .registry import REGISTRY, Metric, metric_names
 from .report import PerLabelTable, Report
-from .thresholds import Thresholds, tune_thresholds
+from .thresholds import ThresholdCurve, Thresholds, threshold_curve, tune_thresholds
 
 __version__ = "0.1.0"
 
@@ -23,6 +23,8 @@ __all__ = [
     "Accumulator",
     "tune_thresholds",
     "Thresholds",
+    "threshold_curve",
+    "ThresholdCurve",
     "metrics",
     "Counts",
     "Report",

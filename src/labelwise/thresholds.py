@@ -56,7 +56,7 @@ from .errors import InputError
 from .formulas import FAMILIES, Family
 from .registry import REGISTRY, lookup
 
-__all__ = ["Thresholds", "tune_thresholds"]
+__all__ = ["Thresholds", "ThresholdCurve", "tune_thresholds", "threshold_curve"]
 
 FORMAT = "labelwise.Thresholds/1"
 _TIE = 1e-12  # improvements smaller than this are rounding, not gains
@@ -483,8 +483,12 @@ def _sweep(Y, S, w) -> _Sweep:
     return _Sweep(label, first, tp, fp, low, nxt, P, W - P)
 
 
-def _global(sw: _Sweep, obj: _Objective, inclusive: bool, L: int) -> float:
-    """The one threshold for all labels that maximises the objective, exactly."""
+def _pooled(sw: _Sweep, obj: _Objective, L: int):
+    """The pooled distinct scores (descending) and the gain at each shared threshold.
+
+    ``gain[k]`` is the objective (times its sign) when every label predicts the
+    rows whose score is among the ``k`` highest pooled distinct scores.
+    """
     # Each label's change from one of its candidates to the next happens at the
     # pooled threshold that first admits that candidate's lowest score.
     step = np.ones(sw.label.shape[0], dtype=bool)
@@ -510,8 +514,21 @@ def _global(sw: _Sweep, obj: _Objective, inclusive: bool, L: int) -> float:
         gain = obj.sign * (base + sums[0]) / weight.sum()
     else:
         gain = obj.totals(sums[0], sums[1], sw.P.sum(), sw.N.sum(), L)
+    return at[ends], gain
+
+
+def _pooled_cuts(vals, inclusive):
+    """The threshold of each pooled candidate k = 0 .. len(vals)."""
+    if vals.size == 0:
+        return np.array([0.5])
+    mid = _cut(vals[:-1], vals[1:], inclusive)
+    return np.r_[_beyond(vals[0], True), mid, _beyond(vals[-1], False)]
+
+
+def _global(sw: _Sweep, obj: _Objective, inclusive: bool, L: int) -> float:
+    """The one threshold for all labels that maximises the objective, exactly."""
+    vals, gain = _pooled(sw, obj, L)
     best = int(np.argmax(gain))
-    vals = at[ends] if at.size else np.array([])
     if vals.size == 0:  # no scores at all
         return 0.5
     if best == 0:
@@ -764,3 +781,138 @@ def _cross_fit(Y, S, w, obj, per_label, min_precision, min_recall, inclusive, fo
             t += c
     spread = np.std(np.asarray(fold_values, dtype=np.float64), axis=0)
     return float(obj.value(*totals)), (float(spread) if not per_label else spread)
+
+
+# --------------------------------------------------------------------------
+# Curves
+# --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class ThresholdCurve:
+    """A metric as a function of the threshold, with precision and recall beside it.
+
+    Attributes
+    ----------
+    thresholds : ndarray
+        Every candidate threshold, increasing: one below the lowest score, the
+        midpoints between consecutive distinct scores, one above the highest.
+    values, precision, recall : ndarray
+        The metric, precision and recall (same average) at each threshold.
+    metric : str
+    label : label or None
+        The label of a one-label curve; None for a curve averaged over labels,
+        where every label takes the same threshold.
+    average : str or None
+        The average of an averaged curve.
+    rule : {">", ">="}
+    """
+
+    thresholds: np.ndarray
+    values: np.ndarray
+    precision: np.ndarray
+    recall: np.ndarray
+    metric: str
+    label: Any
+    average: str | None
+    rule: str
+
+    def best(self) -> tuple[float, float]:
+        """``(threshold, value)`` of the highest value (the highest threshold of ties)."""
+        k = len(self.values) - 1 - int(np.argmax(self.values[::-1]))
+        return float(self.thresholds[k]), float(self.values[k])
+
+    def to_dict(self) -> dict:
+        """Plain JSON-safe data: the settings and the four columns as lists."""
+        return {"metric": self.metric, "label": _plain(self.label), "average": self.average,
+                "rule": self.rule, "thresholds": self.thresholds.tolist(),
+                "values": self.values.tolist(), "precision": self.precision.tolist(),
+                "recall": self.recall.tolist()}
+
+
+_CURVE_FAMILIES = ("precision", "recall", "f1", "fbeta", "jaccard", "specificity",
+                   "balanced_accuracy", "mcc")
+
+
+def threshold_curve(y_true, y_score, metric="f1", label=None, average="micro", *,
+                    sample_weight=None, inclusive=False, labels=None, beta=D.BETA,
+                    zero_division=D.ZERO_DIVISION) -> ThresholdCurve:
+    """The metric at every threshold that changes the predictions, exactly.
+
+    Parameters
+    ----------
+    y_true, y_score
+        As in :func:`tune_thresholds` (dense scores).
+    metric : str, default "f1"
+        A family of threshold metrics: ``precision``, ``recall``, ``f1``,
+        ``fbeta``, ``jaccard``, ``specificity``, ``balanced_accuracy`` or ``mcc``.
+    label : label, optional
+        One label's curve (its name, or its column index for unnamed data). Without
+        it, every label takes the same threshold and the metric is averaged.
+    average : {"micro", "macro", "weighted"}, default "micro"
+        The average of a curve over labels (ignored with ``label``).
+    sample_weight, inclusive, labels, beta, zero_division
+        As in :func:`tune_thresholds`.
+
+    Returns
+    -------
+    ThresholdCurve
+
+    Examples
+    --------
+    >>> import labelwise
+    >>> c = labelwise.threshold_curve([[1], [0], [1]], [[0.9], [0.5], [0.3]], label=0)
+    >>> c.thresholds.tolist(), c.values.round(3).tolist()
+    ([-0.7, 0.4, 0.7, 1.9], [0.8, 0.5, 0.667, 0.0])
+    >>> c.best()
+    (-0.7, 0.8)
+    """
+    if sp.issparse(y_score) or is_topk_form(y_score):
+        raise InputError("threshold_curve needs a dense score matrix (n_samples, n_labels); "
+                         "pass the full score matrix.")
+    if metric not in _CURVE_FAMILIES:
+        raise InputError(f"metric must be one of {list(_CURVE_FAMILIES)}, got {metric!r}.")
+    if label is None and average not in ("micro", "macro", "weighted"):
+        raise InputError(f"average must be 'micro', 'macro' or 'weighted', got {average!r} "
+                         "(samples averages combine the labels of each row, which a curve "
+                         "over one shared threshold does not follow).")
+    zd = _check_zero_division(zero_division)
+    beta = check_beta(beta)
+    ranked = coerce_ranking(y_true, y_score, labels=labels)
+    w = check_sample_weight(sample_weight, ranked.n_samples, ranked.index)
+    Y = np.asarray(ranked.y_true.toarray(), dtype=bool)
+    S = ranked.dense_scores
+    inclusive = bool(inclusive)
+    rule = ">=" if inclusive else ">"
+    if S.shape[0] == 0:
+        raise InputError("y_score has no rows: a curve needs at least one sample.")
+    if label is not None:
+        names = tuple(ranked.labels)
+        if label not in names:
+            raise InputError(f"label {label!r} is not one of the labels "
+                             f"{list(names[:10]) + (['...'] if len(names) > 10 else [])}.")
+        j = names.index(label)
+        ss, tp, fp, valid = _columns(Y, S, w, j, j + 1)
+        n = ss.shape[0]
+        rows = np.flatnonzero(valid[:, 0])
+        cuts = _thresholds_at(np.broadcast_to(ss, (n, rows.size)), rows, inclusive)
+        tp, fp = tp[rows, 0], fp[rows, 0]
+        P = float(Y[:, j].sum() if w is None else w[Y[:, j]].sum())
+        N = float((n if w is None else w.sum()) - P)
+        out = []
+        for fam in (metric, "precision", "recall"):
+            obj = _Objective(fam, "macro", FAMILIES[fam], 1.0, beta, zd)
+            out.append(obj.unit(tp, fp, P - tp, N - fp))
+        return ThresholdCurve(cuts[::-1].copy(), *(v[::-1].copy() for v in out), metric,
+                              label, None, rule)
+    sw = _sweep(Y, S, w)
+    L = S.shape[1]
+    out = []
+    vals = None
+    for fam in (metric, "precision", "recall"):
+        obj = _Objective(f"{fam}_{average}", average, FAMILIES[fam], 1.0, beta, zd)
+        vals, gain = _pooled(sw, obj, L)
+        out.append(np.asarray(gain, dtype=np.float64))
+    cuts = _pooled_cuts(vals, inclusive)
+    return ThresholdCurve(cuts[::-1].copy(), *(v[::-1].copy() for v in out), metric, None,
+                          average, rule)
