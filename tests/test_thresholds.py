@@ -452,3 +452,26 @@ def test_curve_errors_and_json():
         labelwise.threshold_curve(Y2, sp.csr_matrix(S2))
     d = json.loads(json.dumps(labelwise.threshold_curve(Y2, S2).to_dict()))
     assert d["metric"] == "f1" and d["average"] == "micro" and len(d["values"]) == 7
+
+
+def test_thresholds_json_file_on_the_command_line(tmp_path):
+    """The command line's --threshold FILE.json takes Thresholds.to_json() output."""
+    from click.testing import CliRunner
+
+    from labelwise.cli import main
+
+    y, s = _frames()
+    t = tune_thresholds(y, s)
+    (tmp_path / "t.json").write_text(t.to_json())
+    y.to_csv(tmp_path / "true.csv", index_label="id")
+    s[["folk", "soul", "jazz", "rock"]].to_csv(tmp_path / "scores.csv", index_label="id")
+    assert labelwise._validate.check_threshold(
+        json.loads(t.to_json()), 4, ["folk", "soul", "jazz", "rock"]).tolist() == \
+        [t.as_dict()[x] for x in ["folk", "soul", "jazz", "rock"]]
+    out = CliRunner().invoke(main, ["evaluate", "--true", str(tmp_path / "true.csv"),
+                                    "--scores", str(tmp_path / "scores.csv"),
+                                    "--id-column", "id", "--threshold", str(tmp_path / "t.json"),
+                                    "--format", "json"])
+    assert out.exit_code == 0, out.output
+    metrics = json.loads(out.output)["metrics"]
+    assert metrics["f1_macro"] == pytest.approx(t.score)

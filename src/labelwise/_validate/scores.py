@@ -7,6 +7,7 @@ import math
 import numbers
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from types import SimpleNamespace
 from typing import Any, Sequence
 
 import numpy as np
@@ -96,8 +97,12 @@ def check_threshold(threshold, n_labels: int, labels: Sequence | None = None):
     [0.5, 0.2, 0.5]
 
     Tuned thresholds (any object with ``.values`` and ``.labels``, such as
-    :class:`labelwise.Thresholds`) are matched to the labels by name.
+    :class:`labelwise.Thresholds`, or the parsed data of ``Thresholds.to_json()``)
+    are matched to the labels by name.
     """
+    if isinstance(threshold, Mapping) and threshold.get("format") == _TUNED_FORMAT:
+        threshold = SimpleNamespace(values=threshold.get("values"),
+                                    labels=threshold.get("labels") or ())
     if _is_tuned(threshold):
         threshold = _tuned_values(threshold, n_labels, labels)
     if isinstance(threshold, Mapping):
@@ -157,6 +162,9 @@ def check_threshold(threshold, n_labels: int, labels: Sequence | None = None):
         which = f"{j} ({labels[j]!r})" if named else f"{j}"
         raise InputError(f"threshold for label {which} is {arr[j]}; thresholds must be finite.")
     return arr
+
+
+_TUNED_FORMAT = "labelwise.Thresholds/1"  # the "format" of Thresholds.to_json()
 
 
 def _is_tuned(threshold) -> bool:
