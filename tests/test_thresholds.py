@@ -314,6 +314,7 @@ S2 = [[0.6, 0.1], [0.2, 0.7], [0.4, 0.3]]
     ({"cv": 1}, "at least 2"),
     ({"cv": 10}, "use fewer folds"),
     ({"zero_division": "nan"}, "zero_division must be 0 or 1"),
+    ({"cv": 2, "seed": "abc"}, "seed must be an integer"),
 ])
 def test_argument_errors(kwargs, words):
     with pytest.raises(InputError, match=words):

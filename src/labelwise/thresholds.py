@@ -731,6 +731,9 @@ def tune_thresholds(y_true, y_score, *, objective="f1_macro", per_label=True,
     if S.shape[0] == 0:
         raise InputError("y_score has no rows: thresholds need at least one sample to tune on.")
     folds = _check_cv(cv, S.shape[0])
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer))):
+        raise InputError(f"seed must be an integer or None, got {seed!r}.")
+    seed = None if seed is None else int(seed)
     inclusive = bool(inclusive)
     values, unmet = _tune(Y, S, w, obj, bool(per_label), min_precision, min_recall, inclusive)
     tp, fp, fn, tn = _counts(Y, S, w, values, inclusive)
