@@ -633,3 +633,34 @@ def test_k_sets_the_cutoffs_and_a_requirement_brings_its_own(tmp_path):
         assert result.exit_code == 2 and "--k" in result.stderr and "positive" in result.stderr
     result = cli("--true", truth, "--pred", truth, "--k", "10")
     assert result.exit_code == 2 and "need --scores" in result.stderr
+
+
+def test_a_tuned_thresholds_file_keeps_its_rule_and_where_it_was_tuned(tmp_path):
+    truth = write_lines(tmp_path / "truth.csv", TRUTH_CSV)
+    scores = write_lines(tmp_path / "scores.csv", SCORES_CSV)
+    tuned = labelwise.tune_thresholds(Y, S, labels=LABELS, inclusive=True)
+    path = write_lines(tmp_path / "tuned.json", tuned.to_json())
+    doc = cli_json("--true", truth, "--scores", scores, "--threshold", path)
+    assert doc["thresholds"]["rule"] == ">="
+    assert_same(doc, labelwise.evaluate(Y, y_score=S, labels=LABELS, threshold=tuned,
+                                        inclusive=True))
+    assert "thresholds_tuned_on_eval" in [f["code"] for f in doc["findings"]]
+    plain = labelwise.tune_thresholds(Y, S, labels=LABELS)
+    path = write_lines(tmp_path / "plain.json", plain.to_json())
+    assert_error(cli("--true", truth, "--scores", scores, "--threshold", path, "--inclusive"),
+                 "tuned for score > threshold; drop --inclusive")
+    with pytest.raises(labelwise.InputError, match="pass inclusive=False"):
+        labelwise.evaluate(Y, y_score=S, labels=LABELS, threshold=plain, inclusive=True)
+
+
+def test_accumulators_with_tuned_thresholds_checkpoint_and_merge():
+    tuned = labelwise.tune_thresholds(Y, S, labels=LABELS)
+    a = labelwise.Accumulator(LABELS, threshold=tuned).update(Y[:4], y_score=S[:4])
+    b = labelwise.Accumulator(LABELS, threshold=tuned).update(Y[4:], y_score=S[4:])
+    back = labelwise.Accumulator.from_dict(json.loads(json.dumps(a.to_dict())))
+    merged = (back + b).report()
+    whole = labelwise.evaluate(Y, y_score=S, labels=LABELS, threshold=tuned)
+    assert merged.metrics.keys() == whole.metrics.keys()
+    for name, value in whole.metrics.items():
+        assert merged[name] == pytest.approx(value, abs=1e-12, nan_ok=True), name
+    assert [f.code for f in merged.findings] == [f.code for f in whole.findings]

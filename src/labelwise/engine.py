@@ -19,6 +19,7 @@ accumulator of the data of both.
 from __future__ import annotations
 
 import base64
+import json
 import math
 from dataclasses import fields, replace
 
@@ -145,6 +146,13 @@ class Accumulator:
         if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi):
             raise InputError(f"score_range must be two finite numbers (low, high) with low < "
                              f"high, got {score_range!r}.")
+        rule = getattr(threshold, "rule", None)
+        if rule in (">", ">=") and (rule == ">=") != bool(inclusive):
+            raise InputError(
+                f"these thresholds were tuned for score {rule} threshold, but inclusive="
+                f"{bool(inclusive)} applies score {'>=' if inclusive else '>'} threshold: pass "
+                f"inclusive={rule == '>='} to apply them as tuned."
+            )
         self.settings = dict(
             threshold=threshold, inclusive=bool(inclusive), k=check_cutoffs(k), auc=auc,
             bins=int(bins), score_range=(lo, hi),
@@ -816,6 +824,8 @@ def _few(labels, n: int = 5) -> str:
 
 
 def _same(a, b) -> bool:
+    if hasattr(a, "to_json") and hasattr(b, "to_json"):  # tuned Thresholds
+        return a.to_json() == b.to_json()
     if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple, np.ndarray)) or \
             isinstance(b, (list, tuple)) and isinstance(a, np.ndarray):
         try:
@@ -856,6 +866,8 @@ def _array_from_json(d: dict) -> np.ndarray:
 def _to_json(x):
     if x is None or isinstance(x, (bool, int, float, str)):
         return x
+    if hasattr(x, "to_json") and hasattr(x, "tuned_on"):  # tuned Thresholds
+        return {"thresholds": json.loads(x.to_json())}
     if isinstance(x, np.ndarray):
         return {"ndarray": _array_to_json(x)}
     if isinstance(x, np.generic):
@@ -868,6 +880,10 @@ def _to_json(x):
 
 
 def _from_json(x):
+    if isinstance(x, dict) and "thresholds" in x:
+        from .thresholds import Thresholds
+
+        return Thresholds.from_json(x["thresholds"])
     if isinstance(x, dict) and "ndarray" in x:
         return _array_from_json(x["ndarray"])
     if isinstance(x, dict) and "dict" in x:

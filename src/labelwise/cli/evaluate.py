@@ -22,6 +22,7 @@ from ..engine import AUC_MODES, Accumulator
 from ..io import Source
 from ..pairing import label_space, pairs, vocabulary
 from ..registry import REGISTRY, lookup
+from ..thresholds import FORMAT as THRESHOLDS_FORMAT, Thresholds
 from ..propensity import inverse_propensity
 from . import options as O
 
@@ -148,6 +149,8 @@ def _threshold(value: str, vocab: tuple):
                 f"--threshold {value!r}: give a number or a JSON file of {{label: threshold}}."
             ) from None
     try:
+        if isinstance(given, dict) and given.get("format") == THRESHOLDS_FORMAT:
+            return Thresholds.from_json(given, labels=list(vocab))  # keeps where it was tuned
         return check_threshold(given, len(vocab), vocab)
     except InputError as err:
         raise InputError(f"--threshold {value}: {err}") from None
@@ -242,9 +245,15 @@ def run(true, pred, scores, layout: Layout, scoring: Scoring, *, allow_missing=F
     other.expected = frozenset(str(x) for x in vocab or ())
     kind = "scores" if scores else "labels"
     it, matching = pairs(truth, other, vocab, kind, allow_missing=allow_missing)
-    acc = Accumulator(vocab, threshold=_threshold(scoring.threshold, vocab)
-                      if scoring.threshold is not None else D.THRESHOLD,
-                      inclusive=scoring.ge, k=scoring.k, auc=scoring.auc, bins=scoring.bins,
+    thr = _threshold(scoring.threshold, vocab) if scoring.threshold is not None else D.THRESHOLD
+    inclusive = scoring.ge
+    if isinstance(thr, Thresholds):  # a tuned file carries its rule
+        if scoring.ge and thr.rule != ">=":
+            raise InputError(f"--inclusive: the thresholds of {scoring.threshold} were tuned "
+                             "for score > threshold; drop --inclusive to apply them as tuned.")
+        inclusive = thr.rule == ">="
+    acc = Accumulator(vocab, threshold=thr,
+                      inclusive=inclusive, k=scoring.k, auc=scoring.auc, bins=scoring.bins,
                       zero_division=scoring.zero_division, beta=scoring.beta,
                       inv_propensity=_propensities(layout, scoring, vocab) if scores else None,
                       scores_are_logits=scoring.logits)
@@ -266,7 +275,7 @@ def run(true, pred, scores, layout: Layout, scoring: Scoring, *, allow_missing=F
     thresholds = None
     if kind == "scores":
         thr = report.params["threshold"]
-        thresholds = {"rule": ">=" if scoring.ge else ">",
+        thresholds = {"rule": ">=" if inclusive else ">",
                       "values": thr if isinstance(thr, float) else dict(zip(report.labels, thr))}
     inputs = {"truth": str(truth.path), "predictions": str(other.path), "kind": kind,
               "label_columns": list(report.labels), "rows": matching.to_dict(),
