@@ -315,18 +315,12 @@ def _memory(value: str) -> float:
 @click.option("--threshold", default=None,
               help="Score threshold: a number (default 0.5) or a JSON file: {label: threshold}, "
                    "with \"*\" for the other labels, or a list in label order.")
-@click.option("--inclusive", "--ge", "ge", is_flag=True,
-              help="Predict when score >= threshold (default: >), as inclusive=True does in "
-                   "Python; --ge is the same flag.")
+@O.inclusive_option
 @O.columns_options
-@click.option("--weight-column", help="Column of the truth file holding sample weights.")
-@click.option("--sep", default=",", show_default=True, help="Delimiter inside label sets.")
-@click.option("--labels", help="Comma-separated label names: the vocabulary and its order.")
-@click.option("--labels-file", type=click.Path(dir_okay=False, exists=True),
-              help="File with one label name per line.")
+@O.weight_option
+@O.labels_options
 @O.file_options
-@click.option("--decimal", type=click.Choice([".", ","]),
-              help="Decimal mark of numbers in CSV/TSV files (default '.').")
+@O.decimal_option
 @click.option("--zero-division", type=click.Choice(["0", "1", "nan", "warn"]),
               default=str(D.ZERO_DIVISION),
               show_default=True,

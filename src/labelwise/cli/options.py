@@ -61,6 +61,24 @@ file_options = _compose(
 
 debug_option = click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
 
+inclusive_option = click.option(
+    "--inclusive", "--ge", "ge", is_flag=True,
+    help="Predict when score >= threshold (default: >), as inclusive=True does in Python; "
+         "--ge is the same flag.")
+
+weight_option = click.option("--weight-column",
+                             help="Column of the truth file holding sample weights.")
+
+labels_options = _compose(
+    click.option("--sep", default=",", show_default=True, help="Delimiter inside label sets."),
+    click.option("--labels", help="Comma-separated label names: the vocabulary and its order."),
+    click.option("--labels-file", type=click.Path(dir_okay=False, exists=True),
+                 help="File with one label name per line."),
+)
+
+decimal_option = click.option("--decimal", type=click.Choice([".", ","]),
+                              help="Decimal mark of numbers in CSV/TSV files (default '.').")
+
 
 def check_columns(id_column, labels_column, label_columns, exclude_columns, labels,
                   weight_column=None, sep=","):
