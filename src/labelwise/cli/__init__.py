@@ -13,6 +13,7 @@ from .. import __version__
 from .evaluate import EXAMPLES, evaluate_command
 from .leakage import leakage_command
 from .metrics import metrics_command
+from .tune import tune_command
 
 __all__ = ["main"]
 
@@ -26,3 +27,4 @@ def main() -> None:
 main.add_command(evaluate_command)
 main.add_command(leakage_command)
 main.add_command(metrics_command)
+main.add_command(tune_command)
