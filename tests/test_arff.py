@@ -1,4 +1,4 @@
-"""Tests for labelwise.arff: header, label attributes, dense and sparse rows, errors.
+"""Tests for labelwise.io.arff: header, label attributes, dense and sparse rows, errors.
 
 Small files are written by hand into tmp_path. The real Mulan data sets in
 ../shared/data are compared with scipy.io.arff (dense) and a plain reference
@@ -17,8 +17,8 @@ import pytest
 import scipy.sparse as sp
 
 import labelwise
-from labelwise import arff as arff_module
-from labelwise.arff import ArffBlock, read_arff
+from labelwise.io import arff as arff_module
+from labelwise.io.arff import ArffBlock, read_arff
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared" / "data"

@@ -366,7 +366,7 @@ def yeast():
     from sklearn.linear_model import LogisticRegression
     from sklearn.multiclass import OneVsRestClassifier
 
-    from labelwise.arff import read_arff
+    from labelwise.io.arff import read_arff
 
     def split(name):
         path = YEAST / f"yeast-{name}.arff"

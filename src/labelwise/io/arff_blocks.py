@@ -1,4 +1,4 @@
-"""ARFF files as blocks of label values (the parsing lives in :mod:`labelwise.arff`)."""
+"""ARFF files as blocks of label values (the parsing lives in :mod:`labelwise.io.arff`)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from . import _files
 
 
 def open_arff(src):
-    """The :class:`~labelwise.arff.ArffFile` of a source, read once and kept on it."""
-    from ..arff import read_arff
+    """The :class:`~labelwise.io.arff.ArffFile` of a source, read once and kept on it."""
+    from .arff import read_arff
 
     if src.arff is None:
         src.arff = read_arff(

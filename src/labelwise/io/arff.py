@@ -55,8 +55,8 @@ from typing import IO, Callable, Iterator, NamedTuple, Sequence
 import numpy as np
 import scipy.sparse as sp
 
-from ._names import did_you_mean
-from .errors import InputError
+from .._names import did_you_mean
+from ..errors import InputError
 
 __all__ = ["read_arff", "ArffFile", "ArffBlock", "Attribute", "BLOCK_ROWS"]
 
@@ -158,7 +158,7 @@ def read_arff(path, *, label_columns: Sequence[str] | None = None, labels_xml=No
     --------
     >>> import tempfile
     >>> from pathlib import Path
-    >>> from labelwise.arff import read_arff
+    >>> from labelwise.io.arff import read_arff
     >>> tmp = tempfile.TemporaryDirectory()
     >>> path = Path(tmp.name) / "tiny.arff"
     >>> _ = path.write_text(
