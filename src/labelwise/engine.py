@@ -459,9 +459,19 @@ class Accumulator:
             same_names = (self.labels is not None and other.labels is not None
                           and set(self.labels) == set(other.labels))
             if growing:
-                wider = _union(self.labels, other.labels)
+                wider = _union(self.labels or (), other.labels or ())
                 theirs = other._over(wider)
             elif same_names:
+                positional = [k for k in ("threshold", "inv_propensity") if _per_column(
+                    self.settings["threshold"] if k == "threshold" else self.inv_propensity)]
+                if positional:
+                    raise InputError(
+                        f"cannot merge accumulators whose labels came in different column "
+                        f"orders ({_few(self.labels)} and {_few(other.labels)}) while "
+                        f"{' and '.join(positional)} gives one value per column: each state "
+                        "applied it in its own order. Give it by label name (a dict), or feed "
+                        "every batch in one column order."
+                    )
                 theirs = other._over(self.labels)
             else:
                 raise InputError(
@@ -505,6 +515,9 @@ class Accumulator:
         (label sets of hard predictions) a superset of them."""
         new = self.copy()
         new.counts = self.counts.widen(labels)
+        if self.labels is None:  # rows of empty label sets only: nothing else to reorder
+            new.labels, new.n_labels, new.named = tuple(labels), len(labels), True
+            return new
         if self.kind == "scores":  # the same labels, reordered: permute the label axes
             order = np.array([self.labels.index(x) for x in labels], dtype=np.int64)
             new.low, new.high = self.low[order], self.high[order]
@@ -811,6 +824,14 @@ def _joined(parts: list):
     y = sp.vstack(truths, format="csr")
     y.sort_indices()
     return y, scores, w
+
+
+def _per_column(setting) -> bool:
+    """A per-label setting given by position (a list or array), not by label name."""
+    if setting is None or isinstance(setting, (dict, str, float, int)) or \
+            hasattr(setting, "labels"):
+        return False
+    return np.ndim(setting) == 1
 
 
 def _union(a, b) -> tuple:
