@@ -1242,3 +1242,11 @@ def test_a_failed_merge_leaves_the_accumulator_as_it_was(small):
     with pytest.raises(InputError, match=r"cannot merge @k sums at cutoffs \(1,\) and \(1, 3\)"):
         narrow.merge(wide)
     assert_same_report(narrow.report(), before)
+
+
+def test_to_dict_is_strict_json_with_zero_division_nan():
+    acc = Accumulator(zero_division=math.nan).update([[1, 0], [0, 0]], [[1, 0], [0, 1]])
+    text = json.dumps(acc.to_dict(), allow_nan=False)
+    back = Accumulator.from_dict(json.loads(text))
+    assert math.isnan(back.settings["zero_division"])
+    assert_same_report(back.report(), acc.report())

@@ -685,6 +685,9 @@ class Accumulator:
         """
         s = dict(self.settings)
         s["threshold"] = _to_json(s["threshold"])
+        zd = s["zero_division"]
+        if isinstance(zd, float) and math.isnan(zd):
+            s["zero_division"] = "nan"  # strict JSON has no NaN
         s["k"] = list(s["k"])
         s["score_range"] = list(s["score_range"])
         state = {
@@ -717,8 +720,8 @@ class Accumulator:
                   st["n_labels"] if st["fixed"] and not st["named"] else None,
                   threshold=_from_json(s["threshold"]), inclusive=s["inclusive"], k=s["k"],
                   auc=s["auc"], bins=s["bins"], score_range=tuple(s["score_range"]),
-                  zero_division=s["zero_division"], beta=s["beta"],
-                  inv_propensity=_from_json(d["inv_propensity"]),
+                  zero_division=math.nan if s["zero_division"] == "nan" else s["zero_division"],
+                  beta=s["beta"], inv_propensity=_from_json(d["inv_propensity"]),
                   scores_are_logits=s["scores_are_logits"], sep=s["sep"])
         acc.labels = None if st["labels"] is None else tuple(st["labels"])
         acc._fixed, acc.n_labels, acc.named, acc.kind = (st["fixed"], st["n_labels"],
