@@ -10,6 +10,15 @@ for the 917 genes of the test split:
 * ``yeast_pred_sets.jsonl``: ``{"id": ..., "labels": [...]}``, the labels whose
   rounded score is above 0.5.
 
+For tuning thresholds on rows the evaluation never sees, it also holds out a
+fixed 30% of the train split (450 of the 1,500 genes, drawn with seed 1), trains a
+second model of the same kind on the other 1,050, and writes for the held-out genes:
+
+* ``yeast_val_truth.csv`` and ``yeast_val_scores.csv``: the same layout as the test
+  files; the ids (``train0001`` ...) give each gene's row in ``yeast-train.arff``.
+
+The first model, and so the test files, still use the whole train split.
+
 Data source: Mulan (github.com/tsoumakas/mulan, data/multi-label/yeast/).
 Cite: A. Elisseeff, J. Weston, "A kernel method for multi-labelled
 classification", NIPS 2001.
@@ -33,6 +42,8 @@ from sklearn.preprocessing import StandardScaler
 
 OUT = Path(__file__).resolve().parent / "data"
 THRESHOLD = 0.5
+VAL_FRACTION = 0.3
+VAL_SEED = 1
 
 
 def load(path: Path, label_names: list[str]):
@@ -50,6 +61,25 @@ def write_csv(path: Path, header: list[str], rows) -> None:
         w.writerows(rows)
 
 
+def fit_scores(X_fit, Y_fit, X_score) -> np.ndarray:
+    """One logistic regression per label, fitted on ``X_fit``; scores of ``X_score``."""
+    scores = np.empty((X_score.shape[0], Y_fit.shape[1]))
+    for j in range(Y_fit.shape[1]):
+        model = make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000))
+        model.fit(X_fit, Y_fit[:, j])
+        scores[:, j] = model.predict_proba(X_score)[:, 1]
+    return scores.round(4)
+
+
+def write_split(stem: str, ids: list[str], labels: list[str], Y, scores) -> None:
+    """``{stem}_truth.csv`` in id order and ``{stem}_scores.csv`` with rows shuffled."""
+    write_csv(OUT / f"{stem}_truth.csv", ["id", *labels],
+              ([i, *map(int, row)] for i, row in zip(ids, Y)))
+    order = np.random.default_rng(0).permutation(len(ids))
+    write_csv(OUT / f"{stem}_scores.csv", ["id", *labels],
+              ([ids[k], *(f"{v:.4f}" for v in scores[k])] for k in order))
+
+
 def main(folder: Path) -> None:
     root = ET.parse(folder / "yeast.xml").getroot()
     named = {e.get("name") for e in root.iter() if e.tag.endswith("label")}
@@ -57,25 +87,25 @@ def main(folder: Path) -> None:
     labels = [n for n in meta.names() if n in named]  # in file order: Class1 ... Class14
     X_train, Y_train = load(folder / "yeast-train.arff", labels)
     X_test, Y_test = load(folder / "yeast-test.arff", labels)
-    scores = np.empty(Y_test.shape)
-    for j in range(len(labels)):
-        model = make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000))
-        model.fit(X_train, Y_train[:, j])
-        scores[:, j] = model.predict_proba(X_test)[:, 1]
-    scores = scores.round(4)
+    scores = fit_scores(X_train, Y_train, X_test)
     ids = [f"gene{i:04d}" for i in range(1, Y_test.shape[0] + 1)]
 
     OUT.mkdir(exist_ok=True)
-    write_csv(OUT / "yeast_truth.csv", ["id", *labels],
-              ([i, *map(int, row)] for i, row in zip(ids, Y_test)))
-    order = np.random.default_rng(0).permutation(len(ids))
-    write_csv(OUT / "yeast_scores.csv", ["id", *labels],
-              ([ids[k], *(f"{v:.4f}" for v in scores[k])] for k in order))
+    write_split("yeast", ids, labels, Y_test, scores)
     with open(OUT / "yeast_pred_sets.jsonl", "w", encoding="utf-8") as f:
         for i, row in zip(ids, scores):
             chosen = [lab for lab, v in zip(labels, row) if v > THRESHOLD]
             f.write(json.dumps({"id": i, "labels": chosen}) + "\n")
-    print(f"wrote {OUT}: {len(ids)} test samples, {len(labels)} labels")
+
+    n_train = Y_train.shape[0]
+    held = np.random.default_rng(VAL_SEED).permutation(n_train)[: round(VAL_FRACTION * n_train)]
+    held.sort()
+    rest = np.setdiff1d(np.arange(n_train), held)
+    val_scores = fit_scores(X_train[rest], Y_train[rest], X_train[held])
+    val_ids = [f"train{k + 1:04d}" for k in held]
+    write_split("yeast_val", val_ids, labels, Y_train[held], val_scores)
+    print(f"wrote {OUT}: {len(ids)} test samples, {len(val_ids)} validation samples "
+          f"(model fitted on the other {len(rest)} train samples), {len(labels)} labels")
 
 
 if __name__ == "__main__":
