@@ -83,6 +83,9 @@ def vocabulary(truth: Source, labels=None, pred: Source | None = None) -> tuple:
 def _named_columns(src: Source) -> int:
     """Read the first rows of ``src`` (which sets ``src.names`` for named columns) and
     return its number of label columns."""
+    names = src.label_names()
+    if names is not None:
+        return len(names)
     blocks = src.blocks(block_rows=1024)
     try:
         first = next(blocks, None)

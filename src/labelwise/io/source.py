@@ -227,6 +227,7 @@ class Source:
                         schema = reader.schema
                         schema.names  # column names are decoded here
                         self._schema = schema
+                        self._first = next(iter(reader), None)  # parsed with the schema
                     finally:
                         reader.close()
             except (pa.ArrowInvalid, pa.ArrowTypeError, UnicodeDecodeError) as err:
@@ -295,6 +296,19 @@ class Source:
                      weights=joined("weights", np.concatenate))
 
     # tables: csv, tsv, jsonl, parquet ----------------------------------------
+
+    def label_names(self) -> tuple | None:
+        """The label columns of a table in the column layout, found from its first block
+        as the schema was read (no second pass over the file); None in other layouts."""
+        if self.fmt not in ("csv", "tsv", "jsonl") or self.labels_column is not None:
+            return None
+        if self.names is None:
+            self._inferred_schema()
+            first = getattr(self, "_first", None)
+            if first is None or first.num_rows == 0:
+                return None
+            self.names = tuple(self._column_names(first))
+        return self.names
 
     def _text_columns(self) -> tuple:
         return tuple(c for c in (self.id_column, self.labels_column, *self.carry) if c)
@@ -442,6 +456,9 @@ class Source:
             return Block(start, ids, sets=[
                 self._parse_set(x, start + r) for r, x in enumerate(col.to_pylist())
             ], weights=weights)
+        fast = self._as_matrix(batch, index)
+        if fast is not None:
+            return Block(start, ids, values=fast, weights=weights)
         columns = []
         for name in self.names:
             i = index.get(name)
@@ -459,6 +476,26 @@ class Source:
                 arr = self._text_numbers(arr, start, name)
             columns.append(arr)
         return Block(start, ids, values=np.column_stack(columns), weights=weights)
+
+    def _as_matrix(self, batch, index: dict) -> np.ndarray | None:
+        """The label columns as one matrix in a single conversion, when they all hold
+        floats of one type without a missing value; else None (the column by column
+        path then converts them, and names any bad cell)."""
+        import pyarrow as pa
+        import pyarrow.types as pt
+
+        where = [index.get(name) for name in self.names]
+        if None in where or len(where) < 2:
+            return None
+        sub = batch.select(where)
+        kinds = {f.type for f in sub.schema}
+        if len(kinds) != 1 or not pt.is_floating(next(iter(kinds))):
+            return None
+        try:
+            m = np.asarray(sub.to_tensor(null_to_nan=True, row_major=True))
+        except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, TypeError):
+            return None
+        return None if np.isnan(m).any() else m
 
     def _text_numbers(self, arr, start: int, name: str) -> np.ndarray:
         bad = next((r for r, v in enumerate(arr) if not _is_number(v)), None)
