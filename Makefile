@@ -25,6 +25,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_ranking_metrics.py $(ARGS)
 	$(BIN)/python benchmarks/bench_wide_files.py $(ARGS)
 	$(BIN)/python benchmarks/bench_engine.py $(ARGS)
+	$(BIN)/python benchmarks/bench_thresholds.py $(ARGS)
 
 clean:
 	rm -rf $(VENV) build src/*.egg-info
