@@ -22,7 +22,7 @@ import labelwise
 from labelwise.cli import main
 from test_cli import (
     IDS, LABELS, P, PRED_CSV, RUNNER, S, SCORES_CSV, TRUTH_CSV, Y, assert_error, assert_same,
-    cli, cli_json, columns_file, expect_pred, expect_scores, sets_file, write_lines,
+    cli, cli_json, expect_pred, expect_scores, sets_file, write_lines,
 )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from . import defaults as D
 from .engine import Accumulator
 from .errors import InputError
+from .report import Report
 
 __all__ = ["evaluate"]
 

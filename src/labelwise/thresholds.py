@@ -41,7 +41,6 @@ Examples
 from __future__ import annotations
 
 import json
-import math
 import numbers
 from dataclasses import dataclass, field
 from typing import Any
