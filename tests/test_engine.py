@@ -1000,8 +1000,8 @@ def test_bad_score_range_raises_at_construction(score_range):
 
 
 def test_inv_propensity_with_hard_labels_raises(seed):
-    with pytest.raises(InputError, match=r"inv_propensity needs scores: pass y_score= to get "
-                                         r"the @k metrics"):
+    with pytest.raises(InputError, match=r"inv_propensity apply to scores \(y_score=\), but "
+                                         r"y_pred holds hard predictions"):
         Accumulator(inv_propensity=[1.0, 2.0, 3.0]).update(seed.y_true, seed.y_pred)
 
 
@@ -1250,3 +1250,12 @@ def test_to_dict_is_strict_json_with_zero_division_nan():
     back = Accumulator.from_dict(json.loads(text))
     assert math.isnan(back.settings["zero_division"])
     assert_same_report(back.report(), acc.report())
+
+
+@pytest.mark.parametrize("setting, name", [({"threshold": 0.3}, "threshold"),
+                                           ({"inclusive": True}, "inclusive"),
+                                           ({"scores_are_logits": True}, "scores_are_logits"),
+                                           ({"k": (1,)}, "k")])
+def test_score_settings_are_refused_with_hard_predictions(setting, name):
+    with pytest.raises(InputError, match=rf"{name} apply to scores \(y_score=\)"):
+        Accumulator(**setting).update([[1, 0]], [[1, 1]])

@@ -197,9 +197,7 @@ class Accumulator:
                 "use one accumulator for hard predictions and another for scores."
             )
         if kind == "labels":
-            if self.inv_propensity is not None:
-                raise InputError("inv_propensity needs scores: pass y_score= to get the @k "
-                                 "metrics.")
+            self._refuse_score_settings()
             sep = self.settings["sep"]
             rt, rp = read_raw(y_true, "y_true", sep), read_raw(y_pred, "y_pred", sep)
             if self._all_empty_sets(rt, rp):
@@ -263,6 +261,19 @@ class Accumulator:
                 f"{name} has {n} label columns but this accumulator has {self.n_labels} "
                 f"labels{'' if self.labels is None else ' (' + _few(self.labels) + ')'}: "
                 "every batch needs the same label columns."
+            )
+
+    def _refuse_score_settings(self) -> None:
+        """Settings that apply to scores are an error with hard predictions, not ignored."""
+        s = self.settings
+        given = {"threshold": s["threshold"], "inclusive": s["inclusive"],
+                 "scores_are_logits": s["scores_are_logits"],
+                 "inv_propensity": self.inv_propensity, "k": s["k"]}
+        used = [name for name, value in given.items() if not _is_default(name, value)]
+        if used:
+            raise InputError(
+                f"{', '.join(used)} apply to scores (y_score=), but y_pred holds hard "
+                "predictions: drop them, or pass the scores as y_score= to threshold them."
             )
 
     def _all_empty_sets(self, rt, rp) -> bool:
@@ -667,9 +678,11 @@ class Accumulator:
             kwargs = {"y_score" if _looks_like_scores(second) else "y_pred": second}
         s = self.settings
         labels = self.labels if self._fixed and self.named else None
-        acc = Accumulator(labels, threshold=s["threshold"], inclusive=s["inclusive"],
-                          zero_division=s["zero_division"], beta=s["beta"],
-                          scores_are_logits=s["scores_are_logits"], sep=s["sep"])
+        scored = {} if "y_score" not in kwargs else dict(
+            threshold=s["threshold"], inclusive=s["inclusive"],
+            scores_are_logits=s["scores_are_logits"])
+        acc = Accumulator(labels, zero_division=s["zero_division"], beta=s["beta"],
+                          sep=s["sep"], **scored)
         return acc.update(y_true, **kwargs).report().metrics
 
     # -- checkpoints ---------------------------------------------------------------
@@ -827,6 +840,20 @@ def _joined(parts: list):
     y = sp.vstack(truths, format="csr")
     y.sort_indices()
     return y, scores, w
+
+
+_SCORE_ONLY = {"threshold": D.THRESHOLD, "inclusive": False, "scores_are_logits": False,
+               "inv_propensity": None, "k": D.CUTOFFS}
+
+
+def _is_default(name: str, value) -> bool:
+    """Whether a score-only setting is left at its default."""
+    default = _SCORE_ONLY[name]
+    if value is None or default is None:
+        return value is default
+    if name == "k":
+        return isinstance(value, (tuple, list)) and tuple(value) == default
+    return type(value) in (bool, int, float) and value == default
 
 
 def _per_column(setting) -> bool:

@@ -4,13 +4,9 @@ from __future__ import annotations
 
 from . import defaults as D
 from .engine import Accumulator
-from .errors import InputError
 from .report import Report
 
 __all__ = ["evaluate"]
-
-_SCORE_ONLY = {"threshold": D.THRESHOLD, "inclusive": False, "scores_are_logits": False,
-               "inv_propensity": None, "k": D.CUTOFFS}
 
 
 def evaluate(
@@ -120,27 +116,8 @@ def evaluate(
     >>> labelwise.evaluate([["rock", "live"], ["jazz"]], [["rock"], ["jazz"]])["recall_micro"]
     0.6666666666666666
     """
-    if y_score is None and y_pred is not None:
-        given = {"threshold": threshold, "inclusive": inclusive,
-                 "scores_are_logits": scores_are_logits, "inv_propensity": inv_propensity,
-                 "k": k}
-        used = [name for name, value in given.items() if not _is_default(name, value)]
-        if used:
-            raise InputError(
-                f"{', '.join(used)} apply to scores (y_score=), but y_pred holds hard "
-                "predictions: drop them, or pass the scores as y_score= to threshold them."
-            )
     acc = Accumulator(labels, threshold=threshold, inclusive=inclusive, k=k,
                       zero_division=zero_division, beta=beta, inv_propensity=inv_propensity,
                       scores_are_logits=scores_are_logits, sep=sep)
     acc.update(y_true, y_pred, y_score=y_score, sample_weight=sample_weight)
     return acc.report(train=train, bands=bands)
-
-
-def _is_default(name: str, value) -> bool:
-    default = _SCORE_ONLY[name]
-    if value is None or default is None:
-        return value is default
-    if name == "k":
-        return isinstance(value, (tuple, list)) and tuple(value) == default
-    return type(value) in (bool, int, float) and value == default

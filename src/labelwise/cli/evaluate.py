@@ -252,11 +252,11 @@ def run(true, pred, scores, layout: Layout, scoring: Scoring, *, allow_missing=F
             raise InputError(f"--inclusive: the thresholds of {scoring.threshold} were tuned "
                              "for score > threshold; drop --inclusive to apply them as tuned.")
         inclusive = thr.rule == ">="
-    acc = Accumulator(vocab, threshold=thr,
-                      inclusive=inclusive, k=scoring.k, auc=scoring.auc, bins=scoring.bins,
-                      zero_division=scoring.zero_division, beta=scoring.beta,
-                      inv_propensity=_propensities(layout, scoring, vocab) if scores else None,
-                      scores_are_logits=scoring.logits)
+    scored = {} if not scores else dict(
+        threshold=thr, inclusive=inclusive, k=scoring.k, scores_are_logits=scoring.logits,
+        inv_propensity=_propensities(layout, scoring, vocab))
+    acc = Accumulator(vocab, auc=scoring.auc, bins=scoring.bins,
+                      zero_division=scoring.zero_division, beta=scoring.beta, **scored)
     binned_note = None
     for raw_t, raw_p, w in _progress(it, show_progress):
         if kind == "labels":
