@@ -43,6 +43,7 @@ from ._validate import (
     coerce_pair,
     coerce_ranking,
     is_topk_form,
+    plain,
     read_raw,
     sorted_union,
 )
@@ -704,7 +705,7 @@ class Accumulator:
         s["k"] = list(s["k"])
         s["score_range"] = list(s["score_range"])
         state = {
-            "labels": None if self.labels is None else [_plain(x) for x in self.labels],
+            "labels": None if self.labels is None else [plain(x) for x in self.labels],
             "fixed": self._fixed, "n_labels": self.n_labels, "named": self.named,
             "kind": self.kind, "counts": None if self.counts is None else self.counts.to_dict(),
             "rows": None if self.rows is None else _rowsums_to_dict(self.rows),
@@ -899,10 +900,6 @@ def _max_bound(labels: np.ndarray, micro: float) -> float:
     return float(max(finite.max() if finite.size else 0.0, micro if micro == micro else 0.0))
 
 
-def _plain(x):
-    return x.item() if isinstance(x, np.generic) else x
-
-
 def _array_to_json(a: np.ndarray) -> dict:
     a = np.ascontiguousarray(a)
     return {"dtype": a.dtype.str, "shape": list(a.shape),
@@ -924,7 +921,7 @@ def _to_json(x):
     if isinstance(x, np.generic):
         return x.item()
     if isinstance(x, dict):
-        return {"dict": [[_plain(k), _to_json(v)] for k, v in x.items()]}
+        return {"dict": [[plain(k), _to_json(v)] for k, v in x.items()]}
     if isinstance(x, (list, tuple)):
         return [_to_json(v) for v in x]
     raise InputError(f"cannot save a setting of type {type(x).__name__} in to_dict().")

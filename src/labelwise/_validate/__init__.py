@@ -47,7 +47,7 @@ from .labels import (
     to_canonical,
     vocabulary_of,
 )
-from .raw import RawMatrix, RawSets, read_raw
+from .raw import RawMatrix, RawSets, plain, read_raw
 from .scores import (
     RankingInput,
     align_scores,
@@ -80,6 +80,7 @@ __all__ = [
     "coerce_scores",
     "is_topk_form",
     "read_raw",
+    "plain",
     "sorted_union",
     "to_canonical",
     "vocabulary_of",
