@@ -1,0 +1,3 @@
+"""Resampling statistics: bootstrap intervals and paired tests between models."""
+
+__all__ = []
