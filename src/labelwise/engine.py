@@ -61,7 +61,9 @@ from .diagnose import (
 )
 from .errors import InputError
 from .formulas import FAMILIES, per_label
-from .ranking import RowSums, ScoreSummary, auc_ap, row_sums
+from .ranking import RowSums, ScoreSummary, auc_ap, row_values, sum_rows
+from .stats.bootstrap import bootstrap, check_bootstrap, seed_entropy
+from .stats.sample_log import SampleLog
 from .registry import score_values, threshold_values
 from .report import PerLabelTable, Report
 
@@ -111,6 +113,12 @@ class Accumulator:
         The range the bins cover (with ``scores_are_logits``, the sigmoid's (0, 1)).
     zero_division, beta, inv_propensity, scores_are_logits, sep
         As in :func:`labelwise.evaluate`.
+    ci, n_bootstrap, ci_method, seed
+        Bootstrap confidence intervals in :meth:`report`, as in
+        :func:`labelwise.evaluate`. With ``ci``, the accumulator also keeps each
+        sample's rows (see :mod:`labelwise.stats.sample_log` for the memory), because
+        a bootstrap resamples samples; accumulators with different seeds merge, and
+        the report draws with the seed of the one it is called on.
 
     Examples
     --------
@@ -130,9 +138,10 @@ class Accumulator:
     def __init__(self, labels=None, n_labels=None, *, threshold=D.THRESHOLD, inclusive=False,
                  k=D.CUTOFFS, auc=D.AUC, bins=D.BINS, score_range=D.SCORE_RANGE,
                  zero_division=D.ZERO_DIVISION, beta=D.BETA, inv_propensity=None,
-                 scores_are_logits=False,
-                 sep=","):
+                 scores_are_logits=False, sep=",", ci=None, n_bootstrap=1000,
+                 ci_method="bca", seed=None):
         check_zero_division(zero_division)
+        check_bootstrap(ci, n_bootstrap, ci_method)
         if auc not in AUC_MODES:
             raise InputError(f"auc must be 'exact' or 'binned', got {auc!r}.")
         if isinstance(bins, bool) or not isinstance(bins, (int, np.integer)) or bins < 1:
@@ -159,7 +168,13 @@ class Accumulator:
             bins=int(bins), score_range=(lo, hi),
             zero_division=zero_division, beta=check_beta(beta),
             scores_are_logits=bool(scores_are_logits), sep=sep,
+            ci=None if ci is None else float(ci), n_bootstrap=int(n_bootstrap),
+            ci_method=ci_method,
         )
+        if seed is not None:
+            seed_entropy(seed)  # checks it
+        self.seed = seed
+        self.log = None if ci is None else SampleLog()
         self.inv_propensity = inv_propensity
         self.labels = None if labels is None else check_labels(labels)
         self._fixed = labels is not None  # labels=, named columns or positions fix them
@@ -221,7 +236,12 @@ class Accumulator:
         if wider is not None:
             if self.counts is not None:
                 self.counts = self.counts.widen(wider)
+            if self.log is not None:
+                self.log = self.log.over(_positions(self.labels or (), wider), len(wider))
             self.labels, self.n_labels, self.named = wider, len(wider), True
+        if self.log is not None:
+            self.log.add(data.y_true, data.y_pred, weights,
+                         None if plan is None else plan["values"])
         self.sets_only &= sets
         self._fix_labels(data)
         self.counts = counts if self.counts is None else self.counts + counts
@@ -292,6 +312,9 @@ class Accumulator:
         weights = check_sample_weight(sample_weight, len(rt.rows), allow_zero_sum=True)
         counts = Counts.of_unlabelled_rows(len(rt.rows), weights)
         self.counts = counts if self.counts is None else self.counts + counts
+        if self.log is not None:
+            empty = sp.csr_matrix((len(rt.rows), 0), dtype=np.bool_)
+            self.log.add(empty, empty, weights)
         self.kind = "labels"
         self.weighted |= weights is not None
         return self
@@ -358,11 +381,13 @@ class Accumulator:
                 f"this batch scores {ranked.width} labels per row, but earlier batches "
                 f"scored {self.width}: every batch needs the same top-k width."
             )
-        rows = row_sums(ranked, ks=ks, sample_weight=weights, inv_propensity=p)
+        values = row_values(ranked, ks=ks, inv_propensity=p)
+        rows = sum_rows(values, ks, weights)
         shape = None
         if ranked.dense_scores is not None and not s["scores_are_logits"]:
             shape = ScoreShape.of(ranked.dense_scores)
-        return {"ks": ks, "width": width, "p": p, "rows": rows, "shape": shape}
+        return {"ks": ks, "width": width, "p": p, "rows": rows, "shape": shape,
+                "values": values if self.log is not None else None}
 
     def _add_scores(self, ranked: RankingInput, how: Thresholding, weights, plan) -> None:
         s = self.settings
@@ -520,6 +545,9 @@ class Accumulator:
         self.index_rows |= other.index_rows
         self.sets_only &= other.sets_only
         self._truth_parts = self._truth_parts + other._truth_parts
+        if self.log is not None:
+            self.log = mine.log.copy()
+            self.log.extend(theirs.log)
         return self
 
     def _over(self, labels: tuple) -> "Accumulator":
@@ -527,6 +555,8 @@ class Accumulator:
         (label sets of hard predictions) a superset of them."""
         new = self.copy()
         new.counts = self.counts.widen(labels)
+        if self.log is not None:
+            new.log = self.log.over(_positions(self.labels or (), labels), len(labels))
         if self.labels is None:  # rows of empty label sets only: nothing else to reorder
             new.labels, new.n_labels, new.named = tuple(labels), len(labels), True
             return new
@@ -557,6 +587,7 @@ class Accumulator:
         new.settings = dict(self.settings)
         new.exact = list(self.exact)
         new._truth_parts = list(self._truth_parts)
+        new.log = None if self.log is None else self.log.copy()
         if self.binned is not None:
             new.binned = self.binned + type(self.binned)(
                 self.binned.n_labels, self.binned.bins, self.binned.score_range,
@@ -626,6 +657,8 @@ class Accumulator:
             params.update(auc_params)
         labels = self.labels if self.labels is not None else tuple(range(self.n_labels))
         report = build_report(self.counts, labels, zd, s["beta"], params, summary)
+        if self.log is not None:
+            report = self._with_intervals(report, zd)
         tuned_on = getattr(s["threshold"], "tuned_on", None)
         thresholding = None
         if self.kind == "scores":
@@ -647,6 +680,27 @@ class Accumulator:
             thresholding=thresholding,
         )
         return diagnosed(report, context, band_table)
+
+    def _with_intervals(self, report: Report, zero_division) -> Report:
+        """``report`` with a bootstrap interval for every metric it holds."""
+        s = self.settings
+        scores = None
+        if self.kind == "scores" and self.dense and self.exact:
+            scores = self.exact[0][1]  # joined by _summary: the rows of the log, in order
+        names = {k: v for k, v in report.metrics.items()
+                 if scores is not None or not _needs_sorted_scores(k)}
+        samples = self.log.samples(scores, ks=self.ks, has_propensity=self.inv_propensity
+                                   is not None)
+        boot = bootstrap(samples, names, level=s["ci"], n_bootstrap=s["n_bootstrap"],
+                         method=s["ci_method"], seed=self.seed, zero_division=zero_division,
+                         beta=s["beta"])
+        params = {**report.params, **boot.params()}
+        if boot.undefined:
+            params["ci_undefined"] = boot.undefined
+        left_out = sorted(set(report.metrics) - set(names))
+        if left_out:
+            params["ci_left_out"] = left_out
+        return replace(report, ci=boot.ci, params=params)
 
     def _label_space(self) -> dict | None:
         if self._fixed or not self.sets_only or self.labels is None:
@@ -718,6 +772,8 @@ class Accumulator:
             "weighted": self.weighted, "index_rows": self.index_rows,
             "thr": _to_json(self._thr),
             "truth_parts": [_exact_to_dict((t, None, None)) for t in self._truth_parts],
+            "seed": _to_json(self.seed),
+            "log": None if self.log is None else self.log.to_dict(_array_to_json),
         }
         return {"format": "labelwise.Accumulator/1", "settings": s,
                 "inv_propensity": _to_json(self.inv_propensity), "state": state}
@@ -736,7 +792,11 @@ class Accumulator:
                   auc=s["auc"], bins=s["bins"], score_range=tuple(s["score_range"]),
                   zero_division=math.nan if s["zero_division"] == "nan" else s["zero_division"],
                   beta=s["beta"], inv_propensity=_from_json(d["inv_propensity"]),
-                  scores_are_logits=s["scores_are_logits"], sep=s["sep"])
+                  scores_are_logits=s["scores_are_logits"], sep=s["sep"], ci=s.get("ci"),
+                  n_bootstrap=s.get("n_bootstrap", 1000), ci_method=s.get("ci_method", "bca"),
+                  seed=_from_json(st.get("seed")))
+        if st.get("log") is not None:
+            acc.log = SampleLog.from_dict(st["log"], _array_from_json)
         acc.labels = None if st["labels"] is None else tuple(st["labels"])
         acc._fixed, acc.n_labels, acc.named, acc.kind = (st["fixed"], st["n_labels"],
                                                          st["named"], st["kind"])
@@ -807,6 +867,21 @@ def diagnosed(report: Report, context: Context, bands=DEFAULT_BANDS) -> Report:
 # --------------------------------------------------------------------------
 # Helpers
 # --------------------------------------------------------------------------
+
+
+def _positions(old, new) -> np.ndarray:
+    """Where each of the labels ``old`` sits in ``new``."""
+    at = {x: j for j, x in enumerate(new)}
+    return np.array([at[x] for x in old], dtype=np.int64)
+
+
+def _needs_sorted_scores(name: str) -> bool:
+    """Per-label or pooled ROC-AUC and AP: they need every score, sorted."""
+    from .registry import lookup
+
+    m = lookup(name)
+    return (m is not None and m.family in ("roc_auc", "average_precision")
+            and m.average != "samples")
 
 
 def _looks_like_scores(x) -> bool:

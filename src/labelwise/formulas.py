@@ -17,6 +17,10 @@ applies ``zero_division`` exactly as scikit-learn does: ``"warn"`` and ``0``
 give 0 (``"warn"`` also warns), ``1`` gives 1, and ``nan`` leaves NaN, which
 drops that unit from the mean.
 
+Every formula works along the last axis: counts with a leading axis (one row
+per bootstrap replicate, say) give one value per row in a single call, and
+plain counts give a float.
+
 The registry of reportable metrics (:mod:`labelwise.registry`) builds on
 these formulas.
 """
@@ -163,18 +167,26 @@ def _warn(family: Family, unit: str, size: int) -> None:
     )
 
 
-def _mean(values: np.ndarray, weights: np.ndarray | None) -> float:
-    """scikit-learn's NaN-skipping mean: NaNs drop out with their weights."""
+def _out(x):
+    """A float for a single value, else the array (one value per leading index)."""
+    x = np.asarray(x, dtype=np.float64)
+    return float(x) if x.ndim == 0 else x
+
+
+def _mean(values: np.ndarray, weights: np.ndarray | None):
+    """scikit-learn's NaN-skipping mean along the last axis: NaNs drop out with their
+    weights; a weighted mean over zero total weight is the plain mean."""
+    values = np.asarray(values, dtype=np.float64)
     keep = ~np.isnan(values)
-    if not keep.any():
-        return math.nan
-    values = values[keep]
+    kept = keep.sum(axis=-1)
+    v = np.where(keep, values, 0.0)
+    out = v.sum(axis=-1) / np.maximum(kept, 1)
     if weights is not None:
-        weights = np.asarray(weights, dtype=np.float64)[keep]
-        total = weights.sum()
-        if total != 0:
-            return float(np.dot(values, weights) / total)
-    return float(values.mean())
+        w = np.where(keep, np.asarray(weights, dtype=np.float64), 0.0)
+        total = w.sum(axis=-1)
+        weighted = (v * w).sum(axis=-1) / np.where(total == 0, 1.0, total)
+        out = np.where(total != 0, weighted, out)
+    return _out(np.where(kept == 0, np.nan, out))
 
 
 def sample_units(c: Counts):
@@ -200,12 +212,14 @@ def per_label(c: Counts, family: Family, zero_division=0.0, beta=1.0, memo=None)
     return values
 
 
-def average(c: Counts, family: Family, avg: str, zero_division=0.0, beta=1.0, memo=None) -> float:
-    """One of the four averages of ``family`` over counts ``c``."""
+def average(c: Counts, family: Family, avg: str, zero_division=0.0, beta=1.0, memo=None):
+    """One of the four averages of ``family`` over counts ``c`` (a float, or one value
+    per leading index of batched counts)."""
     if avg == "micro":
-        units = (c.tp.sum(), c.fp.sum(), c.fn.sum(), c.tn.sum())
+        units = (c.tp.sum(-1), c.fp.sum(-1), c.fn.sum(-1), c.tn.sum(-1))
         value = family(*(np.atleast_1d(u) for u in units), beta=beta)
-        return float(resolve(value, zero_division, family, "labels")[0])
+        value = resolve(value, zero_division, family, "labels")
+        return _out(value.reshape(np.shape(units[0])))
     if avg == "samples":
         # A sample of weight 0 has weighted counts of 0, so every ratio on it is 0/0, as
         # in scikit-learn: it takes the zero_division value (and drops out under nan).
@@ -222,17 +236,23 @@ def average(c: Counts, family: Family, avg: str, zero_division=0.0, beta=1.0, me
 # --------------------------------------------------------------------------
 
 
-def hamming_loss(c: Counts) -> float:
+def _per_weight(num, total):
+    total = np.asarray(total, dtype=np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return _out(np.where(total == 0, np.nan, num / np.where(total == 0, 1.0, total)))
+
+
+def hamming_loss(c: Counts):
     """Fraction of (sample, label) cells predicted wrongly."""
-    return float((c.fp.sum() + c.fn.sum()) / (c.n_labels * c.total_weight))
+    return _per_weight((c.fp.sum(-1) + c.fn.sum(-1)) / c.n_labels, c.total_weight)
 
 
-def label_accuracy(c: Counts) -> float:
+def label_accuracy(c: Counts):
     """Fraction of (sample, label) cells predicted rightly: 1 - Hamming loss."""
-    return 1.0 - hamming_loss(c)
+    return _out(1.0 - np.asarray(hamming_loss(c)))
 
 
-def subset_accuracy(c: Counts) -> float:
+def subset_accuracy(c: Counts):
     """Fraction of samples whose predicted label set equals the true set exactly."""
     exact = (c.row_true == c.row_both) & (c.row_pred == c.row_both)
-    return float(c.row_weight[exact].sum() / c.total_weight)
+    return _per_weight(np.where(exact, c.row_weight, 0).sum(-1), c.total_weight)

@@ -26,7 +26,7 @@ from . import _rank_kernels
 from ._parallel import in_threads
 from ._validate import RankingInput
 
-__all__ = ["RowSums", "row_sums", "AucAp", "auc_ap", "discount_cumsum", "Curve", "curves"]
+__all__ = ["RowSums", "row_sums", "row_values", "sum_rows", "per_k", "PER_K", "AucAp", "auc_ap", "discount_cumsum", "Curve", "curves"]
 
 
 def discount_cumsum(m: int) -> np.ndarray:
@@ -77,16 +77,29 @@ class RowSums:
         )
 
     def mean(self, name: str):
-        """Weighted mean of one sum (``auc`` over the samples where it is defined)."""
-        total = self.auc_weight if name == "auc" else self.weight
-        value = getattr(self, name)
-        if total == 0:
-            return np.full_like(value, math.nan) if isinstance(value, np.ndarray) else math.nan
-        return value / total
+        """Weighted mean of one sum (``auc`` over the samples where it is defined).
+
+        Sums with a leading replicate axis give one mean per replicate.
+        """
+        total = np.asarray(self.auc_weight if name == "auc" else self.weight, dtype=np.float64)
+        value = np.asarray(getattr(self, name), dtype=np.float64)
+        total = total.reshape(total.shape + (1,) * (value.ndim - total.ndim))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out = np.where(total == 0, math.nan, value / np.where(total == 0, 1.0, total))
+        return float(out) if out.ndim == 0 else out
 
 
-def row_sums(data: RankingInput, ks=(1, 3, 5), sample_weight=None, inv_propensity=None) -> RowSums:
-    """Reduce validated scores to :class:`RowSums` at cutoffs ``ks``."""
+def row_values(data: RankingInput, ks=(1, 3, 5), inv_propensity=None) -> dict:
+    """Each sample's ranking values, one array per :class:`RowSums` field.
+
+    The values are unweighted and one row per sample: ``(n,)`` for the ranking
+    metrics, ``(n, len(ks))`` for the ``*_at_k`` fields. ``auc`` is 0 where a
+    sample's ROC-AUC is undefined, and ``auc_weight`` is 1 where it is defined;
+    ``weight`` is 1. A weighted sum over samples of each array is that field of
+    :func:`row_sums`, except for the fields of :data:`PER_K`: they hold the hit
+    counts, and the sums are divided by ``k`` (counts add up exactly, whatever the
+    order of the batches).
+    """
     ks_arr = np.asarray(ks, dtype=np.int64)
     L = data.n_labels
     D = discount_cumsum(max(int(ks_arr.max()), 1) if ks_arr.size else 1)
@@ -116,8 +129,6 @@ def row_sums(data: RankingInput, ks=(1, 3, 5), sample_weight=None, inv_propensit
     # work per row: a pass over L scores (dense), or a small sort of the scored entries
     per_row = L if data.dense_scores is not None else 8 * max(1, s.nnz // max(n, 1))
     in_threads(run, n, per_row)
-    n = out.shape[0]
-    w = np.ones(n) if sample_weight is None else sample_weight
     r = np.diff(t.indptr)
     has = r > 0
     ideal = D[np.minimum(ks_arr[None, :], r[:, None])]  # (n, len(ks))
@@ -127,35 +138,56 @@ def row_sums(data: RankingInput, ks=(1, 3, 5), sample_weight=None, inv_propensit
         ps_ndcg = np.where(has[:, None], at_k[:, :, 3] / ideal, 0.0)
         ps_best_ndcg = np.where(has[:, None], at_k[:, :, 5] / ideal, 0.0)
     auc_ok = ~np.isnan(out[:, 3])
-    ap = np.where(has, out[:, 0], 0.0)  # a row without true labels has AP 0, as in sklearn
+    return {
+        "weight": np.ones(n),
+        "lrap": out[:, 0],
+        "ranking_loss": out[:, 1],
+        "coverage": out[:, 2],
+        "one_error": out[:, 4],
+        "ap": np.where(has, out[:, 0], 0.0),  # a row without true labels has AP 0, as sklearn
+        "auc": np.where(auc_ok, out[:, 3], 0.0),
+        "auc_weight": auc_ok.astype(np.float64),
+        "precision_at_k": at_k[:, :, 0],
+        "recall_at_k": recall,
+        "ndcg_at_k": ndcg,
+        "ps_hits_at_k": at_k[:, :, 2],
+        "ps_best_hits_at_k": at_k[:, :, 4],
+        "ps_ndcg_at_k": ps_ndcg,
+        "ps_best_ndcg_at_k": ps_best_ndcg,
+    }
+
+
+def row_sums(data: RankingInput, ks=(1, 3, 5), sample_weight=None, inv_propensity=None) -> RowSums:
+    """Reduce validated scores to :class:`RowSums` at cutoffs ``ks``."""
+    return sum_rows(row_values(data, ks, inv_propensity), ks, sample_weight)
+
+
+def sum_rows(values: dict, ks, sample_weight=None) -> RowSums:
+    """The :class:`RowSums` of per-sample values (:func:`row_values`)."""
+    n = values["weight"].shape[0]
+    w = np.ones(n) if sample_weight is None else sample_weight
 
     def total(x):  # weighted column sums, without BLAS (no thread pool for small work)
         x = x * w.reshape((-1,) + (1,) * (x.ndim - 1))
         if x.ndim == 1:
-            return x.sum()
+            return float(x.sum())
         # pairwise summation runs along a contiguous axis: summing down the rows of a
         # C-ordered matrix would add them one by one, with an error growing with n
         return np.ascontiguousarray(np.moveaxis(x, 0, -1)).sum(axis=-1)
 
-    return RowSums(
-        ks=tuple(int(k) for k in ks_arr),
-        weight=float(w.sum()),
-        n_samples=n,
-        lrap=float(total(out[:, 0])),
-        ranking_loss=float(total(out[:, 1])),
-        coverage=float(total(out[:, 2])),
-        one_error=float(total(out[:, 4])),
-        ap=float(total(ap)),
-        auc=float(total(np.where(auc_ok, out[:, 3], 0.0))),
-        auc_weight=float(w[auc_ok].sum()),
-        precision_at_k=total(at_k[:, :, 0]) / ks_arr,
-        recall_at_k=total(recall),
-        ndcg_at_k=total(ndcg),
-        ps_hits_at_k=total(at_k[:, :, 2]) / ks_arr,
-        ps_best_hits_at_k=total(at_k[:, :, 4]) / ks_arr,
-        ps_ndcg_at_k=total(ps_ndcg),
-        ps_best_ndcg_at_k=total(ps_best_ndcg),
-    )
+    ks = tuple(int(k) for k in ks)
+    return RowSums(ks=ks, n_samples=n, **per_k({name: total(v) for name, v in values.items()},
+                                               ks))
+
+
+#: Fields of :func:`row_values` that count hits; their sums are divided by k.
+PER_K = ("precision_at_k", "ps_hits_at_k", "ps_best_hits_at_k")
+
+
+def per_k(sums: dict, ks) -> dict:
+    """``sums`` with the :data:`PER_K` fields divided by their cutoffs (last axis)."""
+    k = np.asarray(ks, dtype=np.float64)
+    return {name: v / k if name in PER_K else v for name, v in sums.items()}
 
 
 # --------------------------------------------------------------------------
@@ -369,14 +401,20 @@ class ScoreSummary:
     def dense(self) -> bool:
         return self.label_auc is not None
 
-    def at_k(self, name: str, k: int) -> float:
-        return float(self.rows.mean(name)[self.rows.ks.index(k)])
+    def at_k(self, name: str, k: int):
+        return _value(self.rows.mean(name)[..., self.rows.ks.index(k)])
 
-    def ps_at_k(self, name: str, k: int) -> float:
+    def ps_at_k(self, name: str, k: int):
         q = self.rows.ks.index(k)
-        num = getattr(self.rows, f"ps_{name}_at_k")[q]
-        den = getattr(self.rows, f"ps_best_{name}_at_k")[q]
-        return float(num / den) if den > 0 else math.nan
+        num = np.asarray(getattr(self.rows, f"ps_{name}_at_k"))[..., q]
+        den = np.asarray(getattr(self.rows, f"ps_best_{name}_at_k"))[..., q]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return _value(np.where(den > 0, num / np.where(den > 0, den, 1.0), math.nan))
+
+
+def _value(x):
+    x = np.asarray(x, dtype=np.float64)
+    return float(x) if x.ndim == 0 else x
 
 
 def label_support(y_true, sample_weight=None) -> np.ndarray:
@@ -385,18 +423,25 @@ def label_support(y_true, sample_weight=None) -> np.ndarray:
     return np.bincount(y_true.indices, weights=w, minlength=y_true.shape[1]).astype(np.float64)
 
 
-def average_label_values(values: np.ndarray, support: np.ndarray, average: str) -> float:
+def average_label_values(values: np.ndarray, support: np.ndarray, average: str):
     """Macro or support-weighted mean of per-label values, leaving out NaN labels.
 
     As scikit-learn, labels without support weigh 0 in the weighted mean, and a
-    weighted mean over zero total support is 0.
+    weighted mean over zero total support is 0. Values with a leading replicate
+    axis give one mean per replicate.
     """
+    values = np.asarray(values, dtype=np.float64)
     if average == "weighted":
+        support = np.broadcast_to(np.asarray(support, dtype=np.float64), values.shape)
         defined = ~np.isnan(values) | (support == 0)
-        vals = np.where(support == 0, 0.0, values)[defined]
-        weights = support[defined]
-        if weights.sum() == 0:
-            return 0.0 if defined.all() else math.nan
-        return float(np.average(vals, weights=weights))
+        vals = np.where(defined & (support != 0), values, 0.0)
+        weights = np.where(defined, support, 0.0)
+        total = weights.sum(axis=-1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            mean = (vals * weights).sum(axis=-1) / np.where(total == 0, 1.0, total)
+        out = np.where(total == 0, np.where(defined.all(axis=-1), 0.0, math.nan), mean)
+        return _value(out)
     keep = ~np.isnan(values)
-    return float(values[keep].mean()) if keep.any() else math.nan
+    kept = keep.sum(axis=-1)
+    mean = np.where(keep, values, 0.0).sum(axis=-1) / np.maximum(kept, 1)
+    return _value(np.where(kept == 0, math.nan, mean))

@@ -111,6 +111,10 @@ class Report:
         Pitfalls detected (see :mod:`labelwise.diagnose`), most severe first.
     interpretation : dict
         Metric name to ``"good"``, ``"fair"`` or ``"bad"`` (a rule of thumb).
+    ci : dict
+        Metric name to its bootstrap confidence interval ``(low, high)``, when
+        intervals were asked for (``evaluate(..., ci=0.95)``); ``params`` then
+        says how they were made (``ci``, ``ci_method``, ``n_bootstrap``, ``seed``).
     """
 
     metrics: dict[str, float]
@@ -121,6 +125,7 @@ class Report:
     undefined: dict = field(default_factory=dict)
     findings: tuple = ()
     interpretation: dict = field(default_factory=dict)
+    ci: dict = field(default_factory=dict)
 
     def __post_init__(self):
         object.__setattr__(self, "findings", tuple(self.findings))
@@ -146,7 +151,7 @@ class Report:
 
     def to_dict(self) -> dict:
         """Plain data: ``n_samples``, ``n_labels``, ``labels``, ``metrics``, ``per_label``,
-        ``params``, ``undefined``, ``findings`` and ``interpretation``."""
+        ``params``, ``undefined``, ``findings``, ``interpretation`` and ``ci``."""
         return {
             "n_samples": int(self.n_samples),
             "n_labels": int(self.n_labels),
@@ -157,6 +162,7 @@ class Report:
             "undefined": {k: _plain_list(v) for k, v in self.undefined.items()},
             "findings": [f.to_dict() for f in self.findings],
             "interpretation": dict(self.interpretation),
+            "ci": {k: [float(lo), float(hi)] for k, (lo, hi) in self.ci.items()},
         }
 
     def with_findings(self, *findings) -> "Report":
@@ -205,6 +211,15 @@ def _fmt(value: float) -> str:
     return "nan" if math.isnan(value) else f"{value:.4f}"
 
 
+def _fmt_ci(r: "Report", name: str) -> str:
+    """The value, with its interval when the report has one: ``0.4620 [0.4470, 0.4780]``."""
+    value = _fmt(r.metrics[name])
+    if name not in r.ci:
+        return value
+    lo, hi = r.ci[name]
+    return f"{value} [{_fmt(lo)}, {_fmt(hi)}]"
+
+
 def _describe_params(p: dict) -> str:
     parts = []
     if "threshold" in p:
@@ -216,6 +231,11 @@ def _describe_params(p: dict) -> str:
     parts.append(f"fbeta beta={p.get('beta'):g}")
     if p.get("weighted"):
         parts.append("sample-weighted")
+    if p.get("ci"):
+        method = {"bca": "BCa", "percentile": "percentile", "poisson": "Poisson"}.get(
+            p.get("ci_method"), p.get("ci_method"))
+        parts.append(f"{p['ci']:.0%} {method} intervals from {p.get('n_bootstrap')} "
+                     f"bootstrap replicates, seed {p.get('seed')}")
     return ", ".join(parts)
 
 
@@ -237,7 +257,7 @@ def _value_rows(r: Report, names) -> list:
         hint = "" if REGISTRY[n].higher_is_better else " (lower is better)"
         reading = r.interpretation.get(n, "")
         reading += _STRICT.get(n, "") if reading else ""
-        rows.append([n + hint, _fmt(r.metrics[n]), reading])
+        rows.append([n + hint, _fmt_ci(r, n), reading])
     return rows
 
 
@@ -246,8 +266,8 @@ def _grid(r: Report, metrics, row_of, columns, column_of) -> list:
     one cell per column (``column_of(m)`` says which), blank where a metric is absent."""
     cells: dict = {}
     for m in metrics:
-        cells.setdefault(row_of(m), {})[column_of(m)] = r.metrics[m.name]
-    return [[row] + ["" if c not in found else _fmt(found[c]) for c in columns]
+        cells.setdefault(row_of(m), {})[column_of(m)] = _fmt_ci(r, m.name)
+    return [[row] + [found.get(c, "") for c in columns]
             for row, found in cells.items()]
 
 
@@ -324,6 +344,15 @@ def _notes(r: Report) -> list[str]:
         shown = ", ".join(safe_label(x, 24) for x in labs[:10]) + (" ..." if len(labs) > 10 else "")
         out.append(f"note: {name} is undefined for {len(labs)} label(s) whose truth is constant "
                    f"({shown}); averages leave them out.")
+    shares = r.params.get("ci_undefined") or {}
+    if shares:
+        worst = max(shares, key=shares.get)
+        out.append(
+            f"note: in up to {shares[worst]:.1%} of the bootstrap replicates ({worst}; "
+            f"{len(shares)} metric(s) in all), a label or the pooled counts had no positive, "
+            "no prediction or no negative, so zero_division (or, for ROC-AUC, leaving the "
+            "label out) set its value; those intervals include that rule's effect. More "
+            "test samples of the rare labels narrow it.")
     return out
 
 
@@ -356,7 +385,8 @@ def render_text(r: Report) -> str:
         lines += ["", "Findings"]
         for sev, text, fix in finding_lines(r):
             lines += [f"  [{sev}] {text}", f"      what to do: {fix}"]
-    lines += ["", *_notes(r)] if r.undefined else []
+    notes = _notes(r)
+    lines += ["", *notes] if notes else []
     return "\n".join(lines)
 
 
@@ -407,7 +437,8 @@ def render_markdown(r: Report) -> str:
         out += ["", "**Findings**", ""]
         out += [f"- **{sev}** {_md_cell(text)} *What to do:* {_md_cell(fix)}"
                 for sev, text, fix in finding_lines(r)]
-    out += ["", *(_md_cell(n) for n in _notes(r))] if r.undefined else []
+    notes = _notes(r)
+    out += ["", *(_md_cell(n) for n in notes)] if notes else []
     return "\n".join(out) + "\n"
 
 
