@@ -6,6 +6,7 @@
 """
 
 from . import metrics
+from .comparison import Comparison, compare
 from .counts import Counts
 from .diagnose import Finding, check_leakage
 from .errors import InputError, LabelwiseError, RowOrderWarning, UndefinedMetricWarning
@@ -20,6 +21,8 @@ __version__ = "0.1.0"
 
 __all__ = [
     "evaluate",
+    "compare",
+    "Comparison",
     "Accumulator",
     "tune_thresholds",
     "Thresholds",

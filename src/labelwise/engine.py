@@ -64,7 +64,7 @@ from .formulas import FAMILIES, per_label
 from .ranking import RowSums, ScoreSummary, auc_ap, row_values, sum_rows
 from .stats.bootstrap import bootstrap, check_bootstrap, seed_entropy
 from .stats.sample_log import SampleLog
-from .registry import score_values, threshold_values
+from .registry import needs_sorted_scores, score_values, threshold_values
 from .report import PerLabelTable, Report
 
 __all__ = ["Accumulator", "build_report", "diagnosed"]
@@ -657,7 +657,7 @@ class Accumulator:
             params.update(auc_params)
         labels = self.labels if self.labels is not None else tuple(range(self.n_labels))
         report = build_report(self.counts, labels, zd, s["beta"], params, summary)
-        if self.log is not None:
+        if self.log is not None and s["ci"] is not None:
             report = self._with_intervals(report, zd)
         tuned_on = getattr(s["threshold"], "tuned_on", None)
         thresholding = None
@@ -681,23 +681,41 @@ class Accumulator:
         )
         return diagnosed(report, context, band_table)
 
+    def keep_rows(self) -> "Accumulator":
+        """Keep each sample's rows from now on, as ``ci=`` does, without intervals in the
+        report: :func:`labelwise.compare` resamples them. Call it before the first
+        update; returns self."""
+        if self.counts is not None:
+            raise InputError("keep_rows() must come before the first update().")
+        if self.log is None:
+            self.log = SampleLog()
+        return self
+
+    def samples(self):
+        """Every row kept so far as :class:`~labelwise.stats.replicates.Samples`, ready for
+        re-weighting, or None when no rows are kept (no ``ci=``, no :meth:`keep_rows`)."""
+        if self.log is None or self.counts is None:
+            return None
+        scores = None
+        if self.kind == "scores" and self.dense and self.exact:
+            self.exact = [_joined(self.exact)]  # the rows of the log, in the same order
+            scores = self.exact[0][1]
+        return self.log.samples(scores, ks=self.ks,
+                                has_propensity=self.inv_propensity is not None)
+
     def _with_intervals(self, report: Report, zero_division) -> Report:
         """``report`` with a bootstrap interval for every metric it holds."""
         s = self.settings
-        scores = None
-        if self.kind == "scores" and self.dense and self.exact:
-            scores = self.exact[0][1]  # joined by _summary: the rows of the log, in order
+        samples = self.samples()
         names = {k: v for k, v in report.metrics.items()
-                 if scores is not None or not _needs_sorted_scores(k)}
-        samples = self.log.samples(scores, ks=self.ks, has_propensity=self.inv_propensity
-                                   is not None)
+                 if samples.orders is not None or not needs_sorted_scores(k)}
         boot = bootstrap(samples, names, level=s["ci"], n_bootstrap=s["n_bootstrap"],
                          method=s["ci_method"], seed=self.seed, zero_division=zero_division,
                          beta=s["beta"])
         params = {**report.params, **boot.params()}
         if boot.undefined:
             params["ci_undefined"] = boot.undefined
-        left_out = sorted(set(report.metrics) - set(names))
+        left_out = [k for k in report.metrics if k not in names]
         if left_out:
             params["ci_left_out"] = left_out
         return replace(report, ci=boot.ci, params=params)
@@ -730,7 +748,7 @@ class Accumulator:
                     "'y_true' and 'y_pred' or 'y_score'."
                 )
             y_true, second = train
-            kwargs = {"y_score" if _looks_like_scores(second) else "y_pred": second}
+            kwargs = {"y_score" if looks_like_scores(second) else "y_pred": second}
         s = self.settings
         labels = self.labels if self._fixed and self.named else None
         scored = {} if "y_score" not in kwargs else dict(
@@ -875,16 +893,8 @@ def _positions(old, new) -> np.ndarray:
     return np.array([at[x] for x in old], dtype=np.int64)
 
 
-def _needs_sorted_scores(name: str) -> bool:
-    """Per-label or pooled ROC-AUC and AP: they need every score, sorted."""
-    from .registry import lookup
-
-    m = lookup(name)
-    return (m is not None and m.family in ("roc_auc", "average_precision")
-            and m.average != "samples")
-
-
-def _looks_like_scores(x) -> bool:
+def looks_like_scores(x) -> bool:
+    """Whether a model's output reads as scores: sparse, top-k, or values besides 0/1."""
     if sp.issparse(x) or is_topk_form(x):
         return True
     try:

@@ -46,8 +46,8 @@ from ._validate import AVERAGES
 from .ranking import REPORT_KS, ScoreSummary, average_label_values
 
 __all__ = ["Metric", "Twin", "AtKFamily", "AT_K_FAMILIES", "REGISTRY", "lookup", "at_k_metric",
-           "metric_names", "threshold_values", "score_values", "markdown", "splice_markdown",
-           "MARKDOWN_START", "MARKDOWN_END"]
+           "metric_names", "needs_sorted_scores", "threshold_values", "score_values",
+           "markdown", "splice_markdown", "MARKDOWN_START", "MARKDOWN_END"]
 
 
 class Twin(NamedTuple):
@@ -335,6 +335,18 @@ def lookup(name: str) -> Metric | None:
         if m:
             found = at_k_metric(m.group(1), int(m.group(2)))
     return found
+
+
+def needs_sorted_scores(name: str) -> bool:
+    """Whether ``name`` is a per-label or pooled ROC-AUC or AP: not a sum over samples,
+    so it needs every score (sorted), not only per-sample values.
+
+    >>> needs_sorted_scores("roc_auc_macro"), needs_sorted_scores("roc_auc_samples")
+    (True, False)
+    """
+    m = lookup(name)
+    return (m is not None and m.family in ("roc_auc", "average_precision")
+            and m.average != "samples")
 
 
 def metric_names(*, needs_scores: bool | None = None) -> list[str]:

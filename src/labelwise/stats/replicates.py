@@ -101,6 +101,7 @@ class Samples:
         uniq, group = np.unique(keys, axis=0, return_inverse=True)
         group = np.asarray(group).reshape(-1)
         self.row_true, self.row_pred, self.row_both = (uniq[:, 0], uniq[:, 1], uniq[:, 2])
+        self.group = group
         self.groups = sp.csc_matrix((np.ones(self.n), (np.arange(self.n), group)),
                                     shape=(self.n, uniq.shape[0]))
         self.ks = ks
@@ -121,6 +122,11 @@ class Samples:
 
             t.sort_indices()
             self.orders = (sorted_cells(t, scores), pooled_cells(t, scores))
+
+    def exact_match(self) -> np.ndarray:
+        """Per sample: whether its predicted label set equals the true one."""
+        exact = (self.row_true == self.row_both) & (self.row_pred == self.row_both)
+        return exact[self.group]
 
     def weights(self, W: np.ndarray) -> np.ndarray:
         """The user's sample weights times each column of ``W`` (shape (n, R))."""

@@ -59,20 +59,22 @@ class SampleLog:
         new.parts = [(move(t), move(p), w, r) for t, p, w, r in self.parts]
         return new
 
-    def samples(self, scores=None, ks=None, has_propensity=False) -> Samples:
+    def samples(self, scores=None, ks=None, has_propensity=False, ranking=True) -> Samples:
         """All the rows as :class:`~labelwise.stats.replicates.Samples`; ``scores`` are
-        the dense scores of the same rows, for ROC-AUC and AP."""
+        the dense scores of the same rows, for ROC-AUC and AP; ``ranking=False`` leaves
+        out the ranking values."""
         t = sp.vstack([p[0] for p in self.parts], format="csr")
         pred = sp.vstack([p[1] for p in self.parts], format="csr")
         weights = None
         if any(p[2] is not None for p in self.parts):
             weights = np.concatenate([np.ones(p[0].shape[0]) if p[2] is None else p[2]
                                       for p in self.parts])
-        ranking = None
-        if self.parts and self.parts[0][3] is not None:
-            ranking = {k: np.concatenate([p[3][k] for p in self.parts])
-                       for k in self.parts[0][3]}
-        return Samples(t, pred, sample_weight=weights, ranking=ranking, ks=ks, scores=scores,
+        ranking_values = None
+        if ranking and self.parts and self.parts[0][3] is not None:
+            ranking_values = {k: np.concatenate([p[3][k] for p in self.parts])
+                              for k in self.parts[0][3]}
+        return Samples(t, pred, sample_weight=weights, ranking=ranking_values, ks=ks,
+                       scores=scores,
                        has_propensity=has_propensity)
 
     # -- checkpoints --------------------------------------------------------------
