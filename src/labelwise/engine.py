@@ -691,6 +691,22 @@ class Accumulator:
             self.log = SampleLog()
         return self
 
+    def reorder_rows(self, order) -> "Accumulator":
+        """Put the kept rows in another order: row ``i`` becomes row ``order[i]``'s place
+        (``order`` a permutation of the rows). Counts do not depend on the order; a
+        comparison of models pairs their rows by position, so models read in different
+        row orders are put in one. Returns self."""
+        order = np.asarray(order, dtype=np.int64)
+        n = self.n_samples
+        if self.log is None or order.shape != (n,) or not np.array_equal(np.sort(order),
+                                                                          np.arange(n)):
+            raise InputError(f"reorder_rows() needs a permutation of the {n} kept rows.")
+        self.log = self.log.reordered(order)
+        if self.exact:
+            y, scores, w = _joined(self.exact)
+            self.exact = [(y[order], scores[order], None if w is None else w[order])]
+        return self
+
     def samples(self):
         """Every row kept so far as :class:`~labelwise.stats.replicates.Samples`, ready for
         re-weighting, or None when no rows are kept (no ``ci=``, no :meth:`keep_rows`)."""

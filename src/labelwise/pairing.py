@@ -33,6 +33,13 @@ class Matching:
     pred_rows: int = 0
     matched: int = 0
     left_out: dict = field(default_factory=dict)  # reason -> count
+    # matched by id: the truth row of each row yielded, block by block
+    truth_index: list = field(default_factory=list, repr=False)
+
+    def truth_order(self):
+        """The truth row of every matched row, in the order they were yielded (None when
+        rows were matched by position: then they are in the truth's order)."""
+        return np.concatenate(self.truth_index) if self.truth_index else None
 
     def to_dict(self) -> dict:
         return {"by": self.by, "truth_rows": self.truth_rows, "pred_rows": self.pred_rows,
@@ -373,6 +380,7 @@ def _by_id(truth: Source, pred: Source, m: Matching, allow_missing: bool, vocab,
         pred_row[rows[sel]] = pb.start + sel
         if sel.size:
             w = None if whole.weights is None else whole.weights[rows[sel]]
+            m.truth_index.append(rows[sel])
             yield _raw_rows(truth_raw, rows[sel]), _raw_rows(pred_raw, sel), w
             m.matched += sel.size
     missing = int((~used).sum())

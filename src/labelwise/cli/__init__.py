@@ -10,6 +10,7 @@ from __future__ import annotations
 import click
 
 from .. import __version__
+from .compare import compare_command
 from .evaluate import EXAMPLES, evaluate_command
 from .leakage import leakage_command
 from .metrics import metrics_command
@@ -24,6 +25,7 @@ def main() -> None:
     pass
 
 
+main.add_command(compare_command)
 main.add_command(evaluate_command)
 main.add_command(leakage_command)
 main.add_command(metrics_command)

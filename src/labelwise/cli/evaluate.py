@@ -6,7 +6,7 @@ import json
 import operator
 import re
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import click
@@ -37,6 +37,7 @@ Examples:
   labelwise evaluate --true truth.jsonl --labels-column tags --scores scores.csv \\
       --id-column id --format json --output report.json
   labelwise evaluate --true test.txt --scores preds.txt --require "precision_at_1>=0.6"
+  labelwise evaluate --true truth.csv --pred pred.csv --ci 0.95 --seed 0
   cat pred.csv | labelwise evaluate --true truth.csv --pred - --input-format csv
 """
 
@@ -86,6 +87,10 @@ class Scoring:
     auc_auto: bool
     bins: int
     memory_limit: float
+    ci: float | None = None
+    n_bootstrap: int = 1000
+    ci_method: str = "bca"
+    seed: int | None = None
 
 
 def _parse_requirements(specs, have_scores: bool, propensities: bool):
@@ -226,9 +231,23 @@ def _propensities(layout: Layout, scoring: Scoring, vocab: tuple):
                               labels=list(vocab))
 
 
-def run(true, pred, scores, layout: Layout, scoring: Scoring, *, allow_missing=False,
-        show_progress=False, train=None, bands=None, own_labels_column=True):
-    """Evaluate one pair of files: (report, thresholds, inputs)."""
+@dataclass
+class Fed:
+    """One pair of files streamed into an accumulator, and what the reading found."""
+
+    acc: Accumulator
+    truth: Source
+    other: Source
+    kind: str
+    matching: object
+    space: dict | None
+    inclusive: bool
+    binned_note: str | None
+
+
+def feed(true, pred, scores, layout: Layout, scoring: Scoring, *, allow_missing=False,
+         show_progress=False, own_labels_column=True, keep_rows=False) -> Fed:
+    """Stream one pair of files into a new accumulator (each file read once)."""
     truth = layout.source(true, "labels", truth=True)
     other = layout.source(pred or scores, "scores" if scores else "labels", truth=False)
     _check_named_columns(layout, truth, other, own_labels_column)
@@ -256,7 +275,11 @@ def run(true, pred, scores, layout: Layout, scoring: Scoring, *, allow_missing=F
         threshold=thr, inclusive=inclusive, k=scoring.k, scores_are_logits=scoring.logits,
         inv_propensity=_propensities(layout, scoring, vocab))
     acc = Accumulator(vocab, auc=scoring.auc, bins=scoring.bins,
-                      zero_division=scoring.zero_division, beta=scoring.beta, **scored)
+                      zero_division=scoring.zero_division, beta=scoring.beta, ci=scoring.ci,
+                      n_bootstrap=scoring.n_bootstrap, ci_method=scoring.ci_method,
+                      seed=scoring.seed, **scored)
+    if keep_rows:
+        acc.keep_rows()
     binned_note = None
     for raw_t, raw_p, w in _progress(it, show_progress):
         if kind == "labels":
@@ -268,19 +291,27 @@ def run(true, pred, scores, layout: Layout, scoring: Scoring, *, allow_missing=F
             binned_note = (f"the scores outgrew --memory-limit ({_size(scoring.memory_limit)}): "
                            f"ROC-AUC and average precision are binned ({scoring.bins} bins; "
                            "error bounds in params); pass --auc exact to keep them exact.")
-    report = acc.report(train=train, bands=bands)
-    if space is not None:  # the labels were read off the truth's sets beforehand
+    return Fed(acc, truth, other, kind, matching, space, inclusive, binned_note)
+
+
+def run(true, pred, scores, layout: Layout, scoring: Scoring, *, allow_missing=False,
+        show_progress=False, train=None, bands=None, own_labels_column=True):
+    """Evaluate one pair of files: (report, thresholds, inputs)."""
+    fed = feed(true, pred, scores, layout, scoring, allow_missing=allow_missing,
+               show_progress=show_progress, own_labels_column=own_labels_column)
+    report = fed.acc.report(train=train, bands=bands)
+    if fed.space is not None:  # the labels were read off the truth's sets beforehand
         report = report.with_findings(label_space_from_data(Context(
-            metrics=report.metrics, labels=report.labels, counts=None, label_space=space)))
+            metrics=report.metrics, labels=report.labels, counts=None, label_space=fed.space)))
     thresholds = None
-    if kind == "scores":
+    if fed.kind == "scores":
         thr = report.params["threshold"]
-        thresholds = {"rule": ">=" if inclusive else ">",
+        thresholds = {"rule": ">=" if fed.inclusive else ">",
                       "values": thr if isinstance(thr, float) else dict(zip(report.labels, thr))}
-    inputs = {"truth": str(truth.path), "predictions": str(other.path), "kind": kind,
-              "label_columns": list(report.labels), "rows": matching.to_dict(),
-              "notes": truth.notes + [n for n in other.notes if n not in truth.notes]
-              + ([binned_note] if binned_note else [])}
+    inputs = {"truth": str(fed.truth.path), "predictions": str(fed.other.path), "kind": fed.kind,
+              "label_columns": list(report.labels), "rows": fed.matching.to_dict(),
+              "notes": fed.truth.notes + [n for n in fed.other.notes if n not in fed.truth.notes]
+              + ([fed.binned_note] if fed.binned_note else [])}
     return report, thresholds, inputs
 
 
@@ -364,6 +395,7 @@ def _memory(value: str) -> float:
 @click.option("--bands", "bands_file", type=click.Path(dir_okay=False, exists=True),
               help='JSON file of interpretation bands {"metric or pattern": [good, bad]}.')
 @click.option("--quiet", is_flag=True, help="Print nothing but errors and failed requirements.")
+@O.bootstrap_options
 @O.debug_option
 def evaluate_command(true, pred, scores, threshold, ge, id_column, labels_column, label_columns,
                      exclude_columns, weight_column, sep, labels, labels_file, input_format,
@@ -371,7 +403,7 @@ def evaluate_command(true, pred, scores, threshold, ge, id_column, labels_column
                      memory_limit, bins, propensity_from,
                      propensity_a, propensity_b, fmt, output, require, allow_missing,
                      scores_are_logits, train_true, train_pred, train_scores, bands_file, quiet,
-                     debug):
+                     ci, n_bootstrap, ci_method, seed, debug):
     """Evaluate predictions (or scores) in a file against the true labels in another.
 
     Rows are matched by position, or by --id-column. Labels are matched by name:
@@ -418,7 +450,8 @@ def evaluate_command(true, pred, scores, threshold, ge, id_column, labels_column
                       propensity_from=propensity_from, propensity_a=propensity_a,
                       propensity_b=propensity_b, k=ks,
                       auc="binned" if auc_mode == "binned" else "exact",
-                      auc_auto=auc_mode == "auto", bins=bins, memory_limit=_memory(memory_limit))
+                      auc_auto=auc_mode == "auto", bins=bins, memory_limit=_memory(memory_limit),
+                      ci=ci, n_bootstrap=n_bootstrap, ci_method=ci_method, seed=seed)
     _evaluate((true, pred, scores), (train_true, train_pred, train_scores), layout, scoring,
               labels=labels, labels_file=labels_file, bands_file=bands_file, gates=gates,
               allow_missing=allow_missing, output=(fmt, output, quiet), debug=debug)
@@ -436,7 +469,8 @@ def _evaluate(files, train_files, layout: Layout, scoring: Scoring, *, labels, l
     bands = _bands(bands_file)
     train = None
     if train_files[0]:  # --labels-column may then fit the training or the test files only
-        train = run(*train_files, layout, scoring, allow_missing=allow_missing,
+        train = run(*train_files, layout, replace(scoring, ci=None),
+                    allow_missing=allow_missing,
                     show_progress=show_progress, bands=bands, own_labels_column=False)[0]
     report, thresholds, inputs = run(
         *files, layout, scoring, allow_missing=allow_missing, show_progress=show_progress,

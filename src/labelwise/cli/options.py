@@ -12,6 +12,7 @@ import click
 
 from ..errors import InputError, LabelwiseError
 from ..io import FORMATS
+from ..stats.bootstrap import METHODS
 
 INPUT_FORMATS = list(dict.fromkeys(FORMATS.values()))  # the readers' formats
 
@@ -78,6 +79,24 @@ labels_options = _compose(
 
 decimal_option = click.option("--decimal", type=click.Choice([".", ","]),
                               help="Decimal mark of numbers in CSV/TSV files (default '.').")
+
+
+seed_option = click.option(
+    "--seed", type=click.IntRange(min=0), default=None,
+    help="Seed of the resamples; the same seed gives the same intervals (default: fresh "
+         "entropy, printed with the results so they can be drawn again).")
+
+bootstrap_options = _compose(
+    click.option("--ci", type=float, default=None, metavar="LEVEL",
+                 help="Give every metric a bootstrap confidence interval at this level, "
+                      "e.g. --ci 0.95 (samples are resampled; the rows are kept in memory)."),
+    click.option("--n-bootstrap", type=click.IntRange(min=2), default=1000, show_default=True,
+                 help="Bootstrap replicates of --ci."),
+    click.option("--ci-method", type=click.Choice(METHODS), default="bca", show_default=True,
+                 help="Interval method: bias-corrected and accelerated, percentile, or the "
+                      "Poisson bootstrap."),
+    seed_option,
+)
 
 
 def check_columns(id_column, labels_column, label_columns, exclude_columns, labels,

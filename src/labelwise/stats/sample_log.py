@@ -59,6 +59,23 @@ class SampleLog:
         new.parts = [(move(t), move(p), w, r) for t, p, w, r in self.parts]
         return new
 
+    def reordered(self, order: np.ndarray) -> "SampleLog":
+        """The rows as one part, in a new order: row ``i`` of the result is row
+        ``order[i]``."""
+        t = sp.vstack([p[0] for p in self.parts], format="csr")[order]
+        pred = sp.vstack([p[1] for p in self.parts], format="csr")[order]
+        w = None
+        if any(p[2] is not None for p in self.parts):
+            w = np.concatenate([np.ones(p[0].shape[0]) if p[2] is None else p[2]
+                                for p in self.parts])[order]
+        ranking = None
+        if self.parts and self.parts[0][3] is not None:
+            ranking = {k: np.concatenate([p[3][k] for p in self.parts])[order]
+                       for k in self.parts[0][3]}
+        new = SampleLog()
+        new.add(t, pred, w, ranking)
+        return new
+
     def samples(self, scores=None, ks=None, has_propensity=False, ranking=True) -> Samples:
         """All the rows as :class:`~labelwise.stats.replicates.Samples`; ``scores`` are
         the dense scores of the same rows, for ROC-AUC and AP; ``ranking=False`` leaves
