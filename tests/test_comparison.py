@@ -212,10 +212,6 @@ def test_copy_of_itself_with_scores_permutation_sum_metrics():
     _assert_identical_pair(c)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "compare(test='permutation') with scores for every model picks default metrics that "
-    "include roc_auc_macro and average_precision_macro, which the same call then refuses "
-    "for the permutation test: the defaults raise InputError instead of running"))
 def test_permutation_default_metrics_with_scores_run():
     rng = np.random.default_rng(4)
     y = rng.random((300, 4)) < 0.35
@@ -226,13 +222,6 @@ def test_permutation_default_metrics_with_scores_run():
     assert "roc_auc_macro" not in c.metrics
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "the permutation test builds the pooled rows of both models without their dense "
-    "scores, so every score metric that is computed only for dense scores "
-    "(label_ranking_average_precision, roc_auc_samples, average_precision_samples, "
-    "label_ranking_loss, coverage_error, one_error) is NaN in every permuted round and "
-    "its p-value is NaN, although the error message for roc_auc_macro recommends "
-    "roc_auc_samples and average_precision_samples for this test"))
 def test_permutation_on_samples_averaged_score_metrics():
     rng = np.random.default_rng(4)
     y = rng.random((300, 4)) < 0.35
@@ -499,7 +488,7 @@ def test_yeast_strong_regularisation_is_significantly_worse(yeast_models, kind):
     assert "a: lr_C0.001" in text and "b: lr_C1" in text
 
     md = c.to_markdown()
-    assert "a: lr_C0.001" in md and "b: lr_C1" in md
+    assert "a: lr\\_C0.001" in md and "b: lr\\_C1" in md  # underscores escaped
     md_row = next(line for line in md.splitlines() if line.startswith("| f1_macro |"))
     assert re.search(r"\| \*\*\d\.\d{4} \[[^]]+\]\*\*<sup>a</sup> \|$", md_row), md_row
 
@@ -688,10 +677,6 @@ def test_text_table_keeps_names_on_one_line():
     assert "x" * 50 not in header and "x" * 31 + "…" in header
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "to_markdown() escapes only |, < and > in model names: a name with underscores or "
-    "asterisks around a word ('_base_', '__v2__') renders in emphasis or bold, and a "
-    "name holding an entity ('A&amp;B') renders as 'A&B'"))
 def test_markdown_renders_emphasis_and_entity_characters_literally():
     markdown_it = pytest.importorskip("markdown_it")
     rng = np.random.default_rng(14)
@@ -704,10 +689,6 @@ def test_markdown_renders_emphasis_and_entity_characters_literally():
     assert heads == ["metric", "a: _base_", "b: __v2__", "c: A&amp;amp;B"]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "to_latex() leaves <, > and | in model names as they are; in text mode under "
-    "LaTeX's default OT1 font encoding they print as '¡', '¿' and an em dash "
-    "(\\textless{}, \\textgreater{} and \\textbar{} print them)"))
 def test_latex_escapes_angle_brackets_and_pipe(awkward):
     tex = awkward.to_latex()
     assert not re.search(r"[<>|]", tex), tex

@@ -255,7 +255,8 @@ def _metrics(metrics, test, reports) -> tuple:
         else:
             default = SCORE_METRICS if all("roc_auc_macro" in r for r in reports.values()) \
                 else LABEL_METRICS
-            metrics = tuple(x for x in default if x in common)
+            metrics = tuple(x for x in default if x in common and not (
+                test == "permutation" and needs_sorted_scores(x)))
     elif isinstance(metrics, str):
         metrics = (metrics,)
     metrics = tuple(metrics)
@@ -286,7 +287,8 @@ def _permuted(a: Accumulator, b: Accumulator, wanted, zd, beta, n_resamples, see
     both = a.log.copy()
     both.extend(b.log)
     rows = both.samples(ranking=any(lookup(x).needs_scores for x in wanted), ks=a.ks,
-                        has_propensity=a.inv_propensity is not None)
+                        has_propensity=a.inv_propensity is not None,
+                        dense=a.dense and b.dense and a.kind == b.kind == "scores")
     n = rows.n // 2
     out = []
     rng_root = np.random.SeedSequence(seed, spawn_key=(1, pair))
@@ -526,13 +528,18 @@ def _json_safe(x):
     return x
 
 
+_MD = {"&": "&amp;", "<": "&lt;", ">": "&gt;", "|": "\\|", "\\": "\\\\", "`": "\\`",
+       "*": "\\*", "_": "\\_", "[": "\\[", "]": "\\]"}
+
+
 def _md(text: str) -> str:
-    return safe_label(text).replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")
+    return "".join(_MD.get(c, c) for c in safe_label(text))
 
 
 _TEX = {"\\": "\\textbackslash{}", "&": "\\&", "%": "\\%", "$": "\\$", "#": "\\#",
         "_": "\\_", "{": "\\{", "}": "\\}", "~": "\\textasciitilde{}",
-        "^": "\\textasciicircum{}"}
+        "^": "\\textasciicircum{}", "<": "\\textless{}", ">": "\\textgreater{}",
+        "|": "\\textbar{}"}
 
 
 def _tex(text: str) -> str:

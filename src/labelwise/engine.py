@@ -717,7 +717,8 @@ class Accumulator:
             self.exact = [_joined(self.exact)]  # the rows of the log, in the same order
             scores = self.exact[0][1]
         return self.log.samples(scores, ks=self.ks,
-                                has_propensity=self.inv_propensity is not None)
+                                has_propensity=self.inv_propensity is not None,
+                                dense=self.kind == "scores" and self.dense)
 
     def _with_intervals(self, report: Report, zero_division) -> Report:
         """``report`` with a bootstrap interval for every metric it holds."""

@@ -27,7 +27,7 @@ from ..formulas import FAMILIES
 from ..ranking import RowSums, ScoreSummary, per_k
 from ..registry import lookup
 
-__all__ = ["Samples", "BatchCounts"]
+__all__ = ["Samples", "BatchCounts", "block_metrics", "undefined_units"]
 
 _RANKING_FIELDS = ("weight", "lrap", "ranking_loss", "coverage", "one_error", "ap", "auc",
                    "auc_weight", "precision_at_k", "recall_at_k", "ndcg_at_k", "ps_hits_at_k",
@@ -81,10 +81,13 @@ class Samples:
         Dense scores, for per-label and micro ROC-AUC and AP.
     has_propensity : bool
         Whether the ranking values include propensity-scored ones.
+    dense : bool
+        Whether the ranking values come from dense scores (which define the ranking
+        metrics), even when the scores themselves are not given.
     """
 
     def __init__(self, y_true, y_pred, *, sample_weight=None, ranking=None, ks=None,
-                 scores=None, has_propensity=False):
+                 scores=None, has_propensity=False, dense=True):
         t = _csr(y_true, 0)
         p = _csr(y_pred, 0)
         self.n, self.n_labels = t.shape
@@ -106,6 +109,7 @@ class Samples:
                                     shape=(self.n, uniq.shape[0]))
         self.ks = ks
         self.has_propensity = has_propensity
+        self.dense = dense
         self.ranking = None
         if ranking is not None:
             cols, self.layout = [], []
@@ -186,6 +190,9 @@ class Samples:
             micro_auc, micro_ap = pooled_auc_ap(self.orders[1], W)
             extra = dict(label_auc=label_auc, label_ap=label_ap, micro_auc=micro_auc,
                          micro_ap=micro_ap, label_support=counts.tp + counts.fn)
+        elif self.dense:  # ranking metrics are defined; per-label AUC and AP are not kept
+            nan = np.full(counts.tp.shape, np.nan)
+            extra = dict(label_auc=nan, label_ap=nan, label_support=counts.tp + counts.fn)
         return ScoreSummary(rows, has_propensity=self.has_propensity, **extra)
 
     # -- metrics --------------------------------------------------------------------
@@ -224,60 +231,78 @@ class Samples:
         """:meth:`metrics` of a block of sums (and its weights, for ROC-AUC and AP)."""
         counts = self.counts(sums)
         summary = self.summary(sums, counts, W)
-        R = counts.total_weight.shape[0]
-        memo: dict = {}
-        values, undefined = {}, {}
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            with np.errstate(divide="ignore", invalid="ignore"):
-                gaps = self._gaps(counts, summary)
-                for name in names:
-                    m = lookup(name)
-                    if m.needs_scores:
-                        v = m.compute(summary)
-                    else:
-                        v = m.compute(counts, zero_division, beta, memo)
-                    values[name] = np.broadcast_to(np.asarray(v, dtype=np.float64),
-                                                   (R,)).copy()
-                    gap = gaps.get(m.family)
-                    if gap is not None and m.average in ("micro", "macro", "weighted"):
-                        undefined[name] = gap[m.average == "micro"]
-        return values, undefined
-
-    def _gaps(self, counts: BatchCounts, summary) -> dict:
-        """family -> (per-label gap, micro gap): replicates where a unit defined on all
-        the data is 0/0."""
         if getattr(self, "_full", None) is None:
             self._full = self._undefined_on_all_data()
-        full_label, full_micro, full_auc, full_micro_auc = self._full
-        out = {}
-        for name, fam in FAMILIES.items():
-            label_rep, micro_rep = _nan_units(fam, counts)
-            out[name] = ((label_rep & ~full_label[name]).any(axis=-1),
-                         micro_rep & ~full_micro[name])
-        if summary is not None and summary.dense and full_auc is not None:
-            out["roc_auc"] = ((np.isnan(summary.label_auc) & ~full_auc).any(axis=-1),
-                              np.isnan(summary.micro_auc) & ~full_micro_auc)
-        return out
+        return block_metrics(counts, summary, names, zero_division, beta, self._full)
 
     def _undefined_on_all_data(self):
         counts = self.counts(self.sums(self.weights(np.ones((self.n, 1)))))
-        label, micro = {}, {}
-        for name, fam in FAMILIES.items():
-            lab, mic = _nan_units(fam, counts)
-            label[name], micro[name] = lab[0], mic[0]
         auc = micro_auc = None
         if self.orders is not None:
             from .._boot_kernels import label_auc_ap, pooled_auc_ap
 
             W = self.weights(np.ones((self.n, 1)))
-            auc = np.isnan(label_auc_ap(self.orders[0], W)[0][0])
-            micro_auc = bool(np.isnan(pooled_auc_ap(self.orders[1], W)[0][0]))
-        return label, micro, auc, micro_auc
+            auc = label_auc_ap(self.orders[0], W)[0][0]
+            micro_auc = pooled_auc_ap(self.orders[1], W)[0][0]
+        return undefined_units(counts, auc, micro_auc)
 
 
-def _nan_units(fam, c: BatchCounts):
+def block_metrics(counts: BatchCounts, summary, names, zero_division, beta, full
+                  ) -> tuple[dict, dict]:
+    """Every metric in ``names`` for a block of replicate states, and where each was
+    undefined (see :meth:`Samples.metrics`); ``full`` is :func:`undefined_units` of the
+    whole data."""
+    R = counts.total_weight.shape[0]
+    memo: dict = {}
+    values, undefined = {}, {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with np.errstate(divide="ignore", invalid="ignore"):
+            gaps = _gaps(counts, summary, full)
+            for name in names:
+                m = lookup(name)
+                if m.needs_scores:
+                    v = m.compute(summary)
+                else:
+                    v = m.compute(counts, zero_division, beta, memo)
+                values[name] = np.broadcast_to(np.asarray(v, dtype=np.float64), (R,)).copy()
+                gap = gaps.get(m.family)
+                if gap is not None and m.average in ("micro", "macro", "weighted"):
+                    undefined[name] = gap[m.average == "micro"]
+    return values, undefined
+
+
+def undefined_units(counts, label_auc=None, micro_auc=None):
+    """Which units are 0/0 on the whole data (counts with one leading row, or plain
+    :class:`~labelwise.counts.Counts`): per family, per label and pooled."""
+    label, micro = {}, {}
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for name, fam in FAMILIES.items():
+            lab, mic = _nan_units(fam, counts)
+            label[name], micro[name] = np.asarray(lab).reshape(-1, lab.shape[-1])[0], \
+                bool(np.asarray(mic).reshape(-1)[0])
+    auc = None if label_auc is None else np.isnan(np.asarray(label_auc))
+    mauc = None if micro_auc is None else bool(np.isnan(micro_auc))
+    return label, micro, auc, mauc
+
+
+def _gaps(counts: BatchCounts, summary, full) -> dict:
+    """family -> (per-label gap, micro gap): replicates where a unit defined on all the
+    data is 0/0."""
+    full_label, full_micro, full_auc, full_micro_auc = full
+    out = {}
+    for name, fam in FAMILIES.items():
+        label_rep, micro_rep = _nan_units(fam, counts)
+        out[name] = ((label_rep & ~full_label[name]).any(axis=-1),
+                     micro_rep & ~full_micro[name])
+    if summary is not None and summary.dense and full_auc is not None:
+        out["roc_auc"] = ((np.isnan(summary.label_auc) & ~full_auc).any(axis=-1),
+                          np.isnan(summary.micro_auc) & ~full_micro_auc)
+    return out
+
+
+def _nan_units(fam, c):
     """Where a family's formula is 0/0: per label (R, L) and micro (R,)."""
     label = np.isnan(fam(c.tp, c.fp, c.fn, c.tn))
-    micro = np.isnan(fam(*(u.sum(-1) for u in (c.tp, c.fp, c.fn, c.tn))))
+    micro = np.isnan(fam(*(np.asarray(u).sum(-1) for u in (c.tp, c.fp, c.fn, c.tn))))
     return label, micro

@@ -76,10 +76,11 @@ class SampleLog:
         new.add(t, pred, w, ranking)
         return new
 
-    def samples(self, scores=None, ks=None, has_propensity=False, ranking=True) -> Samples:
+    def samples(self, scores=None, ks=None, has_propensity=False, ranking=True,
+                dense=True) -> Samples:
         """All the rows as :class:`~labelwise.stats.replicates.Samples`; ``scores`` are
         the dense scores of the same rows, for ROC-AUC and AP; ``ranking=False`` leaves
-        out the ranking values."""
+        out the ranking values; ``dense`` says whether they come from dense scores."""
         t = sp.vstack([p[0] for p in self.parts], format="csr")
         pred = sp.vstack([p[1] for p in self.parts], format="csr")
         weights = None
@@ -91,7 +92,7 @@ class SampleLog:
             ranking_values = {k: np.concatenate([p[3][k] for p in self.parts])
                               for k in self.parts[0][3]}
         return Samples(t, pred, sample_weight=weights, ranking=ranking_values, ks=ks,
-                       scores=scores,
+                       scores=scores, dense=dense,
                        has_propensity=has_propensity)
 
     # -- checkpoints --------------------------------------------------------------
