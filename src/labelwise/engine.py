@@ -62,7 +62,9 @@ from .diagnose import (
 from .errors import InputError
 from .formulas import FAMILIES, per_label
 from .ranking import RowSums, ScoreSummary, auc_ap, row_values, sum_rows
-from .stats.bootstrap import bootstrap, check_bootstrap, seed_entropy
+from .stats.bootstrap import bootstrap, check_bootstrap, poisson_intervals, seed_entropy
+from .stats.replicates import Samples
+from .stats.poisson import PoissonState
 from .stats.sample_log import SampleLog
 from .registry import needs_sorted_scores, score_values, threshold_values
 from .report import PerLabelTable, Report
@@ -174,7 +176,10 @@ class Accumulator:
         if seed is not None:
             seed_entropy(seed)  # checks it
         self.seed = seed
-        self.log = None if ci is None else SampleLog()
+        self.log = None if ci is None or ci_method == "poisson" else SampleLog()
+        self.poisson = None
+        if ci is not None and ci_method == "poisson":
+            self.poisson = PoissonState(n_bootstrap, seed_entropy(seed))
         self.inv_propensity = inv_propensity
         self.labels = None if labels is None else check_labels(labels)
         self._fixed = labels is not None  # labels=, named columns or positions fix them
@@ -238,10 +243,17 @@ class Accumulator:
                 self.counts = self.counts.widen(wider)
             if self.log is not None:
                 self.log = self.log.over(_positions(self.labels or (), wider), len(wider))
+            if self.poisson is not None:
+                self.poisson = self.poisson.over(_positions(self.labels or (), wider),
+                                                 len(wider))
             self.labels, self.n_labels, self.named = wider, len(wider), True
         if self.log is not None:
             self.log.add(data.y_true, data.y_pred, weights,
                          None if plan is None else plan["values"])
+        if self.poisson is not None:
+            self.poisson.add(Samples(data.y_true, data.y_pred, sample_weight=weights,
+                                     ranking=None if plan is None else plan["values"],
+                                     ks=self.ks))
         self.sets_only &= sets
         self._fix_labels(data)
         self.counts = counts if self.counts is None else self.counts + counts
@@ -312,9 +324,12 @@ class Accumulator:
         weights = check_sample_weight(sample_weight, len(rt.rows), allow_zero_sum=True)
         counts = Counts.of_unlabelled_rows(len(rt.rows), weights)
         self.counts = counts if self.counts is None else self.counts + counts
-        if self.log is not None:
+        if self.log is not None or self.poisson is not None:
             empty = sp.csr_matrix((len(rt.rows), 0), dtype=np.bool_)
-            self.log.add(empty, empty, weights)
+            if self.log is not None:
+                self.log.add(empty, empty, weights)
+            else:
+                self.poisson.add(Samples(empty, empty, sample_weight=weights))
         self.kind = "labels"
         self.weighted |= weights is not None
         return self
@@ -387,7 +402,8 @@ class Accumulator:
         if ranked.dense_scores is not None and not s["scores_are_logits"]:
             shape = ScoreShape.of(ranked.dense_scores)
         return {"ks": ks, "width": width, "p": p, "rows": rows, "shape": shape,
-                "values": values if self.log is not None else None}
+                "values": values if self.log is not None or self.poisson is not None
+                else None}
 
     def _add_scores(self, ranked: RankingInput, how: Thresholding, weights, plan) -> None:
         s = self.settings
@@ -548,6 +564,8 @@ class Accumulator:
         if self.log is not None:
             self.log = mine.log.copy()
             self.log.extend(theirs.log)
+        if self.poisson is not None:
+            self.poisson = mine.poisson.merge(theirs.poisson)
         return self
 
     def _over(self, labels: tuple) -> "Accumulator":
@@ -557,6 +575,8 @@ class Accumulator:
         new.counts = self.counts.widen(labels)
         if self.log is not None:
             new.log = self.log.over(_positions(self.labels or (), labels), len(labels))
+        if self.poisson is not None:
+            new.poisson = self.poisson.over(_positions(self.labels or (), labels), len(labels))
         if self.labels is None:  # rows of empty label sets only: nothing else to reorder
             new.labels, new.n_labels, new.named = tuple(labels), len(labels), True
             return new
@@ -588,6 +608,7 @@ class Accumulator:
         new.exact = list(self.exact)
         new._truth_parts = list(self._truth_parts)
         new.log = None if self.log is None else self.log.copy()
+        new.poisson = None if self.poisson is None else self.poisson.copy()
         if self.binned is not None:
             new.binned = self.binned + type(self.binned)(
                 self.binned.n_labels, self.binned.bins, self.binned.score_range,
@@ -657,7 +678,7 @@ class Accumulator:
             params.update(auc_params)
         labels = self.labels if self.labels is not None else tuple(range(self.n_labels))
         report = build_report(self.counts, labels, zd, s["beta"], params, summary)
-        if self.log is not None and s["ci"] is not None:
+        if s["ci"] is not None:
             report = self._with_intervals(report, zd)
         tuned_on = getattr(s["threshold"], "tuned_on", None)
         thresholding = None
@@ -723,12 +744,20 @@ class Accumulator:
     def _with_intervals(self, report: Report, zero_division) -> Report:
         """``report`` with a bootstrap interval for every metric it holds."""
         s = self.settings
-        samples = self.samples()
-        names = {k: v for k, v in report.metrics.items()
-                 if samples.orders is not None or not needs_sorted_scores(k)}
-        boot = bootstrap(samples, names, level=s["ci"], n_bootstrap=s["n_bootstrap"],
-                         method=s["ci_method"], seed=self.seed, zero_division=zero_division,
-                         beta=s["beta"])
+        if self.poisson is not None:
+            names = {k: v for k, v in report.metrics.items() if not needs_sorted_scores(k)}
+            boot = poisson_intervals(
+                self.poisson, names, level=s["ci"], counts=self.counts,
+                zero_division=zero_division, beta=s["beta"], ks=self.ks,
+                has_propensity=self.inv_propensity is not None,
+                dense=self.kind == "scores" and self.dense)
+        else:
+            samples = self.samples()
+            names = {k: v for k, v in report.metrics.items()
+                     if samples.orders is not None or not needs_sorted_scores(k)}
+            boot = bootstrap(samples, names, level=s["ci"], n_bootstrap=s["n_bootstrap"],
+                             method=s["ci_method"], seed=self.seed,
+                             zero_division=zero_division, beta=s["beta"])
         params = {**report.params, **boot.params()}
         if boot.undefined:
             params["ci_undefined"] = boot.undefined
@@ -809,6 +838,7 @@ class Accumulator:
             "truth_parts": [_exact_to_dict((t, None, None)) for t in self._truth_parts],
             "seed": _to_json(self.seed),
             "log": None if self.log is None else self.log.to_dict(_array_to_json),
+            "poisson": None if self.poisson is None else self.poisson.to_dict(_to_json),
         }
         return {"format": "labelwise.Accumulator/1", "settings": s,
                 "inv_propensity": _to_json(self.inv_propensity), "state": state}
@@ -832,6 +862,8 @@ class Accumulator:
                   seed=_from_json(st.get("seed")))
         if st.get("log") is not None:
             acc.log = SampleLog.from_dict(st["log"], _array_from_json)
+        if st.get("poisson") is not None:
+            acc.poisson = PoissonState.from_dict(st["poisson"], _from_json)
         acc.labels = None if st["labels"] is None else tuple(st["labels"])
         acc._fixed, acc.n_labels, acc.named, acc.kind = (st["fixed"], st["n_labels"],
                                                          st["named"], st["kind"])

@@ -344,6 +344,12 @@ def _notes(r: Report) -> list[str]:
         shown = ", ".join(safe_label(x, 24) for x in labs[:10]) + (" ..." if len(labs) > 10 else "")
         out.append(f"note: {name} is undefined for {len(labs)} label(s) whose truth is constant "
                    f"({shown}); averages leave them out.")
+    left_out = r.params.get("ci_left_out") or []
+    if left_out:
+        why = ("the Poisson bootstrap keeps no scores" if r.params.get("ci_method") == "poisson"
+               else "the scores were not kept (binned or sparse scores)")
+        out.append(f"note: no interval for {', '.join(left_out)}: they need every score, and "
+                   f"{why}; ci_method='bca' or 'percentile' with exact scores gives them one.")
     shares = r.params.get("ci_undefined") or {}
     if shares:
         worst = max(shares, key=shares.get)

@@ -32,7 +32,8 @@ from ..errors import InputError
 from .intervals import bca_interval, check_level, percentile_interval
 from .replicates import Samples
 
-__all__ = ["METHODS", "Bootstrap", "bootstrap", "check_bootstrap", "seed_entropy"]
+__all__ = ["METHODS", "Bootstrap", "bootstrap", "poisson_intervals", "check_bootstrap",
+           "seed_entropy"]
 
 METHODS = ("bca", "percentile", "poisson")
 BLOCK = 64
@@ -135,6 +136,26 @@ def stacked(blocks, names):
 def replicate_values(samples: Samples, names, blocks, zero_division, beta):
     """The metrics of every block of replicate weights, stacked (see :func:`stacked`)."""
     return stacked((samples.metrics(W, names, zero_division, beta) for W in blocks), names)
+
+
+def poisson_intervals(state, estimate: dict, *, level, counts, zero_division, beta, ks,
+                      has_propensity, dense) -> Bootstrap:
+    """Percentile intervals from an additive Poisson state
+    (:class:`~labelwise.stats.poisson.PoissonState`)."""
+    names = tuple(estimate)
+    v, u = state.metrics(names, counts, zero_division, beta, ks, has_propensity, dense)
+    R = state.n_bootstrap
+    reps = np.stack([v[n] for n in names], axis=1) if names else np.empty((R, 0))
+    flags = np.stack([u.get(n, np.zeros(R, bool)) for n in names], axis=1) if names else \
+        np.empty((R, 0), bool)
+    low, high = percentile_interval(reps, level)
+    share = flags.mean(axis=0)
+    return Bootstrap(
+        ci={n: (float(lo), float(hi)) for n, lo, hi in zip(names, low, high)},
+        level=float(level), method="poisson", n_bootstrap=R, seed=state.seed,
+        undefined={n: float(s) for n, s in zip(names, share) if s > UNDEFINED_SHARE},
+        replicates=reps, names=names,
+    )
 
 
 def bootstrap(samples: Samples, estimate: dict, *, level=0.95, n_bootstrap=1000, method="bca",
