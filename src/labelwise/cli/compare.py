@@ -14,7 +14,7 @@ from ..comparison import CORRECTIONS, TESTS, compare_accumulators
 from ..errors import InputError
 from ..registry import REGISTRY
 from . import options as O
-from .evaluate import Layout, Scoring, _cutoffs, feed
+from .evaluate import Layout, Scoring, _check_level, _cutoffs, feed
 
 EXAMPLES = """
 \b
@@ -86,6 +86,8 @@ def compare_command(true, models, scores, threshold, ge, id_column, labels_colum
     """
     if len(models) < 2:
         raise click.UsageError("give at least two model files to compare.")
+    _check_level(ci, "--ci")
+    _check_level(alpha, "--alpha")
     names = list(names) if names else [Path(m).stem for m in models]
     if len(names) != len(models):
         raise click.UsageError(f"--name is given {len(names)} times for {len(models)} model "
@@ -140,8 +142,7 @@ def _compare(true, models: dict, scores: bool, layout: Layout, scoring: Scoring,
                        "out " + ", ".join(f"{v} ({k})" for k, v in rows["left_out"].items())
                        + ".", err=True)
         order = fed.matching.truth_order()
-        if order is not None:  # rows came in this file's order: put them in the truth's
-            fed.acc.reorder_rows(np.argsort(order, kind="stable"))
+        if order is not None:  # feed() put the rows in the truth's order
             matched[name] = np.sort(order)
         accs[name] = fed.acc
     if matched:

@@ -19,6 +19,7 @@ from .._validate import RawMatrix, RawSets, check_threshold
 from ..diagnose import Context, check_bands, label_space_from_data
 from ..errors import InputError
 from ..engine import AUC_MODES, Accumulator
+from ..stats.intervals import check_level
 from ..io import Source
 from ..pairing import label_space, pairs, vocabulary
 from ..registry import REGISTRY, lookup
@@ -291,6 +292,11 @@ def feed(true, pred, scores, layout: Layout, scoring: Scoring, *, allow_missing=
             binned_note = (f"the scores outgrew --memory-limit ({_size(scoring.memory_limit)}): "
                            f"ROC-AUC and average precision are binned ({scoring.bins} bins; "
                            "error bounds in params); pass --auc exact to keep them exact.")
+    order = matching.truth_order()
+    if order is not None and acc.log is not None and acc.n_samples:
+        # rows came in the predictions' order: resample them in the truth's, so that the
+        # intervals (and model pairs) do not depend on how a file was sorted
+        acc.reorder_rows(np.argsort(order, kind="stable"))
     return Fed(acc, truth, other, kind, matching, space, inclusive, binned_note)
 
 
@@ -313,6 +319,14 @@ def run(true, pred, scores, layout: Layout, scoring: Scoring, *, allow_missing=F
               "notes": fed.truth.notes + [n for n in fed.other.notes if n not in fed.truth.notes]
               + ([fed.binned_note] if fed.binned_note else [])}
     return report, thresholds, inputs
+
+
+def _check_level(value, name: str) -> None:
+    """A level option: out of range is a usage error in the option's own name."""
+    try:
+        check_level(value, name)
+    except InputError as err:
+        raise click.UsageError(str(err)) from None
 
 
 def _size(n: float) -> str:
@@ -435,6 +449,8 @@ def evaluate_command(true, pred, scores, threshold, ge, id_column, labels_column
     label_cols, excluded = O.check_columns(id_column, labels_column, label_columns,
                                            exclude_columns, labels or labels_file,
                                            weight_column, sep)
+    if ci is not None:
+        _check_level(ci, "--ci")
     ks = _cutoffs(cutoffs)
     if scores is None and _cutoffs(cutoffs) != D.CUTOFFS:
         raise click.UsageError("--k sets the cutoffs of the *_at_k metrics, which need --scores.")
