@@ -8,7 +8,10 @@ for the 917 genes of the test split:
 * ``yeast_scores.csv``: ``id`` and one predicted probability per label, rounded to
   4 decimals, rows shuffled (so rows must be matched by ``--id-column id``);
 * ``yeast_pred_sets.jsonl``: ``{"id": ..., "labels": [...]}``, the labels whose
-  rounded score is above 0.5.
+  rounded score is above 0.5;
+* ``yeast_scores_c001.csv``: the scores of a second, strongly regularised model
+  (``C=0.01`` instead of scikit-learn's default 1.0), in the layout of
+  ``yeast_scores.csv``, for ``labelwise compare``.
 
 For tuning thresholds on rows the evaluation never sees, it also holds out a
 fixed 30% of the train split (450 of the 1,500 genes, drawn with seed 1), trains a
@@ -61,11 +64,11 @@ def write_csv(path: Path, header: list[str], rows) -> None:
         w.writerows(rows)
 
 
-def fit_scores(X_fit, Y_fit, X_score) -> np.ndarray:
+def fit_scores(X_fit, Y_fit, X_score, C: float = 1.0) -> np.ndarray:
     """One logistic regression per label, fitted on ``X_fit``; scores of ``X_score``."""
     scores = np.empty((X_score.shape[0], Y_fit.shape[1]))
     for j in range(Y_fit.shape[1]):
-        model = make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000))
+        model = make_pipeline(StandardScaler(), LogisticRegression(C=C, max_iter=1000))
         model.fit(X_fit, Y_fit[:, j])
         scores[:, j] = model.predict_proba(X_score)[:, 1]
     return scores.round(4)
@@ -75,9 +78,14 @@ def write_split(stem: str, ids: list[str], labels: list[str], Y, scores) -> None
     """``{stem}_truth.csv`` in id order and ``{stem}_scores.csv`` with rows shuffled."""
     write_csv(OUT / f"{stem}_truth.csv", ["id", *labels],
               ([i, *map(int, row)] for i, row in zip(ids, Y)))
+    write_scores(OUT / f"{stem}_scores.csv", ids, labels, scores)
+
+
+def write_scores(path: Path, ids: list[str], labels: list[str], scores) -> None:
+    """Scores with rows shuffled (one fixed order)."""
     order = np.random.default_rng(0).permutation(len(ids))
-    write_csv(OUT / f"{stem}_scores.csv", ["id", *labels],
-              ([ids[k], *(f"{v:.4f}" for v in scores[k])] for k in order))
+    write_csv(path, ["id", *labels], ([ids[k], *(f"{v:.4f}" for v in scores[k])]
+                                      for k in order))
 
 
 def main(folder: Path) -> None:
@@ -96,6 +104,8 @@ def main(folder: Path) -> None:
         for i, row in zip(ids, scores):
             chosen = [lab for lab, v in zip(labels, row) if v > THRESHOLD]
             f.write(json.dumps({"id": i, "labels": chosen}) + "\n")
+    write_scores(OUT / "yeast_scores_c001.csv", ids, labels,
+                 fit_scores(X_train, Y_train, X_test, C=0.01))
 
     n_train = Y_train.shape[0]
     held = np.random.default_rng(VAL_SEED).permutation(n_train)[: round(VAL_FRACTION * n_train)]

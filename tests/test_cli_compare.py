@@ -710,7 +710,7 @@ def test_require_better_fails_for_the_worse_model(files):
                  "--n-resamples", R, "--seed", "0", "--require-better", "poor")
     assert result.exit_code == 1, result.stderr
     err = result.stderr
-    assert err.startswith("requirement failed: poor is not significantly better than ")
+    assert err.startswith("requirement failed: poor is significantly worse than ")
     assert "good on subset_accuracy (p = " in err and "good on f1_macro (p = " in err
     assert "a: good" in result.stdout
 
@@ -929,7 +929,7 @@ def test_python_m_labelwise_compare_in_a_subprocess(files):
     )
     assert proc.returncode == 1, proc.stderr
     assert json.loads(proc.stdout) == as_json(lib_compare({"good": GOOD, "poor": POOR}))
-    assert proc.stderr.startswith("requirement failed: poor is not significantly better than "
+    assert proc.stderr.startswith("requirement failed: poor is significantly worse than "
                                   "good on ")
     proc = subprocess.run(
         [sys.executable, "-m", "labelwise", "compare", "--true", str(files["truth"]),

@@ -176,9 +176,14 @@ def _compare(true, models: dict, scores: bool, layout: Layout, scoring: Scoring,
     if require_better is not None and not cmp.significantly_better(require_better):
         lost = [(x, o) for x in cmp.metrics for o in cmp.models
                 if o != require_better and not cmp.better(x, require_better, o)]
-        click.echo(f"requirement failed: {require_better} is not significantly better than "
-                   + "; ".join(f"{o} on {x} (p = {cmp.pvalue(x, require_better, o):.3g})"
-                               for x, o in lost[:6]) + ("; ..." if len(lost) > 6 else ""),
-                   err=True)
+        def why(x, o):
+            p = cmp.pvalue(x, require_better, o)
+            if cmp.better(x, o, require_better):
+                return f"significantly worse than {o} on {x} (p = {p:.3g})"
+            return f"not significantly better than {o} on {x} (p = {p:.3g})"
+
+        click.echo(f"requirement failed: {require_better} is "
+                   + "; ".join(why(x, o) for x, o in lost[:6])
+                   + ("; ..." if len(lost) > 6 else ""), err=True)
         sys.exit(1)
     sys.exit(0)
