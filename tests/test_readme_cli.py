@@ -43,7 +43,8 @@ EXAMPLES = examples()
 
 def test_the_section_has_the_examples():
     commands = [c for c, _ in EXAMPLES]
-    assert len(commands) == 7
+    assert len(commands) == 10
+    assert any(c.startswith("labelwise compare") for c in commands)
     assert any(c.startswith("labelwise tune") for c in commands)
     assert any("--format json" in c for c in commands)
     assert any("--require" in c for c in commands)

@@ -37,7 +37,7 @@ from .engine import Accumulator, looks_like_scores
 from .errors import InputError
 from .registry import lookup, needs_sorted_scores
 from .report import Report, safe_label
-from .stats.bootstrap import seed_entropy, weight_blocks
+from .stats.bootstrap import block_size, seed_entropy, weight_blocks
 from .stats.intervals import check_level, percentile_interval
 from .stats.significance import holm, mcnemar, permutation_pvalue, shift_pvalue
 
@@ -48,7 +48,6 @@ CORRECTIONS = ("holm", "bonferroni", "none")
 LABEL_METRICS = ("subset_accuracy", "hamming_loss", "f1_micro", "f1_macro", "f1_samples")
 SCORE_METRICS = LABEL_METRICS + ("roc_auc_macro", "average_precision_macro",
                                  "label_ranking_average_precision")
-_BLOCK = 256  # resamples per block of weights
 
 
 def compare(y_true, models: dict, *, metrics=None, test="paired_bootstrap",
@@ -292,9 +291,10 @@ def _permuted(a: Accumulator, b: Accumulator, wanted, zd, beta, n_resamples, see
     n = rows.n // 2
     out = []
     rng_root = np.random.SeedSequence(seed, spawn_key=(1, pair))
-    n_blocks = -(-n_resamples // _BLOCK)
+    block = block_size(rows.n)
+    n_blocks = -(-n_resamples // block)
     for i, child in enumerate(rng_root.spawn(n_blocks)):
-        size = min(_BLOCK, n_resamples - i * _BLOCK)
+        size = min(block, n_resamples - i * block)
         swap = np.random.default_rng(child).random((n, size)) < 0.5
         keep = (~swap).astype(np.float64)
         swap = swap.astype(np.float64)

@@ -117,10 +117,14 @@ class Accumulator:
         As in :func:`labelwise.evaluate`.
     ci, n_bootstrap, ci_method, seed
         Bootstrap confidence intervals in :meth:`report`, as in
-        :func:`labelwise.evaluate`. With ``ci``, the accumulator also keeps each
-        sample's rows (see :mod:`labelwise.stats.sample_log` for the memory), because
-        a bootstrap resamples samples; accumulators with different seeds merge, and
-        the report draws with the seed of the one it is called on.
+        :func:`labelwise.evaluate`. With ``ci_method="bca"`` or ``"percentile"`` the
+        accumulator also keeps each sample's rows (see
+        :mod:`labelwise.stats.sample_log` for the memory), because they resample
+        samples; accumulators with different seeds merge, and the report draws with
+        the seed of the one it is called on. With ``"poisson"`` it keeps replicate
+        sums instead, whose size does not grow with the data
+        (:mod:`labelwise.stats.poisson`); give each worker its own seed, such as
+        ``seed=(0, rank)``, and merge their states.
 
     Examples
     --------

@@ -17,9 +17,10 @@ sample are correlated. Three methods:
     (Chamandy et al. 2012), so replicates of separate batches add up; the
     interval is the replicates' quantiles.
 
-Weights are drawn in fixed blocks of :data:`BLOCK` replicates, each from its own
-child of ``numpy.random.SeedSequence(seed)``, and every sum over samples runs in
-a fixed order, so a seed gives the same intervals whatever the thread count.
+Weights are drawn in blocks of replicates (:func:`block_size`, which depends on
+the number of samples only), each from its own child of
+``numpy.random.SeedSequence(seed)``, and every sum over samples runs in a fixed
+order, so a seed gives the same intervals whatever the thread count.
 """
 
 from __future__ import annotations
@@ -33,10 +34,10 @@ from .intervals import bca_interval, check_level, percentile_interval
 from .replicates import Samples
 
 __all__ = ["METHODS", "Bootstrap", "bootstrap", "poisson_intervals", "check_bootstrap",
-           "seed_entropy"]
+           "seed_entropy", "block_size", "weight_blocks"]
 
 METHODS = ("bca", "percentile", "poisson")
-BLOCK = 64
+BLOCK_CELLS = 1 << 21  # weights per block: n samples x block_size(n) replicates
 JACKKNIFE_GROUPS = 1000
 UNDEFINED_SHARE = 0.01  # more undefined replicates than this are reported
 
@@ -70,12 +71,18 @@ def _seed_int(s) -> int:
     return int(s)
 
 
+def block_size(n: int) -> int:
+    """Replicates per block of weights: 64 to 1024, fewer for more samples."""
+    return int(min(1024, max(64, BLOCK_CELLS // max(n, 1))))
+
+
 def weight_blocks(n: int, n_bootstrap: int, method: str, seed, key=()):
-    """Blocks of replicate weights, shape (n, <= BLOCK), sample-major."""
+    """Blocks of replicate weights, shape (n, <= block_size(n)), sample-major."""
     root = np.random.SeedSequence(seed, spawn_key=tuple(key))
-    n_blocks = -(-n_bootstrap // BLOCK)
+    block = block_size(n)
+    n_blocks = -(-n_bootstrap // block)
     for b, child in enumerate(root.spawn(n_blocks)):
-        size = min(BLOCK, n_bootstrap - b * BLOCK)
+        size = min(block, n_bootstrap - b * block)
         rng = np.random.default_rng(child)
         if method == "poisson":
             yield rng.poisson(1.0, size=(n, size)).astype(np.float64)
@@ -169,7 +176,8 @@ def bootstrap(samples: Samples, estimate: dict, *, level=0.95, n_bootstrap=1000,
         zero_division, beta)
     if method == "bca":
         jack, _ = stacked(samples.jackknife(names, zero_division, beta,
-                                            min(samples.n, JACKKNIFE_GROUPS), BLOCK), names)
+                                            min(samples.n, JACKKNIFE_GROUPS),
+                                            block_size(samples.n)), names)
         est = np.array([estimate[n] for n in names], dtype=np.float64)
         low, high = bca_interval(reps, est, jack, level)
     else:
