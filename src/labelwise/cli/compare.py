@@ -32,14 +32,11 @@ Examples:
 @click.argument("models", nargs=-1, required=True, type=click.Path(dir_okay=False, exists=True))
 @click.option("--scores", is_flag=True,
               help="The model files hold scores (thresholded with --threshold), not 0/1.")
-@click.option("--threshold", type=float, default=D.THRESHOLD, show_default=True,
-              help="Score threshold of --scores.")
+@click.option("--threshold", default=None,
+              help="Score threshold of --scores, for every model: a number (default 0.5) or a "
+                   "JSON file of thresholds (as for 'labelwise evaluate').")
 @O.inclusive_option
-@O.columns_options
-@O.weight_option
-@O.labels_options
-@O.file_options
-@O.decimal_option
+@O.reading_options
 @click.option("--metric", "metrics", multiple=True, metavar="NAME",
               help="A metric to compare (repeat it for several; default: subset accuracy, "
                    "Hamming loss, micro, macro and samples F1, and with --scores macro ROC-AUC "
@@ -55,12 +52,7 @@ Examples:
               help="Level of the intervals of the values and the differences.")
 @click.option("--alpha", type=float, default=0.05, show_default=True,
               help="Significance level of the marks and of --require-better.")
-@click.option("--zero-division", type=click.Choice(["0", "1", "nan", "warn"]), default="0",
-              show_default=True, help="Value of a metric that divides zero by zero.")
-@click.option("--beta", type=float, default=D.BETA, show_default=True,
-              help="The beta of the fbeta_* metrics.")
-@click.option("--k", "cutoffs", default=",".join(map(str, D.CUTOFFS)), show_default=True,
-              help="Cutoffs of the *_at_k metrics (with --scores).")
+@O.metric_options
 @click.option("--name", "names", multiple=True, metavar="NAME",
               help="A name per model file, in order (default: the file stems).")
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "markdown", "latex"]),
@@ -114,7 +106,9 @@ def compare_command(true, models, scores, threshold, ge, id_column, labels_colum
                     decimal=decimal)
     if labels:
         layout.names = O._names(labels)
-    scoring = Scoring(threshold=str(threshold), ge=ge, logits=False,
+    if threshold is not None and not scores:
+        raise click.UsageError("--threshold turns scores into predictions; it needs --scores.")
+    scoring = Scoring(threshold=threshold, ge=ge, logits=False,
                       zero_division=O.zero_division_value(zero_division), beta=beta,
                       propensity_from=None, propensity_a=D.PROPENSITY_A,
                       propensity_b=D.PROPENSITY_B, k=_cutoffs(cutoffs), auc="exact",

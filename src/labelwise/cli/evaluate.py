@@ -361,21 +361,8 @@ def _memory(value: str) -> float:
               help="Score threshold: a number (default 0.5) or a JSON file: {label: threshold}, "
                    "with \"*\" for the other labels, or a list in label order.")
 @O.inclusive_option
-@O.columns_options
-@O.weight_option
-@O.labels_options
-@O.file_options
-@O.decimal_option
-@click.option("--zero-division", type=click.Choice(["0", "1", "nan", "warn"]),
-              default=str(D.ZERO_DIVISION),
-              show_default=True,
-              help="Value of a metric that divides by zero; nan leaves such labels out of "
-                   "averages.")
-@click.option("--beta", type=float, default=D.BETA, show_default=True,
-              help="The beta of the fbeta_* metrics.")
-@click.option("--k", "cutoffs", default=",".join(map(str, D.CUTOFFS)), show_default=True,
-              metavar="K,K,...",
-              help="Cutoffs of the *_at_k metrics (precision_at_10 for 10).")
+@O.reading_options
+@O.metric_options
 @click.option("--auc", "auc_mode", type=click.Choice(["auto", *AUC_MODES]),
               default="auto", show_default=True,
               help="ROC-AUC and average precision: exact (keeps the scores), binned (bounded "

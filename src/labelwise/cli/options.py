@@ -10,6 +10,7 @@ from pathlib import Path
 
 import click
 
+from .. import defaults as D
 from ..errors import InputError, LabelwiseError
 from ..io import FORMATS
 from ..stats.bootstrap import METHODS
@@ -96,6 +97,22 @@ bootstrap_options = _compose(
                  help="Interval method: bias-corrected and accelerated, percentile, or the "
                       "Poisson bootstrap."),
     seed_option,
+)
+
+
+reading_options = _compose(columns_options, weight_option, labels_options, file_options,
+                           decimal_option)
+
+metric_options = _compose(
+    click.option("--zero-division", type=click.Choice(["0", "1", "nan", "warn"]),
+                 default=str(D.ZERO_DIVISION), show_default=True,
+                 help="Value of a metric that divides by zero; nan leaves such labels out of "
+                      "averages."),
+    click.option("--beta", type=float, default=D.BETA, show_default=True,
+                 help="The beta of the fbeta_* metrics."),
+    click.option("--k", "cutoffs", default=",".join(map(str, D.CUTOFFS)), show_default=True,
+                 metavar="K,K,...",
+                 help="Cutoffs of the *_at_k metrics (precision_at_10 for 10)."),
 )
 
 

@@ -176,11 +176,7 @@ def summary(t) -> str:
 @click.option("--cv", type=int, help="Folds of a cross-fitted estimate of the objective.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the folds.")
 @O.inclusive_option
-@O.columns_options
-@O.weight_option
-@O.labels_options
-@O.file_options
-@O.decimal_option
+@O.reading_options
 @click.option("--output", required=True, type=click.Path(dir_okay=False, allow_dash=True),
               help="Write the thresholds (JSON) here; '-' prints them instead of the table.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
