@@ -788,7 +788,7 @@ def fed_scores(chunks, **kw):
 
 def test_accumulator_bca_scores_match_evaluate_where_the_estimates_match():
     """BCa also depends on the point estimate; where the accumulator's estimate is
-    bitwise that of evaluate() the intervals are identical (see the xfail below for
+    bitwise that of evaluate() the intervals are identical (the test below covers
     the estimates that differ in the last bit)."""
     Y, S, _ = synthetic(n=600, seed=21)
     kw = dict(ci=LEVEL, ci_method="bca", n_bootstrap=150, seed=32)
@@ -805,15 +805,6 @@ def test_accumulator_bca_scores_match_evaluate_where_the_estimates_match():
         assert_same_ci({k: r.ci[k] for k in same}, {k: whole.ci[k] for k in same})
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "bca_interval counts the replicates below and equal to the point estimate with "
-    "exact float comparisons (reps < est, reps == est) for z0; the Accumulator sums the "
-    "@k values batch by batch, so its precision_at_3 estimate is 0.4105555555555555 "
-    "where evaluate() on the same rows gets 0.41055555555555556 (one ulp apart). "
-    "Replicates that equal evaluate()'s estimate exactly count as ties there and as "
-    "above the estimate in the Accumulator, z0 moves and the BCa interval of the same "
-    "rows, seed and replicates changes in the third or fourth decimal; the percentile "
-    "intervals, from the same replicates, are identical"))
 def test_accumulator_bca_scores_match_evaluate_exactly():
     Y, S, _ = synthetic(n=600, seed=21)
     parts = batches(Y, S)
@@ -928,11 +919,6 @@ def test_merged_accumulators_draw_with_the_left_ones_seed():
                    labelwise.evaluate(Y, P, ci=LEVEL, n_bootstrap=100, seed=1).ci)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "Accumulator.merge into an accumulator that has no batch yet copies the other "
-    "accumulator's whole __dict__ (self.__dict__.update(other.copy().__dict__)), seed "
-    "included, so the merged report draws with the other's seed, not with the seed of "
-    "the accumulator it is called on as the Accumulator docstring says"))
 def test_merging_into_an_empty_accumulator_keeps_its_seed():
     Y, _, P = synthetic(n=300, seed=25)
     kw = dict(ci=LEVEL, n_bootstrap=100)
@@ -1078,7 +1064,7 @@ def test_poisson_pickle_and_json_checkpoints():
         back = labelwise.Accumulator.from_dict(json.loads(json.dumps(acc.to_dict())))
         got = back.report()
         assert got.params == expected.params and got.metrics == expected.metrics
-        for k in expected.ci:  # equal to rounding (exact equality: the xfail below)
+        for k in expected.ci:  # equal to rounding (exact equality: the test below)
             np.testing.assert_allclose(got.ci[k], expected.ci[k], rtol=1e-13, atol=0,
                                        err_msg=k)
         # both go on as the original does
@@ -1089,15 +1075,6 @@ def test_poisson_pickle_and_json_checkpoints():
             assert_same_ci(a.report().ci, whole.ci)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "a Poisson accumulator's per-replicate weights of the per-sample (true, predicted, "
-    "both) triples, PoissonState.groups of shape (n_bootstrap, triples), are held "
-    "Fortran-ordered (the transpose of weighted_column_sums' result); to_dict stores "
-    "them with np.ascontiguousarray and from_dict gives them back C-ordered, and the "
-    "example-based metrics reduce over them in another order, so after a JSON round "
-    "trip the intervals of precision_samples, jaccard_samples, specificity_samples, "
-    "mcc_samples, ... move by an ulp or two (the percentile and BCa accumulators' "
-    "round trips are exact; a pickle keeps the order and the same intervals)"))
 def test_poisson_json_checkpoint_gives_identical_intervals():
     Y, _, P = synthetic(n=600, seed=55)
     acc = poisson_fed([(y, "y_pred", p) for y, p in batches(Y, P)][:2], seed=45)

@@ -506,8 +506,12 @@ class Accumulator:
         self._same_settings(other)
         if other.counts is None:
             return self
-        if self.counts is None:
+        if self.counts is None:  # take their state, keep our seed
+            seed, poisson = self.seed, self.poisson
             self.__dict__.update(other.copy().__dict__)
+            self.seed = seed
+            if poisson is not None:
+                self.poisson = poisson.merge(other.poisson)
             return self
         theirs = other
         wider = None

@@ -118,6 +118,9 @@ def bca_interval(replicates, estimate, jackknife, level: float = 0.95):
     bias correction ``z0`` and an acceleration ``a``::
 
         z0 = ndtri((#{theta* < theta_hat} + #{theta* == theta_hat} / 2) / R)
+
+    where replicates within ``1e-12 * max(1, |theta_hat|)`` of the estimate count
+    as equal to it (the same data summed in another order differs by rounding).
         d = mean(jackknife) - jackknife
         a = sum(d**3) / (6 * sum(d**2)**1.5)          (0 when sum(d**2) == 0)
         alpha_i = ndtr(z0 + (z0 + z_i) / (1 - a * (z0 + z_i)))
@@ -181,8 +184,11 @@ def bca_interval(replicates, estimate, jackknife, level: float = 0.95):
 
     valid = ~np.isnan(reps)
     n = valid.sum(axis=0)
-    less = np.count_nonzero(reps < est, axis=0)
-    ties = np.count_nonzero(reps == est, axis=0)
+    # replicates within rounding of the estimate are ties: the same data summed in
+    # another order (batches, merged states) must give the same interval
+    tol = 1e-12 * np.maximum(1.0, np.abs(est))
+    less = np.count_nonzero(reps < est - tol, axis=0)
+    ties = np.count_nonzero(np.abs(reps - est) <= tol, axis=0)
     with np.errstate(divide="ignore", invalid="ignore"):
         proportion = (less + 0.5 * ties) / n
         proportion = np.clip(proportion, 0.5 / n, 1.0 - 0.5 / n)

@@ -57,14 +57,15 @@ class PoissonState:
             ranking = {}
             for name, at, width, scalar in samples.layout:
                 part = sums["ranking"][:, at:at + width]
-                ranking[name] = part[:, 0] if scalar else part
+                ranking[name] = np.ascontiguousarray(part[:, 0] if scalar else part)
         self._add(sums, keys, ranking, samples.n)
         self.batches += 1
 
     def _add(self, sums: dict, keys: np.ndarray, ranking, n: int) -> None:
         base = {k: sums[k] for k in ("tp", "fp", "fn", "total")}
         if self.sums is None:
-            self.sums, self.keys, self.groups, self.ranking = base, keys, sums["groups"], ranking
+            self.sums, self.keys, self.ranking = base, keys, ranking
+            self.groups = np.ascontiguousarray(sums["groups"])
         else:
             self.sums = {k: self.sums[k] + base[k] for k in base}
             self.keys, self.groups = _merge_groups(self.keys, self.groups, keys, sums["groups"])
@@ -90,7 +91,8 @@ class PoissonState:
         if other.sums is not None:
             if new.sums is None:
                 new.sums, new.keys, new.groups, new.ranking = (
-                    dict(other.sums), other.keys, other.groups, other.ranking)
+                    dict(other.sums), other.keys, np.ascontiguousarray(other.groups),
+                    other.ranking)
                 new.n_samples = other.n_samples
             else:
                 new._add({**other.sums, "groups": other.groups}, other.keys, other.ranking,
@@ -180,4 +182,4 @@ def _merge_groups(keys_a, groups_a, keys_b, groups_b):
     M = sp.csr_matrix((np.ones(where.shape[0]), (np.arange(where.shape[0]), where)),
                       shape=(where.shape[0], uniq.shape[0]))
     both = np.hstack([groups_a, groups_b])
-    return uniq, np.asarray(M.T @ both.T).T
+    return uniq, np.ascontiguousarray(np.asarray(M.T @ both.T).T)

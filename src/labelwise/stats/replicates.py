@@ -148,7 +148,8 @@ class Samples:
     def sums(self, W: np.ndarray) -> dict:
         """Every additive sum under each column of ``W`` (already with the user's weights):
         name -> array of shape (R, width)."""
-        out = {name: weighted_column_sums(m, W).T for name, m in self._matrices().items()}
+        out = {name: np.ascontiguousarray(weighted_column_sums(m, W).T)
+               for name, m in self._matrices().items()}
         out["total"] = W.sum(axis=0)
         return out
 
