@@ -1,0 +1,349 @@
+"""``labelwise.dask``: the same report on a Dask cluster, by moving counts, not rows.
+
+Each partition of the data becomes one :class:`~labelwise.Accumulator` state on the
+worker that holds it; the states are merged in a tree on the cluster, and only the
+final state (a few kilobytes of counts, whatever the number of rows) reaches the
+client, which computes the report from it. Per-partition scores are never averaged:
+that is wrong for F1, for AUC and for uneven partitions.
+
+ROC-AUC and average precision use the binned state by default (``auc="binned"``,
+``(bins, n_labels, 2)`` counts per state, with the error bound in
+``report.params``). ``auc="exact"`` keeps every score in the states, so the merged
+state carries all of them to the client: 4 bytes per float32 score (8 per float64)
+plus the truth, which must fit in the client's memory.
+
+With ``ci=``, intervals come from the Poisson bootstrap, whose replicates merge like
+counts: partition ``i`` draws its weights from ``seed=(seed, i)``.
+
+Needs the ``dask`` extra: ``pip install "labelwise[dask]"``.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from . import defaults as D
+from .engine import Accumulator
+from .errors import InputError
+from .report import Report
+
+try:  # the extra
+    import dask
+    import dask.array as da
+except ImportError as _err:  # pragma: no cover - exercised without the extra
+    raise ImportError(
+        "labelwise.dask needs Dask: pip install \"labelwise[dask]\" (it installs "
+        "dask[distributed,dataframe])."
+    ) from _err
+
+__all__ = ["evaluate", "partition_states"]
+
+
+def evaluate(y_true, y_pred=None, *, y_score=None, labels=None, labels_column=None,
+             id_column=None, allow_missing=False, threshold=D.THRESHOLD, inclusive=False,
+             k=D.CUTOFFS, auc="binned", bins=D.BINS, score_range=D.SCORE_RANGE,
+             zero_division=D.ZERO_DIVISION, beta=D.BETA, inv_propensity=None,
+             scores_are_logits=False, sep=",", ci=None, n_bootstrap=1000, seed=None,
+             split_every=8) -> Report:
+    """Evaluate dask arrays or dask DataFrames on the cluster; the same report as
+    :func:`labelwise.evaluate` on the data in memory.
+
+    Parameters
+    ----------
+    y_true : dask.array.Array or dask.dataframe.DataFrame
+        The truth: a 2-D 0/1 array (uneven row chunks allowed, the label axis may be
+        chunked too), or a DataFrame with one column per label or a label-set column
+        (``labels_column``) and, with ``id_column``, an id column.
+    y_pred, y_score : the same kinds, optional
+        Hard predictions or scores (exactly one). Arrays are matched to the truth
+        row by row; DataFrames by position (the same partitions with the same
+        lengths), or by ``id_column`` through a join on the cluster.
+    labels : sequence, optional
+        The label vocabulary (for arrays: the names of the columns).
+    labels_column : str, optional
+        Of DataFrames: the column holding each row's label set (lists of labels, or
+        strings split at ``sep``), in both frames.
+    id_column : str, optional
+        Of DataFrames: join truth and predictions on this column. An id on one side
+        only, or repeated, is counted on the cluster and raises
+        :class:`~labelwise.InputError`, unless ``allow_missing=True`` (then the
+        matched rows are evaluated and ``report.params["rows"]`` says how many were
+        left out).
+    auc : {"binned", "exact"}, default "binned"
+        See the module notes.
+    ci, n_bootstrap, seed
+        Poisson-bootstrap intervals (the only method whose replicates merge).
+    split_every : int, default 8
+        How many states each merge task of the tree takes.
+    threshold, inclusive, k, bins, score_range, zero_division, beta, inv_propensity, scores_are_logits, sep
+        As in :func:`labelwise.evaluate` and :class:`labelwise.Accumulator`.
+
+    Returns
+    -------
+    Report
+    """
+    if (y_pred is None) == (y_score is None):
+        raise InputError("give exactly one of y_pred (hard 0/1 predictions or label sets) and "
+                         "y_score (scores); got " + ("both." if y_pred is not None else
+                                                      "neither."))
+    settings = dict(threshold=threshold, inclusive=inclusive, k=k, auc=auc, bins=bins,
+                    score_range=score_range, zero_division=zero_division, beta=beta,
+                    inv_propensity=inv_propensity, scores_are_logits=scores_are_logits, sep=sep)
+    if y_score is None:
+        settings = {key: v for key, v in settings.items() if key not in _SCORE_ONLY}
+    if ci is not None:
+        from .stats.bootstrap import seed_entropy
+
+        seed = seed_entropy(seed)
+        settings.update(ci=ci, n_bootstrap=n_bootstrap, ci_method="poisson")
+    Accumulator(labels, **settings)  # checks the settings before anything runs
+    other = y_pred if y_score is None else y_score
+    kind = "labels" if y_score is None else "scores"
+    states, rows = partition_states(y_true, other, kind, labels=labels,
+                                    labels_column=labels_column, id_column=id_column,
+                                    allow_missing=allow_missing, settings=settings, seed=seed)
+    total = _tree_merge(states, split_every)
+    acc = dask.compute(total)[0]
+    report = acc.report()
+    if rows is not None:
+        from dataclasses import replace
+
+        report = replace(report, params={**report.params, "rows": rows})
+    return report
+
+
+_SCORE_ONLY = ("threshold", "inclusive", "k", "inv_propensity", "scores_are_logits")
+
+
+def partition_states(y_true, other, kind, *, labels=None, labels_column=None, id_column=None,
+                     allow_missing=False, settings=None, seed=None):
+    """One delayed :class:`~labelwise.Accumulator` per partition, and the row matching
+    (None unless joined by id)."""
+    settings = dict(settings or {})
+    if isinstance(y_true, da.Array) or isinstance(other, da.Array):
+        if not (isinstance(y_true, da.Array) and isinstance(other, da.Array)):
+            raise InputError("y_true and the predictions must both be dask arrays (or both "
+                             "dask DataFrames); got "
+                             f"{type(y_true).__name__} and {type(other).__name__}.")
+        return _array_states(y_true, other, kind, labels, settings, seed), None
+    import dask.dataframe as dd
+
+    if not (isinstance(y_true, dd.DataFrame) and isinstance(other, dd.DataFrame)):
+        raise InputError(
+            "labelwise.dask.evaluate takes dask arrays or dask DataFrames (dask.array, "
+            f"dask.dataframe); got {type(y_true).__name__} and {type(other).__name__}: "
+            "for data in memory, call labelwise.evaluate.")
+    return _frame_states(y_true, other, kind, labels, labels_column, id_column,
+                         allow_missing, settings, seed)
+
+
+# --------------------------------------------------------------------------
+# Arrays
+# --------------------------------------------------------------------------
+
+
+def _array_states(t, p, kind, labels, settings, seed):
+    if t.ndim != 2 or p.ndim != 2:
+        raise InputError(f"y_true and the predictions must be 2-D (samples x labels); got "
+                         f"{t.ndim}-D and {p.ndim}-D arrays.")
+    if t.shape[1] != p.shape[1] or (not math.isnan(t.shape[0]) and not math.isnan(p.shape[0])
+                                    and t.shape[0] != p.shape[0]):
+        raise InputError(f"the predictions have shape {p.shape} but y_true {t.shape}: both "
+                         "need one row per sample and one column per label.")
+    t = t.rechunk({1: -1})
+    p = p.rechunk({0: t.chunks[0], 1: -1})
+    starts = np.concatenate([[0], np.cumsum(t.chunks[0])[:-1]]).astype(int)
+    tb, pb = t.to_delayed().ravel(), p.to_delayed().ravel()
+    state = dask.delayed(_state, pure=True)
+    return [state(a, b, kind, labels, settings, _seed(seed, i), i, int(starts[i]))
+            for i, (a, b) in enumerate(zip(tb, pb))]
+
+
+def _seed(seed, i):
+    if seed is None:
+        return None
+    return (*seed, i) if isinstance(seed, tuple) else (seed, i)
+
+
+def _state(t, p, kind, labels, settings, seed, partition, start=None, weights=None):
+    """The accumulator of one partition (runs on a worker)."""
+    acc = Accumulator(labels, seed=seed, **settings)
+    if len(t) == 0:
+        return acc
+    try:
+        if kind == "labels":
+            acc.update(t, p, sample_weight=weights)
+        else:
+            acc.update(t, y_score=p, sample_weight=weights)
+    except InputError as err:
+        where = f"partition {partition}" + ("" if start is None else
+                                            f" (rows from {start} of the data)")
+        raise InputError(f"{where}: {err}") from None
+    return acc
+
+
+def _merge(*accs):
+    out = accs[0].copy()
+    for a in accs[1:]:
+        out.merge(a)
+    return out
+
+
+def _tree_merge(states, split_every: int):
+    if not states:
+        raise InputError("the data has no partitions.")
+    merge = dask.delayed(_merge, pure=True)
+    level = list(states)
+    while len(level) > 1:
+        level = [merge(*level[i:i + split_every]) for i in range(0, len(level), split_every)]
+    return level[0]
+
+
+# --------------------------------------------------------------------------
+# DataFrames
+# --------------------------------------------------------------------------
+
+
+def _frame_states(t, p, kind, labels, labels_column, id_column, allow_missing, settings, seed):
+    rows = None
+    if id_column is not None:
+        for frame, name in ((t, "y_true"), (p, "predictions")):
+            if id_column not in frame.columns:
+                raise InputError(f"{name} has no id column {id_column!r} (its columns: "
+                                 f"{', '.join(map(str, list(frame.columns)[:10]))}).")
+        t, p, rows = _joined(t, p, id_column, allow_missing)
+        id_cols = [id_column]
+    else:
+        id_cols = []
+    label_cols = _label_columns(t, p, labels, labels_column, id_cols)
+    if labels is None and labels_column is None:
+        labels = label_cols
+    if id_column is None:
+        t, p = _aligned(t, p)
+    tb, pb = t.to_delayed(), p.to_delayed()
+    state = dask.delayed(_frame_state, pure=True)
+    return [state(a, b, kind, labels, label_cols, labels_column, settings, _seed(seed, i), i)
+            for i, (a, b) in enumerate(zip(tb, pb))], rows
+
+
+def _label_columns(t, p, labels, labels_column, skip):
+    if labels_column is not None:
+        for frame, name in ((t, "y_true"), (p, "predictions")):
+            if labels_column not in frame.columns:
+                raise InputError(f"{name} has no column {labels_column!r} of label sets.")
+        return None
+    cols = [c for c in t.columns if c not in skip]
+    if labels is not None:
+        missing = [x for x in labels if x not in cols]
+        if missing:
+            raise InputError(f"y_true has no column for label(s) {missing[:5]}.")
+        cols = list(labels)
+    absent = [c for c in cols if c not in p.columns]
+    if absent:
+        raise InputError(f"the predictions have no column for label(s) {absent[:5]}: both "
+                         "frames need one column per label, with the same names.")
+    return cols
+
+
+def _aligned(t, p):
+    """Frames matched by position: the same partitions with the same lengths."""
+    if t.npartitions != p.npartitions:
+        raise InputError(
+            f"y_true has {t.npartitions} partitions but the predictions {p.npartitions}: "
+            "matched by position, both need the same partitions; pass id_column= to join "
+            "them on an id instead.")
+    lt, lp = dask.compute(t.map_partitions(len), p.map_partitions(len))
+    lt, lp = list(lt), list(lp)
+    for i, (a, b) in enumerate(zip(lt, lp)):
+        if a != b:
+            raise InputError(
+                f"partition {i} has {a} rows in y_true but {b} in the predictions: "
+                "matched by position, every partition needs the same rows; pass "
+                "id_column= to join them on an id instead.")
+    return t, p
+
+
+def _joined(t, p, id_column, allow_missing):
+    """Truth and predictions joined on ``id_column``, on the cluster; missing and repeated
+    ids counted there."""
+    t_ids, p_ids = t[id_column], p[id_column]
+    t_dup = (t_ids.value_counts() > 1).sum()
+    p_dup = (p_ids.value_counts() > 1).sum()
+    t_ren = t.rename(columns={c: f"t::{c}" for c in t.columns if c != id_column})
+    p_ren = p.rename(columns={c: f"p::{c}" for c in p.columns if c != id_column})
+    both = t_ren.merge(p_ren, on=id_column, how="outer", indicator=True)
+    side = both["_merge"].value_counts()
+    n_t, n_p, t_dup, p_dup, side = dask.compute(t_ids.count(), p_ids.count(), t_dup, p_dup,
+                                                side)
+    side = {str(k): int(v) for k, v in side.items()}
+    only_t, only_p = side.get("left_only", 0), side.get("right_only", 0)
+    if t_dup or p_dup:
+        raise InputError(
+            f"{int(t_dup)} id(s) appear more than once in y_true and {int(p_dup)} in the "
+            f"predictions (column {id_column!r}): each sample needs one row.")
+    rows = {"by": id_column, "truth_rows": int(n_t), "pred_rows": int(n_p),
+            "matched": side.get("both", 0),
+            "left_out": {k: v for k, v in (("truth id not in predictions", only_t),
+                                           ("prediction id not in truth", only_p)) if v}}
+    if (only_t or only_p) and not allow_missing:
+        raise InputError(
+            f"{only_t} truth id(s) have no prediction and {only_p} prediction id(s) are not "
+            f"in the truth (column {id_column!r}); pass allow_missing=True to evaluate the "
+            f"{rows['matched']} matched rows.")
+    both = both[both["_merge"] == "both"]
+    t_cols = [c for c in both.columns if str(c).startswith("t::")]
+    p_cols = [c for c in both.columns if str(c).startswith("p::")]
+    t_out = both[[id_column, *t_cols]].rename(columns={c: c[3:] for c in t_cols})
+    p_out = both[[id_column, *p_cols]].rename(columns={c: c[3:] for c in p_cols})
+    return t_out, p_out, rows
+
+
+def _frame_state(t, p, kind, labels, label_cols, labels_column, settings, seed, partition):
+    """The accumulator of one DataFrame partition (runs on a worker)."""
+    if labels_column is not None:
+        tv, pv = _sets(t[labels_column]), _sets(p[labels_column])
+    else:
+        tv, pv = t[label_cols].to_numpy(), p[label_cols].to_numpy()
+        if kind == "labels":
+            pv = _as_labels(pv)
+        tv = _as_labels(tv)
+    return _state(tv, pv, kind, labels, settings, seed, partition)
+
+
+def _as_labels(values: np.ndarray) -> np.ndarray:
+    """Whole-number columns as integers (so the validation speaks of 0/1, not floats)."""
+    if values.dtype.kind == "f" and np.all(np.isfinite(values)) and np.all(values == np.round(
+            values)):
+        return values.astype(np.int64)
+    return values
+
+
+def _sets(column) -> list:
+    """A label-set column as lists (or delimited strings). Dask turns a pandas column of
+    lists into their text (``"['a', 'b']"``) unless ``dataframe.convert-string`` is off;
+    such text is read back as the list it shows."""
+    out = []
+    for v in column.tolist():
+        if v is None or (isinstance(v, float) and math.isnan(v)):
+            out.append([])
+        elif isinstance(v, str):
+            out.append(_listed(v))
+        else:
+            out.append(list(v))
+    return out
+
+
+def _listed(text: str):
+    stripped = text.strip()
+    if stripped.startswith("[") and stripped.endswith("]"):
+        import ast
+
+        try:
+            value = ast.literal_eval(stripped)
+        except (ValueError, SyntaxError):
+            return text
+        if isinstance(value, list):
+            return value
+    return text
