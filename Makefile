@@ -26,6 +26,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_wide_files.py $(ARGS)
 	$(BIN)/python benchmarks/bench_engine.py $(ARGS)
 	$(BIN)/python benchmarks/bench_thresholds.py $(ARGS)
+	$(BIN)/python benchmarks/bench_bootstrap.py $(ARGS)
 
 clean:
 	rm -rf $(VENV) build src/*.egg-info
