@@ -213,19 +213,20 @@ def _frame_states(t, p, kind, labels, labels_column, id_column, allow_missing, s
             if id_column not in frame.columns:
                 raise InputError(f"{name} has no id column {id_column!r} (its columns: "
                                  f"{', '.join(map(str, list(frame.columns)[:10]))}).")
-        t, p, rows = _joined(t, p, id_column, allow_missing)
-        id_cols = [id_column]
+        label_cols = _label_columns(t, p, labels, labels_column, [id_column])
+        both, rows = _joined(t, p, id_column, allow_missing)
     else:
-        id_cols = []
-    label_cols = _label_columns(t, p, labels, labels_column, id_cols)
+        label_cols = _label_columns(t, p, labels, labels_column, [])
     if labels is None and labels_column is None:
         labels = label_cols
-    if id_column is None:
-        t, p = _aligned(t, p)
-    tb, pb = t.to_delayed(), p.to_delayed()
+    if id_column is not None:  # one joined frame: its partitions split on the worker
+        state = dask.delayed(_joined_state, pure=True)
+        return [state(part, kind, labels, label_cols, labels_column, settings,
+                      _seed(seed, i), i) for i, part in enumerate(both.to_delayed())], rows
+    t, p = _aligned(t, p)
     state = dask.delayed(_frame_state, pure=True)
     return [state(a, b, kind, labels, label_cols, labels_column, settings, _seed(seed, i), i)
-            for i, (a, b) in enumerate(zip(tb, pb))], rows
+            for i, (a, b) in enumerate(zip(t.to_delayed(), p.to_delayed()))], rows
 
 
 def _label_columns(t, p, labels, labels_column, skip):
@@ -292,12 +293,17 @@ def _joined(t, p, id_column, allow_missing):
             f"{only_t} truth id(s) have no prediction and {only_p} prediction id(s) are not "
             f"in the truth (column {id_column!r}); pass allow_missing=True to evaluate the "
             f"{rows['matched']} matched rows.")
-    both = both[both["_merge"] == "both"]
-    t_cols = [c for c in both.columns if str(c).startswith("t::")]
-    p_cols = [c for c in both.columns if str(c).startswith("p::")]
-    t_out = both[[id_column, *t_cols]].rename(columns={c: c[3:] for c in t_cols})
-    p_out = both[[id_column, *p_cols]].rename(columns={c: c[3:] for c in p_cols})
-    return t_out, p_out, rows
+    return both[both["_merge"] == "both"], rows
+
+
+def _joined_state(part, kind, labels, label_cols, labels_column, settings, seed, partition):
+    """The accumulator of one partition of the joined frame (runs on a worker)."""
+    t = part[[c for c in part.columns if str(c).startswith("t::")]]
+    p = part[[c for c in part.columns if str(c).startswith("p::")]]
+    t = t.rename(columns={c: c[3:] for c in t.columns})
+    p = p.rename(columns={c: c[3:] for c in p.columns})
+    return _frame_state(t, p, kind, labels, label_cols, labels_column, settings, seed,
+                        partition)
 
 
 def _frame_state(t, p, kind, labels, label_cols, labels_column, settings, seed, partition):

@@ -14,7 +14,7 @@ from ..comparison import CORRECTIONS, TESTS, compare_accumulators
 from ..errors import InputError
 from ..registry import REGISTRY
 from . import options as O
-from .evaluate import Layout, Scoring, _check_level, _cutoffs, feed
+from .evaluate import Layout, Scoring, feed
 
 EXAMPLES = """
 \b
@@ -78,8 +78,8 @@ def compare_command(true, models, scores, threshold, ge, id_column, labels_colum
     """
     if len(models) < 2:
         raise click.UsageError("give at least two model files to compare.")
-    _check_level(ci, "--ci")
-    _check_level(alpha, "--alpha")
+    O.check_level_option(ci, "--ci")
+    O.check_level_option(alpha, "--alpha")
     names = list(names) if names else [Path(m).stem for m in models]
     if len(names) != len(models):
         raise click.UsageError(f"--name is given {len(names)} times for {len(models)} model "
@@ -111,7 +111,7 @@ def compare_command(true, models, scores, threshold, ge, id_column, labels_colum
     scoring = Scoring(threshold=threshold, ge=ge, logits=False,
                       zero_division=O.zero_division_value(zero_division), beta=beta,
                       propensity_from=None, propensity_a=D.PROPENSITY_A,
-                      propensity_b=D.PROPENSITY_B, k=_cutoffs(cutoffs), auc="exact",
+                      propensity_b=D.PROPENSITY_B, k=O.cutoffs(cutoffs), auc="exact",
                       auc_auto=False, bins=D.BINS, memory_limit=D.MEMORY_LIMIT)
     _compare(true, dict(zip(names, models)), scores, layout, scoring, labels_file=labels_file,
              metrics=list(metrics) or None, test=test, correction=correction,

@@ -15,15 +15,14 @@ import scipy.sparse as sp
 
 from .. import defaults as D
 from .._names import did_you_mean
-from .._validate import RawMatrix, RawSets, check_threshold
+from .._validate import RawMatrix, RawSets
 from ..diagnose import Context, check_bands, label_space_from_data
 from ..errors import InputError
 from ..engine import AUC_MODES, Accumulator
-from ..stats.intervals import check_level
 from ..io import Source
 from ..pairing import label_space, pairs, vocabulary
 from ..registry import REGISTRY, lookup
-from ..thresholds import FORMAT as THRESHOLDS_FORMAT, Thresholds
+from ..thresholds import Thresholds
 from ..propensity import inverse_propensity
 from . import options as O
 
@@ -125,41 +124,6 @@ def _parse_requirements(specs, have_scores: bool, propensities: bool):
             )
         out.append((name, op, value))
     return out
-
-
-def _cutoffs(value: str) -> tuple:
-    try:
-        ks = [int(x) for x in value.split(",") if x.strip()]
-    except ValueError:
-        ks = []
-    if not ks or min(ks) < 1:
-        raise click.UsageError(f"--k {value!r}: give positive whole numbers, e.g. --k 1,3,5,10.")
-    return tuple(sorted(set(ks)))
-
-
-def _threshold(value: str, vocab: tuple):
-    """--threshold: a number, or a JSON file (a dict by label, "*" for the rest, or a list)."""
-    path = Path(value)
-    if value.endswith(".json") or path.is_file():
-        try:
-            given = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as err:
-            raise InputError(
-                f"--threshold {value}: cannot read a JSON threshold file ({err})."
-            ) from None
-    else:
-        try:
-            given = float(value)
-        except ValueError:
-            raise InputError(
-                f"--threshold {value!r}: give a number or a JSON file of {{label: threshold}}."
-            ) from None
-    try:
-        if isinstance(given, dict) and given.get("format") == THRESHOLDS_FORMAT:
-            return Thresholds.from_json(given, labels=list(vocab))  # keeps where it was tuned
-        return check_threshold(given, len(vocab), vocab)
-    except InputError as err:
-        raise InputError(f"--threshold {value}: {err}") from None
 
 
 def _bands(path):
@@ -265,7 +229,7 @@ def feed(true, pred, scores, layout: Layout, scoring: Scoring, *, allow_missing=
     other.expected = frozenset(str(x) for x in vocab or ())
     kind = "scores" if scores else "labels"
     it, matching = pairs(truth, other, vocab, kind, allow_missing=allow_missing)
-    thr = _threshold(scoring.threshold, vocab) if scoring.threshold is not None else D.THRESHOLD
+    thr = O.threshold_value(scoring.threshold, vocab) if scoring.threshold is not None else D.THRESHOLD
     inclusive = scoring.ge
     if isinstance(thr, Thresholds):  # a tuned file carries its rule
         if scoring.ge and thr.rule != ">=":
@@ -321,12 +285,12 @@ def run(true, pred, scores, layout: Layout, scoring: Scoring, *, allow_missing=F
     return report, thresholds, inputs
 
 
-def _check_level(value, name: str) -> None:
-    """A level option: out of range is a usage error in the option's own name."""
+def _is_number(value: str) -> bool:
     try:
-        check_level(value, name)
-    except InputError as err:
-        raise click.UsageError(str(err)) from None
+        float(value)
+    except ValueError:
+        return False
+    return True
 
 
 def _size(n: float) -> str:
@@ -351,11 +315,11 @@ def _memory(value: str) -> float:
 
 
 @click.command("evaluate", epilog=EXAMPLES)
-@click.option("--true", "true", required=True, type=click.Path(dir_okay=False, allow_dash=True),
+@click.option("--true", "true", required=True, type=click.Path(dir_okay=True, allow_dash=True),
               help="File with the true labels ('-' for standard input).")
-@click.option("--pred", type=click.Path(dir_okay=False, allow_dash=True),
+@click.option("--pred", type=click.Path(dir_okay=True, allow_dash=True),
               help="File with hard predictions (0/1 columns or label sets).")
-@click.option("--scores", type=click.Path(dir_okay=False, allow_dash=True),
+@click.option("--scores", type=click.Path(dir_okay=True, allow_dash=True),
               help="File with scores or probabilities, one column per label.")
 @click.option("--threshold", default=None,
               help="Score threshold: a number (default 0.5) or a JSON file: {label: threshold}, "
@@ -397,6 +361,11 @@ def _memory(value: str) -> float:
               help='JSON file of interpretation bands {"metric or pattern": [good, bad]}.')
 @click.option("--quiet", is_flag=True, help="Print nothing but errors and failed requirements.")
 @O.bootstrap_options
+@click.option("--dask", "dask_address", metavar="ADDRESS",
+              help="Evaluate on a Dask cluster: a scheduler address (tcp://host:8786), or "
+                   "local:N to start N local worker processes. The files are then Parquet "
+                   "files, globs or directories of partitions; only counts leave the "
+                   "workers.")
 @O.debug_option
 def evaluate_command(true, pred, scores, threshold, ge, id_column, labels_column, label_columns,
                      exclude_columns, weight_column, sep, labels, labels_file, input_format,
@@ -404,7 +373,7 @@ def evaluate_command(true, pred, scores, threshold, ge, id_column, labels_column
                      memory_limit, bins, propensity_from,
                      propensity_a, propensity_b, fmt, output, require, allow_missing,
                      scores_are_logits, train_true, train_pred, train_scores, bands_file, quiet,
-                     ci, n_bootstrap, ci_method, seed, debug):
+                     ci, n_bootstrap, ci_method, seed, dask_address, debug):
     """Evaluate predictions (or scores) in a file against the true labels in another.
 
     Rows are matched by position, or by --id-column. Labels are matched by name:
@@ -437,9 +406,9 @@ def evaluate_command(true, pred, scores, threshold, ge, id_column, labels_column
                                            exclude_columns, labels or labels_file,
                                            weight_column, sep)
     if ci is not None:
-        _check_level(ci, "--ci")
-    ks = _cutoffs(cutoffs)
-    if scores is None and _cutoffs(cutoffs) != D.CUTOFFS:
+        O.check_level_option(ci, "--ci")
+    ks = O.cutoffs(cutoffs)
+    if scores is None and O.cutoffs(cutoffs) != D.CUTOFFS:
         raise click.UsageError("--k sets the cutoffs of the *_at_k metrics, which need --scores.")
     gates = _parse_requirements(require, scores is not None, propensity_from is not None)
     wanted = [int(n.rsplit("_at_", 1)[1]) for n, _, _ in gates if lookup(n).group == "at_k"]
@@ -457,12 +426,13 @@ def evaluate_command(true, pred, scores, threshold, ge, id_column, labels_column
                       ci=ci, n_bootstrap=n_bootstrap, ci_method=ci_method, seed=seed)
     _evaluate((true, pred, scores), (train_true, train_pred, train_scores), layout, scoring,
               labels=labels, labels_file=labels_file, bands_file=bands_file, gates=gates,
-              allow_missing=allow_missing, output=(fmt, output, quiet), debug=debug)
+              allow_missing=allow_missing, output=(fmt, output, quiet), dask=dask_address,
+              debug=debug)
 
 
 @O.guarded
 def _evaluate(files, train_files, layout: Layout, scoring: Scoring, *, labels, labels_file,
-              bands_file, gates, allow_missing, output):
+              bands_file, gates, allow_missing, output, dask=None):
     if labels:
         layout.names = O._names(labels)
     elif labels_file:
@@ -470,6 +440,26 @@ def _evaluate(files, train_files, layout: Layout, scoring: Scoring, *, labels, l
     fmt, path, quiet = output
     show_progress = sys.stderr.isatty() and not quiet and fmt != "json"
     bands = _bands(bands_file)
+    if dask is not None:
+        if train_files[0] or bands_file:
+            raise click.UsageError("--dask takes no --train-* files or --bands.")
+        from . import on_dask
+
+        names = layout.names or layout.label_columns
+        thr = D.THRESHOLD
+        if scoring.threshold is not None:
+            if names is None and not _is_number(scoring.threshold):
+                raise click.UsageError("--dask with a thresholds file needs the label names "
+                                       "(--labels, --labels-file or --label-columns).")
+            thr = O.threshold_value(scoring.threshold, tuple(names or ()))
+        report, thresholds, inputs = on_dask.run(dask, *files, layout, scoring, thr,
+                                                 allow_missing=allow_missing)
+        _emit(report, thresholds, inputs, fmt, path, quiet)
+        sys.exit(_gate(report, gates))
+    for f in files:
+        if f is not None and f != "-" and Path(f).is_dir():
+            raise InputError(f"{f} is a directory: give a file (--dask reads directories of "
+                             "Parquet partitions).")
     train = None
     if train_files[0]:  # --labels-column may then fit the training or the test files only
         train = run(*train_files, layout, replace(scoring, ci=None),

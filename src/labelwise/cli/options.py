@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import json
 import math
 import sys
 import traceback
@@ -13,7 +14,10 @@ import click
 from .. import defaults as D
 from ..errors import InputError, LabelwiseError
 from ..io import FORMATS
+from .._validate import check_threshold
 from ..stats.bootstrap import METHODS
+from ..stats.intervals import check_level
+from ..thresholds import FORMAT as THRESHOLDS_FORMAT, Thresholds
 
 INPUT_FORMATS = list(dict.fromkeys(FORMATS.values()))  # the readers' formats
 
@@ -190,3 +194,47 @@ def read_names_file(path: str) -> list[str]:
     if not names:
         raise InputError(f"--labels-file {path} names no label.")
     return names
+
+
+def cutoffs(value: str) -> tuple:
+    """--k: positive whole numbers, sorted and without repeats."""
+    try:
+        ks = [int(x) for x in value.split(",") if x.strip()]
+    except ValueError:
+        ks = []
+    if not ks or min(ks) < 1:
+        raise click.UsageError(f"--k {value!r}: give positive whole numbers, e.g. --k 1,3,5,10.")
+    return tuple(sorted(set(ks)))
+
+
+def threshold_value(value: str, vocab: tuple):
+    """--threshold: a number, or a JSON file (a dict by label, "*" for the rest, or a list)."""
+    path = Path(value)
+    if value.endswith(".json") or path.is_file():
+        try:
+            given = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as err:
+            raise InputError(
+                f"--threshold {value}: cannot read a JSON threshold file ({err})."
+            ) from None
+    else:
+        try:
+            given = float(value)
+        except ValueError:
+            raise InputError(
+                f"--threshold {value!r}: give a number or a JSON file of {{label: threshold}}."
+            ) from None
+    try:
+        if isinstance(given, dict) and given.get("format") == THRESHOLDS_FORMAT:
+            return Thresholds.from_json(given, labels=list(vocab))  # keeps where it was tuned
+        return check_threshold(given, len(vocab), vocab)
+    except InputError as err:
+        raise InputError(f"--threshold {value}: {err}") from None
+
+
+def check_level_option(value, name: str) -> None:
+    """A level option: out of range is a usage error in the option's own name."""
+    try:
+        check_level(value, name)
+    except InputError as err:
+        raise click.UsageError(str(err)) from None
