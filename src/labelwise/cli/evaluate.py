@@ -229,7 +229,8 @@ def feed(true, pred, scores, layout: Layout, scoring: Scoring, *, allow_missing=
     other.expected = frozenset(str(x) for x in vocab or ())
     kind = "scores" if scores else "labels"
     it, matching = pairs(truth, other, vocab, kind, allow_missing=allow_missing)
-    thr = O.threshold_value(scoring.threshold, vocab) if scoring.threshold is not None else D.THRESHOLD
+    thr = (O.threshold_value(scoring.threshold, vocab) if scoring.threshold is not None
+           else D.THRESHOLD)
     inclusive = scoring.ge
     if isinstance(thr, Thresholds):  # a tuned file carries its rule
         if scoring.ge and thr.rule != ">=":
