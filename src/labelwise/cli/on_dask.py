@@ -37,15 +37,15 @@ def connect(address: str):
 def run(address: str, true, pred, scores, layout, scoring, threshold, *, allow_missing):
     """Evaluate Parquet files (globs or directories) on the cluster: (report, thresholds,
     inputs), as the in-memory path gives them."""
-    import dask.dataframe as dd
-
-    from .. import dask as ldask
-
     other_path = pred or scores
     for path in (true, other_path):
         if str(path) == "-":
             raise click.UsageError("--dask reads Parquet files, not standard input.")
     client, cluster = connect(address)
+    import dask.dataframe as dd
+
+    from .. import dask as ldask
+
     try:
         truth = _read(dd, true)
         other = _read(dd, other_path)
