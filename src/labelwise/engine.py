@@ -67,7 +67,7 @@ from .stats.replicates import Samples
 from .stats.poisson import PoissonState
 from .stats.sample_log import SampleLog
 from .registry import needs_sorted_scores, score_values, threshold_values
-from .report import PerLabelTable, Report
+from .report import PerLabelTable, Report, ScoreSource
 
 __all__ = ["Accumulator", "build_report", "diagnosed"]
 
@@ -688,6 +688,10 @@ class Accumulator:
         report = build_report(self.counts, labels, zd, s["beta"], params, summary)
         if s["ci"] is not None:
             report = self._with_intervals(report, zd)
+        if self.kind == "scores" and self.dense and self.exact and not s["scores_are_logits"]:
+            y, scores, w = self.exact[0]  # joined by _summary
+            report = replace(report, scores=ScoreSource(y, scores, w, self._thr,
+                                                        s["inclusive"]))
         tuned_on = getattr(s["threshold"], "tuned_on", None)
         thresholding = None
         if self.kind == "scores":

@@ -10,7 +10,7 @@ import json
 import math
 from dataclasses import dataclass, field, replace
 from operator import attrgetter
-from typing import Any, Iterator
+from typing import Any, Iterator, NamedTuple
 
 import numpy as np
 
@@ -18,7 +18,29 @@ from ._validate import AVERAGES
 from .counts import Counts
 from .registry import AT_K_FAMILIES, REGISTRY, lookup
 
-__all__ = ["Report", "PerLabelTable", "safe_label"]
+__all__ = ["Report", "PerLabelTable", "ScoreSource", "safe_label"]
+
+
+class ScoreSource(NamedTuple):
+    """The scores a report was made from, for the plots that need them (curves,
+    reliability): kept by reference, never copied.
+
+    Attributes
+    ----------
+    y_true : scipy.sparse.csr_matrix of bool, shape (n, n_labels)
+    scores : ndarray of shape (n, n_labels)
+    sample_weight : ndarray of shape (n,) or None
+    threshold : float or ndarray of shape (n_labels,)
+        The threshold applied (on the scale of ``scores``).
+    inclusive : bool
+        Whether ``score >= threshold`` predicts (else ``>``).
+    """
+
+    y_true: Any
+    scores: Any
+    sample_weight: Any
+    threshold: Any
+    inclusive: bool
 
 COUNT_COLUMNS = ("support", "tp", "fp", "fn", "tn")
 
@@ -115,6 +137,9 @@ class Report:
         Metric name to its bootstrap confidence interval ``(low, high)``, when
         intervals were asked for (``evaluate(..., ci=0.95)``); ``params`` then
         says how they were made (``ci``, ``ci_method``, ``n_bootstrap``, ``seed``).
+    scores : ScoreSource or None
+        The dense scores behind the report (by reference), for its plots; None for
+        hard predictions, sparse or top-k scores, or binned ROC-AUC.
     """
 
     metrics: dict[str, float]
@@ -126,6 +151,7 @@ class Report:
     findings: tuple = ()
     interpretation: dict = field(default_factory=dict)
     ci: dict = field(default_factory=dict)
+    scores: ScoreSource | None = field(default=None, repr=False, compare=False)
 
     def __post_init__(self):
         object.__setattr__(self, "findings", tuple(self.findings))
