@@ -44,6 +44,7 @@ from .auc import (
     roc_curve,
     roc_curves,
 )
+from .mlcm import mlcm
 from .ranking import (
     coverage_error,
     label_ranking_average_precision_score,
@@ -91,4 +92,5 @@ __all__ = [
     "ndcg_at_k",
     "psprecision_at_k",
     "psndcg_at_k",
+    "mlcm",
 ]
