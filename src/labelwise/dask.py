@@ -25,6 +25,7 @@ import math
 import numpy as np
 
 from . import defaults as D
+from ._validate import RawSets
 from .engine import Accumulator
 from .errors import InputError
 from .report import Report
@@ -88,10 +89,19 @@ def evaluate(y_true, y_pred=None, *, y_score=None, labels=None, labels_column=No
         raise InputError("give exactly one of y_pred (hard 0/1 predictions or label sets) and "
                          "y_score (scores); got " + ("both." if y_pred is not None else
                                                       "neither."))
+    if isinstance(split_every, bool) or not isinstance(split_every, (int, np.integer)) or \
+            split_every < 2:
+        raise InputError(f"split_every must be an integer of at least 2 (states per merge "
+                         f"task), got {split_every!r}.")
     settings = dict(threshold=threshold, inclusive=inclusive, k=k, auc=auc, bins=bins,
                     score_range=score_range, zero_division=zero_division, beta=beta,
                     inv_propensity=inv_propensity, scores_are_logits=scores_are_logits, sep=sep)
     if y_score is None:
+        given = [key for key in _SCORE_ONLY if not _default(settings[key], _SCORE_ONLY[key])]
+        if given:
+            raise InputError(
+                f"{', '.join(given)} apply to scores (y_score=), but y_pred holds hard "
+                "predictions: drop them, or pass the scores as y_score= to threshold them.")
         settings = {key: v for key, v in settings.items() if key not in _SCORE_ONLY}
     if ci is not None:
         from .stats.bootstrap import seed_entropy
@@ -107,14 +117,26 @@ def evaluate(y_true, y_pred=None, *, y_score=None, labels=None, labels_column=No
     total = _tree_merge(states, split_every)
     acc = dask.compute(total)[0]
     report = acc.report()
+    params = dict(report.params)
     if rows is not None:
-        from dataclasses import replace
+        params["rows"] = rows
+    if ci is not None:  # the seed given, from which partition i drew with (seed, i)
+        params["seed"] = list(seed) if isinstance(seed, tuple) else seed
+    from dataclasses import replace
 
-        report = replace(report, params={**report.params, "rows": rows})
-    return report
+    return replace(report, params=params)
 
 
-_SCORE_ONLY = ("threshold", "inclusive", "k", "inv_propensity", "scores_are_logits")
+_SCORE_ONLY = {"threshold": D.THRESHOLD, "inclusive": False, "k": D.CUTOFFS,
+               "inv_propensity": None, "scores_are_logits": False}
+
+
+def _default(value, default) -> bool:
+    if default is None:
+        return value is None
+    if isinstance(default, tuple):
+        return isinstance(value, (tuple, list)) and tuple(value) == default
+    return type(value) in (bool, int, float) and value == default
 
 
 def partition_states(y_true, other, kind, *, labels=None, labels_column=None, id_column=None,
@@ -152,6 +174,13 @@ def _array_states(t, p, kind, labels, settings, seed):
                                     and t.shape[0] != p.shape[0]):
         raise InputError(f"the predictions have shape {p.shape} but y_true {t.shape}: both "
                          "need one row per sample and one column per label.")
+    if any(math.isnan(c) for c in t.chunks[0]):
+        t = t.compute_chunk_sizes()
+    if any(math.isnan(c) for c in p.chunks[0]):
+        p = p.compute_chunk_sizes()
+    if t.shape[0] != p.shape[0]:
+        raise InputError(f"the predictions have {p.shape[0]} rows but y_true {t.shape[0]}: "
+                         "both need one row per sample.")
     t = t.rechunk({1: -1})
     p = p.rechunk({0: t.chunks[0], 1: -1})
     starts = np.concatenate([[0], np.cumsum(t.chunks[0])[:-1]]).astype(int)
@@ -170,7 +199,7 @@ def _seed(seed, i):
 def _state(t, p, kind, labels, settings, seed, partition, start=None, weights=None):
     """The accumulator of one partition (runs on a worker)."""
     acc = Accumulator(labels, seed=seed, **settings)
-    if len(t) == 0:
+    if len(t.rows if isinstance(t, RawSets) else t) == 0:
         return acc
     try:
         if kind == "labels":
@@ -309,7 +338,9 @@ def _joined_state(part, kind, labels, label_cols, labels_column, settings, seed,
 def _frame_state(t, p, kind, labels, label_cols, labels_column, settings, seed, partition):
     """The accumulator of one DataFrame partition (runs on a worker)."""
     if labels_column is not None:
-        tv, pv = _sets(t[labels_column]), _sets(p[labels_column])
+        sep = settings.get("sep", ",")
+        tv = _sets(t[labels_column], "y_true", partition, sep)
+        pv = _sets(p[labels_column], "the predictions", partition, sep)
     else:
         tv, pv = t[label_cols].to_numpy(), p[label_cols].to_numpy()
         if kind == "labels":
@@ -326,19 +357,31 @@ def _as_labels(values: np.ndarray) -> np.ndarray:
     return values
 
 
-def _sets(column) -> list:
-    """A label-set column as lists (or delimited strings). Dask turns a pandas column of
-    lists into their text (``"['a', 'b']"``) unless ``dataframe.convert-string`` is off;
-    such text is read back as the list it shows."""
+def _sets(column, name: str, partition: int, sep: str = ",") -> RawSets:
+    """A label-set column as label sets (lists, or strings split at ``sep``; integer
+    labels stay labels). Dask turns a pandas column of lists into their text
+    (``"['a', 'b']"``) unless ``dataframe.convert-string`` is off; such text is read
+    back as the list it shows. A missing set (None, NaN, NA) is an error, as in
+    :func:`labelwise.evaluate`: an empty list is a sample without labels."""
     out = []
-    for v in column.tolist():
-        if v is None or (isinstance(v, float) and math.isnan(v)):
-            out.append([])
-        elif isinstance(v, str):
-            out.append(_listed(v))
-        else:
-            out.append(list(v))
-    return out
+    for i, v in enumerate(column.tolist()):
+        if _missing(v):
+            raise InputError(
+                f"partition {partition}: {name} row {i} of column {column.name!r} has no "
+                "label set (missing). Use an empty list or an empty string for a sample "
+                "with no labels.")
+        if isinstance(v, str):
+            v = _listed(v)
+        if isinstance(v, str):  # delimited: "cat,dog"
+            v = [x.strip() for x in v.split(sep) if x.strip()]
+        out.append(list(v))
+    return RawSets(out)
+
+
+def _missing(v) -> bool:
+    if v is None or type(v).__name__ in ("NAType", "NaTType"):
+        return True
+    return isinstance(v, float) and math.isnan(v)
 
 
 def _listed(text: str):
