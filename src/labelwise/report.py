@@ -221,6 +221,40 @@ class Report:
             console = Console()
         render_rich(self, console)
 
+    def to_html(self, *, title: str | None = None, inputs: dict | None = None) -> str:
+        """A self-contained HTML page: a data summary, the headline metrics as cards,
+        the findings, figures (inline SVG), every metric table and a sortable
+        per-label table. Nothing is fetched from the network when it is opened.
+
+        Parameters
+        ----------
+        title : str, optional
+            The page title (default ``"labelwise report"``).
+        inputs : dict, optional
+            The files the report came from, as the command line gives them
+            (``{"truth": ..., "predictions": ...}``); shown in the header.
+        """
+        from .html_report import render_html
+
+        return render_html(self, title=title, inputs=inputs)
+
+    def save(self, path, *, title: str | None = None, inputs: dict | None = None):
+        """Write the report to ``path`` in the format its suffix names: ``.html``
+        (:meth:`to_html`), ``.json`` (:meth:`to_json`) or ``.md`` (:meth:`to_markdown`).
+
+        Returns the path written (a :class:`pathlib.Path`); any other suffix raises
+        :class:`labelwise.InputError`.
+        """
+        from .html_report import save_report
+
+        return save_report(self, path, title=title, inputs=inputs)
+
+    def _repr_html_(self) -> str:
+        """A compact HTML rendering for notebooks: cards, findings, per-label table."""
+        from .html_report import render_html
+
+        return render_html(self, compact=True)
+
     def __str__(self) -> str:
         return render_text(self)
 
