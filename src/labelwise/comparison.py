@@ -328,7 +328,8 @@ def _corrected(raw: np.ndarray, correction: str) -> np.ndarray:
 _SUPERSCRIPT = dict(zip("abcdefghijklmnoprstuvwxyz", "ᵃᵇᶜᵈᵉᶠᵍʰⁱʲᵏˡᵐⁿᵒᵖʳˢᵗᵘᵛʷˣʸᶻ"))
 
 
-def _letters(n: int) -> list:
+def letters(n: int) -> list:
+    """Model tags: a, b, ..., z, aa, ab, ..."""
     out = []
     for i in range(n):
         s, i2 = "", i
@@ -435,7 +436,7 @@ class Comparison:
     # -- renderings -----------------------------------------------------------------
 
     def _cells(self, style: str) -> list:
-        letters = _letters(len(self.models))
+        tags = letters(len(self.models))
         rows = []
         for x in self.metrics:
             best = self.best(x)
@@ -444,7 +445,7 @@ class Comparison:
                 v = self.values[x][m]
                 lo, hi = self.intervals[x][m]
                 text = f"{v:.4f} [{lo:.4f}, {hi:.4f}]"
-                worse = "".join(letters[j] for j, o in enumerate(self.models)
+                worse = "".join(tags[j] for j, o in enumerate(self.models)
                                 if o != m and self.better(x, m, o))
                 if style == "text":
                     marks = "".join(_SUPERSCRIPT.get(c, "^" + c) for c in worse)
@@ -461,7 +462,11 @@ class Comparison:
 
     def _header(self) -> list:
         return ["metric"] + [f"{c}: {safe_label(m, 32)}"
-                             for c, m in zip(_letters(len(self.models)), self.models)]
+                             for c, m in zip(letters(len(self.models)), self.models)]
+
+    def legend(self) -> str:
+        """One sentence: how the comparison was made and what the marks mean."""
+        return self._legend()
 
     def _legend(self) -> str:
         corr = {"holm": "Holm-corrected", "bonferroni": "Bonferroni-corrected",
@@ -501,6 +506,13 @@ class Comparison:
             lines.append(" & ".join([_tex(row[0])] + row[1:]) + " \\\\")
         lines += ["\\hline", "\\end{tabular}"]
         return "\n".join(lines) + "\n"
+
+    def to_html(self, *, title: str | None = None) -> str:
+        """The comparison as one self-contained HTML page (tables of values and of
+        differences; names escaped)."""
+        from .html_report import render_comparison_html
+
+        return render_comparison_html(self, title=title)
 
     def to_dict(self) -> dict:
         """Plain JSON-safe data (NaN as None)."""

@@ -299,3 +299,32 @@ def save_report(r: Report, path, *, title: str | None = None,
     path.write_text(text, encoding="utf-8")
     return path
 
+
+def render_comparison_html(cmp, *, title: str | None = None) -> str:
+    """A :class:`~labelwise.Comparison` as one self-contained HTML page: the metric by
+    model table (best in bold, superscript letters of the models significantly worse)
+    and every pairwise difference with its interval and p-value."""
+    from . import __version__
+    from .comparison import letters
+
+    tags = letters(len(cmp.models))
+    rows = []
+    for x in cmp.metrics:
+        best = cmp.best(x)
+        cells = []
+        for m in cmp.models:
+            lo, hi = cmp.intervals[x][m]
+            worse = "".join(tags[j] for j, o in enumerate(cmp.models)
+                            if o != m and cmp.better(x, m, o))
+            cells.append({"text": f"{cmp.values[x][m]:.4f} [{lo:.4f}, {hi:.4f}]",
+                          "best": m == best, "worse": worse})
+        rows.append({"metric": x, "cells": cells})
+    differences = [{"metric": x, "a": a, "b": b, "diff": f"{d:+.4f}",
+                    "interval": f"[{lo:+.4f}, {hi:+.4f}]", "p": f"{cmp.pvalues[(x, a, b)]:.4g}"}
+                   for (x, a, b), (d, lo, hi) in cmp.differences.items()]
+    return _env().get_template("comparison.html.j2").render(
+        title=title or f"labelwise comparison of {len(cmp.models)} models",
+        legend=cmp.legend(), version=__version__,
+        models=[f"{t}: {m}" for t, m in zip(tags, cmp.models)], rows=rows,
+        differences=differences)
+

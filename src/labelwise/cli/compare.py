@@ -55,7 +55,8 @@ Examples:
 @O.metric_options
 @click.option("--name", "names", multiple=True, metavar="NAME",
               help="A name per model file, in order (default: the file stems).")
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "markdown", "latex"]),
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "markdown", "latex",
+                                                   "html"]),
               default="table", show_default=True)
 @click.option("--output", type=click.Path(dir_okay=False), help="Write the result here.")
 @click.option("--require-better", metavar="MODEL",
@@ -161,6 +162,8 @@ def _compare(true, models: dict, scores: bool, layout: Layout, scoring: Scoring,
         text = cmp.to_markdown()
     elif fmt == "latex":
         text = cmp.to_latex()
+    elif fmt == "html":
+        text = cmp.to_html()
     else:
         text = cmp.table()
     if output:
