@@ -49,19 +49,23 @@ def test_metrics_doc_generator_script_checks_the_page():
     assert script["main"](["--check"]) == 0
 
 
-def test_demo_prints_the_full_report(capsys):
+def test_demo_prints_the_full_report_and_writes_the_html_one(capsys, tmp_path):
     from labelwise import demo
 
-    demo.main()
+    demo.main(tmp_path / "demo.html")
     out = capsys.readouterr().out
     assert "labelwise report: 202 samples, 6 labels" in out
     assert "relaxing-calm" in out and "predicted when score > 0.5" in out
+    assert "95% BCa intervals from 1000 bootstrap replicates, seed 0" in out
+    page = (tmp_path / "demo.html").read_text()
+    assert out.rstrip().endswith(f"HTML report: {(tmp_path / 'demo.html').resolve()}")
+    assert page.startswith("<!DOCTYPE html>") and "Mulan emotions, test split" in page
 
 
 def test_readme_quotes_real_demo_output(capsys):
     from labelwise import demo
 
-    demo.main()
+    demo.main(None)
     out = capsys.readouterr().out
     readme = (ROOT / "README.md").read_text()
     quoted = readme.split("Its output\nbegins:\n\n```\n")[1].split("```")[0]
