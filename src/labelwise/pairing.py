@@ -17,7 +17,8 @@ import numpy as np
 import scipy.sparse as sp
 
 from ._names import did_you_mean
-from ._validate import RawMatrix, RawSets
+from ._validate import (RawMatrix, RawSets, check_finite_entries, coerce_scores, location,
+                        to_canonical)
 from .errors import InputError
 from .io import Block, Source, is_id_name
 
@@ -161,32 +162,36 @@ def _align_columns(src: Source, block: Block, vocab: tuple, scores: bool) -> np.
     return m[:, [pos[x] for x in vocab]]
 
 
-def _check_01(src: Source, block: Block, values, vocab, truth: bool = False) -> None:
+def _canonical_01(src: Source, block: Block, values, vocab, truth: bool):
+    """The block's 0/1 values as the library's canonical 0/1 matrix (validated once,
+    here); a value other than 0 or 1 is an error naming its line and column."""
+    try:
+        return to_canonical(RawMatrix(values, vocab), "y_true" if truth else "y_pred", vocab)
+    except InputError as err:
+        found = location(err)
+        if found is None:
+            raise
+        r, c, value = found
+        raise _not_01(src, block, values, vocab, truth, r, c, value,
+                      getattr(err, "summed", False)) from None
+
+
+def _not_01(src: Source, block: Block, values, vocab, truth, r, c, value, summed) -> InputError:
+    shown = f"{value:g}" if isinstance(value, (int, float)) else repr(value)
     if sp.issparse(values):
-        bad = np.flatnonzero((values.data != 0) & (values.data != 1))
-        if bad.size:
-            k = bad[0]
-            row = int(np.searchsorted(values.indptr, k, side="right") - 1)
-            raise InputError(
-                f"{src.where(block.start + row)}, label {vocab[values.indices[k]]!r}: "
-                f"{values.data[k]:g} is not 0 or 1."
-            )
-        return
-    bad = (values != 0) & (values != 1)
-    if bad.any():
-        r, c = np.argwhere(bad)[0]
-        column = values[:, c]
-        if _looks_like_metadata(column):
-            hint = (f"The column holds whole numbers up to {column.max():g}: it looks like an "
-                    f"id or other metadata, not a label. Pass --id-column {vocab[c]} to match "
-                    f"rows by it, or --exclude-columns {vocab[c]} to leave it out.")
-        elif truth:
-            hint = "True labels are 0 or 1."
-        else:
-            hint = "Hard predictions need 0/1 values; for scores or probabilities use --scores."
-        raise InputError(
-            f"{src.where(block.start + r, vocab[c])}: {values[r, c]:g} is not 0 or 1. {hint}"
-        )
+        note = " (the row gives the label more than once)" if summed else ""
+        return InputError(f"{src.where(block.start + r)}, label {vocab[c]!r}: {shown} is not "
+                          f"0 or 1{note}.")
+    column = np.asarray(values[:, c])
+    if _looks_like_metadata(column):
+        hint = (f"The column holds whole numbers up to {column.max():g}: it looks like an "
+                f"id or other metadata, not a label. Pass --id-column {vocab[c]} to match "
+                f"rows by it, or --exclude-columns {vocab[c]} to leave it out.")
+    elif truth:
+        hint = "True labels are 0 or 1."
+    else:
+        hint = "Hard predictions need 0/1 values; for scores or probabilities use --scores."
+    return InputError(f"{src.where(block.start + r, vocab[c])}: {shown} is not 0 or 1. {hint}")
 
 
 def _looks_like_metadata(column: np.ndarray) -> bool:
@@ -198,19 +203,22 @@ def _looks_like_metadata(column: np.ndarray) -> bool:
     return outside >= 2 and np.unique(column).size >= 3
 
 
-def _check_finite(src: Source, block: Block, values, vocab) -> None:
-    data = values.data if sp.issparse(values) else values
-    bad = ~np.isfinite(np.asarray(data, dtype=np.float64))
-    if bad.any():
+def _checked_scores(src: Source, block: Block, values, vocab):
+    """The block's scores, validated once (here): a score that is not finite is an error
+    naming its line and column."""
+    try:
         if sp.issparse(values):
-            k = int(np.flatnonzero(bad)[0])
-            row = int(np.searchsorted(values.indptr, k, side="right") - 1)
-            where = f"{src.where(block.start + row)}, label {vocab[values.indices[k]]!r}"
-            value = values.data[k]
-        else:
-            r, c = np.argwhere(bad)[0]
-            where, value = src.where(block.start + r, vocab[c]), values[r, c]
-        raise InputError(f"{where}: the score {value} is not finite.")
+            check_finite_entries(values)
+            return RawMatrix(values, vocab)
+        return coerce_scores(RawMatrix(np.asarray(values, np.float64), vocab))
+    except InputError as err:
+        found = location(err)
+        if found is None or found[1] is None:
+            raise
+        r, c, value = found
+        where = (f"{src.where(block.start + r)}, label {vocab[c]!r}" if sp.issparse(values)
+                 else src.where(block.start + r, vocab[c]))
+        raise InputError(f"{where}: the score {value} is not finite.") from None
 
 
 def _check_sets(src: Source, block: Block, vocab: tuple) -> list:
@@ -237,7 +245,11 @@ def _check_sets(src: Source, block: Block, vocab: tuple) -> list:
 def as_raw(src: Source, block: Block, vocab: tuple, kind: str, *, truth: bool = False):
     """Check ``block`` and return it in the form the library validates (sets or matrix).
 
-    ``kind`` is ``"labels"`` (0/1 or label sets) or ``"scores"``.
+    ``kind`` is ``"labels"`` (0/1 or label sets) or ``"scores"``. Matrices are validated
+    here, once, by the library's own checks, whose errors say where the bad value is:
+    this puts it in the file's terms (its line and column). 0/1 matrices come back
+    canonical (boolean), and scores as checked finite floats, so the library takes them
+    as they are.
     """
     if block.sets is not None:
         if kind == "scores":
@@ -247,10 +259,8 @@ def as_raw(src: Source, block: Block, vocab: tuple, kind: str, *, truth: bool = 
         return RawSets(block.sets if vocab is None else _check_sets(src, block, vocab))
     values = _align_columns(src, block, vocab, kind == "scores")
     if kind == "scores":
-        _check_finite(src, block, values, vocab)
-        return RawMatrix(values if sp.issparse(values) else np.asarray(values, np.float64), vocab)
-    _check_01(src, block, values, vocab, truth)
-    return RawMatrix(values, vocab)
+        return _checked_scores(src, block, values, vocab)
+    return RawMatrix(_canonical_01(src, block, values, vocab, truth), vocab)
 
 
 # --------------------------------------------------------------------------
@@ -420,7 +430,7 @@ def _by_id(truth: Source, pred: Source, m: Matching, allow_missing: bool, vocab,
 def _raw_rows(raw, rows: np.ndarray):
     if isinstance(raw, RawSets):
         return RawSets([raw.rows[i] for i in rows])
-    return RawMatrix(raw.values[rows], raw.names)
+    return RawMatrix(raw.values[rows], raw.names, checked=raw.checked)
 
 
 def pairs(truth: Source, pred: Source, vocab: tuple, kind: str, *, allow_missing=False):

@@ -47,11 +47,12 @@ from .labels import (
     to_canonical,
     vocabulary_of,
 )
-from .raw import RawMatrix, RawSets, plain, read_raw
+from .raw import RawMatrix, RawSets, located, location, plain, read_raw
 from .scores import (
     RankingInput,
     align_scores,
     binarize,
+    check_finite_entries,
     check_threshold,
     coerce_ranking,
     coerce_scores,
@@ -69,6 +70,7 @@ __all__ = [
     "check_average",
     "check_beta",
     "check_cutoffs",
+    "check_finite_entries",
     "check_k",
     "check_labels",
     "check_propensity",
@@ -79,6 +81,8 @@ __all__ = [
     "coerce_ranking",
     "coerce_scores",
     "is_topk_form",
+    "located",
+    "location",
     "read_raw",
     "plain",
     "sorted_union",

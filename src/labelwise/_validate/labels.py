@@ -13,7 +13,7 @@ import scipy.sparse as sp
 
 from .._names import near_match
 from ..errors import InputError
-from .raw import RawMatrix, RawSets, as_2d, match_rows, plain, read_raw, where
+from .raw import RawMatrix, RawSets, as_2d, located, match_rows, plain, read_raw, where
 
 __all__ = [
     "TruthShape",
@@ -83,10 +83,10 @@ def _dense_01(values: np.ndarray, name: str, names: tuple | None) -> np.ndarray:
     if kind in "iu":
         if values.max() > 1 or (kind == "i" and values.min() < 0):
             r, c = np.argwhere((values < 0) | (values > 1))[0]
-            raise InputError(
+            raise located(InputError(
                 f"{name} must hold only 0 and 1, but has {plain(values[r, c])} at "
                 f"{where(r, c, names)}. Binarise it first (e.g. y > 0)."
-            )
+            ), r, c, values[r, c])
         if values.dtype.itemsize == 1:
             return np.ascontiguousarray(values).view(np.bool_)
         return np.ascontiguousarray(values != 0)
@@ -95,15 +95,15 @@ def _dense_01(values: np.ndarray, name: str, names: tuple | None) -> np.ndarray:
         if not ok.all():
             r, c = np.argwhere(~ok)[0]
             if np.isnan(values[r, c]):
-                raise InputError(
+                raise located(InputError(
                     f"{name} has a missing value (nan) at {where(r, c, names)}; it must hold "
                     "only 0 and 1. Fill missing values first (e.g. with 0)."
-                )
-            raise InputError(
+                ), r, c, values[r, c])
+            raise located(InputError(
                 f"{name} must hold only 0 and 1, but has {plain(values[r, c])!r} at "
                 f"{where(r, c, names)}. If these are scores or probabilities, pass them as "
                 "y_score= with a threshold instead."
-            )
+            ), r, c, values[r, c])
         return np.ascontiguousarray(values != 0)
     if kind in "OUS":
         for (r, c), x in np.ndenumerate(values):
@@ -148,15 +148,17 @@ def _sparse_01(values: Any, name: str, names: tuple | None) -> sp.csr_matrix:
         col = int(m.indices[k])
         value = plain(m.data[k])
         if isinstance(value, float) and math.isnan(value):
-            raise InputError(
+            raise located(InputError(
                 f"{name} has a missing value (nan) stored at {where(row, col, names)}; it "
                 "must hold only 0 and 1. Fill or drop missing entries first."
-            )
+            ), row, col, value)
         note = "" if canonical else " (duplicate entries are summed)"
-        raise InputError(
+        err = located(InputError(
             f"{name} must hold only 0 and 1, but has {value!r} at "
             f"{where(row, col, names)}{note}. Binarise it first."
-        )
+        ), row, col, value)
+        err.summed = not canonical  # the value may be a sum of entries stored twice
+        raise err
     m.data = np.ones(m.nnz, dtype=np.bool_)
     return m
 

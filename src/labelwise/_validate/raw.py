@@ -38,6 +38,8 @@ __all__ = [
     "as_2d",
     "where",
     "plain",
+    "located",
+    "location",
 ]
 
 
@@ -66,6 +68,11 @@ class RawMatrix:
         are then paired as they are.
     pandas : bool
         Whether the values were read from a pandas object (with any index).
+    checked : bool
+        True for scores that :func:`~labelwise._validate.coerce_scores` has read
+        (finite floats): they are taken as they are when they come back, so that a
+        reader that checks its blocks (and names the file's line of a bad value)
+        does not have them checked twice.
     """
 
     values: Any  # ndarray (any dtype) or csr_matrix
@@ -73,6 +80,7 @@ class RawMatrix:
     index: Any = None  # pandas row index, when it is not the default 0..n-1
     paired: bool = False  # rows already put in the order of the other input
     pandas: bool = False  # read from a pandas object (with any index)
+    checked: bool = False  # scores as coerce_scores returns them: not checked again
 
 
 @dataclass
@@ -101,6 +109,23 @@ def where(row: int, col: int, names: Sequence | None) -> str:
     if names is not None:
         return f"row {row}, column {col} ({names[col]!r})"
     return f"row {row}, column {col}"
+
+
+def located(err: InputError, row: int, column: int | None, value: Any) -> InputError:
+    """``err``, saying where its bad value is: ``err.row`` and ``err.column`` (positions
+    in the matrix as given; ``column`` None when the error is about a whole row) and
+    ``err.value``. A caller that knows more of where the rows came from (a file and its
+    lines) can put it in its own terms; see :func:`location`."""
+    err.row, err.column, err.value = int(row), None if column is None else int(column), \
+        plain(value)
+    return err
+
+
+def location(err: BaseException):
+    """``(row, column, value)`` of an error made by :func:`located`, else None."""
+    if not hasattr(err, "row"):
+        return None
+    return err.row, err.column, err.value
 
 
 def plain(x: Any) -> Any:

@@ -16,10 +16,12 @@ import scipy.sparse as sp
 from .._names import near_match
 from ..errors import InputError
 from .labels import TruthShape, align_named, to_canonical, vocabulary_of
-from .raw import RawMatrix, RawSets, as_2d, match_rows, plain, read_raw, to_numpy, where
+from .raw import (RawMatrix, RawSets, as_2d, located, match_rows, plain, read_raw, to_numpy,
+                  where)
 
 __all__ = [
     "coerce_scores",
+    "check_finite_entries",
     "check_threshold",
     "binarize",
     "align_scores",
@@ -30,7 +32,13 @@ __all__ = [
 
 
 def coerce_scores(y_score, name: str = "y_score") -> RawMatrix:
-    """Read a dense score matrix; reject NaN, inf and non-numbers with their position."""
+    """Read a dense score matrix; reject NaN, inf and non-numbers with their position.
+
+    The matrix comes back marked ``checked``, and such a matrix is returned as it is.
+    An error about one value says where it is (:func:`~labelwise._validate.raw.located`).
+    """
+    if isinstance(y_score, RawMatrix) and y_score.checked:
+        return y_score
     if isinstance(y_score, (list, tuple)):
         _reject_strings_among_numbers(y_score, name)
     raw = read_raw(y_score, name, ",")
@@ -62,11 +70,11 @@ def coerce_scores(y_score, name: str = "y_score") -> RawMatrix:
     finite = np.isfinite(values)
     if not finite.all():
         r, c = np.argwhere(~finite)[0]
-        raise InputError(
+        raise located(InputError(
             f"{name} has {plain(values[r, c])} at {where(r, c, raw.names)}; scores must be "
             "finite. Check the model output for overflow or missing values."
-        )
-    return RawMatrix(values, raw.names, raw.index, pandas=raw.pandas)
+        ), r, c, values[r, c])
+    return RawMatrix(values, raw.names, raw.index, pandas=raw.pandas, checked=True)
 
 
 def _reject_strings_among_numbers(rows: Sequence, name: str) -> None:
@@ -333,15 +341,21 @@ def coerce_ranking(y_true, y_score, *, labels=None, sep: str = ",", need_dense=F
     return RankingInput(t, None, part, vocab, int(part.indptr[1] - part.indptr[0]), named)
 
 
-def _check_finite_entries(values, indptr, name):
+def _check_finite_entries(values, indptr, name, indices=None):
     bad = ~np.isfinite(values)
     if bad.any():
         k = int(np.flatnonzero(bad)[0])
         row = int(np.searchsorted(indptr, k, side="right") - 1)
-        raise InputError(
+        raise located(InputError(
             f"{name} has {plain(values[k])} in row {row} (entry {k - indptr[row]}); scores "
             "must be finite. Check the model output for overflow or missing values."
-        )
+        ), row, None if indices is None else indices[k], values[k])
+
+
+def check_finite_entries(m: sp.csr_matrix, name: str = "y_score") -> None:
+    """Reject NaN and inf among the stored entries of sparse scores, saying where the
+    first one is (its row and label column)."""
+    _check_finite_entries(m.data, m.indptr, name, m.indices)
 
 
 
@@ -372,7 +386,7 @@ def _sparse_scores(y_score, shape) -> sp.csr_matrix:
         if m.nnz != n_stored:
             raise InputError(_DUPLICATE_SCORES)
     data = m.data if m.dtype in (np.float32, np.float64) else m.data.astype(np.float64)
-    _check_finite_entries(data, m.indptr, "y_score")
+    _check_finite_entries(data, m.indptr, "y_score", m.indices)
     return sp.csr_matrix((data, m.indices, m.indptr), shape=m.shape)
 
 
@@ -428,6 +442,6 @@ def _topk_scores(y_score, shape) -> sp.csr_matrix:
     k = idx.shape[1]
     indptr = np.arange(0, n * k + 1, k, dtype=np.int64)
     values = val.astype(np.float64).ravel()
-    _check_finite_entries(values, indptr, "top-k scores")
+    _check_finite_entries(values, indptr, "top-k scores", idx.astype(np.int64).ravel())
     return sp.csr_matrix((values, idx.astype(np.int64).ravel(), indptr), shape=shape)
 
