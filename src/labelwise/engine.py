@@ -21,6 +21,7 @@ from __future__ import annotations
 import base64
 import json
 import math
+import weakref
 from dataclasses import fields, replace
 
 import numpy as np
@@ -425,7 +426,34 @@ class Accumulator:
             self.dense = False
             self.exact, self.binned = [], None
         elif dense and s["auc"] == "exact":
-            self.exact.append((ranked.y_true, ranked.dense_scores, weights))
+            self._keep(ranked.y_true, ranked.dense_scores, weights, how)
+
+    def _keep(self, y, scores, weights, how: Thresholding) -> None:
+        """Add a batch to the exact state: written into the last part when this
+        accumulator's updates made it (one growing array for all the batches, so that
+        :meth:`report` sorts the scores without joining copies of them first), else
+        appended as a new part. With :meth:`_compact_scores`, short decimals are kept as
+        float32 codes (:class:`_Codes`)."""
+        kept = getattr(self, "_kept", None)
+        if kept is not None and not kept.owns(self.exact):
+            kept = None
+        places = None
+        if getattr(self, "_compact", False) and scores.size and scores.dtype == np.float64 \
+                and (kept is None or kept.places is not None):
+            top = float(max(np.abs(how.low).max(), np.abs(how.high).max()))
+            if kept is not None:
+                top = max(top, kept.top)
+            places = _places(scores, top, 0 if kept is None else kept.places)
+            if places is not None:
+                scores = _codes(scores, places)
+        else:
+            top = 0.0
+        if kept is None:
+            self.exact.append((y, scores, weights))
+            buffers: dict = {}
+        else:
+            self.exact[-1], buffers = kept.extend(self.exact[-1], y, scores, weights)
+        self._kept = _Kept(self.exact, places, top, buffers)
 
     def _bin(self, y_true, scores, weights, logits=None) -> None:
         """Add scores to the bins; a refusal is put in the Accumulator's terms."""
@@ -451,10 +479,21 @@ class Accumulator:
                 "the scores and needs no range."
             ) from None
 
+    def _compact_scores(self) -> "Accumulator":
+        """Keep the exact path's scores as float32 codes while they are short decimals
+        (numbers read from a text file, such as ``0.125``): half the memory of float64,
+        and the same results, since the codes keep the scores' order and ties and decode
+        to the very float64 values (:class:`_Codes`). For an accumulator that is reported
+        and resampled, not saved: :meth:`to_dict` writes the codes as plain float32
+        values. Call it before the first update; returns self."""
+        self._compact = True
+        return self
+
     @property
     def exact_bytes(self) -> int:
-        """Memory held for exact ROC-AUC and AP: the scores and the truth kept so far."""
-        return sum(scores.nbytes + y.indices.nbytes + y.indptr.nbytes
+        """Memory held for exact ROC-AUC and AP: the scores (4 bytes each as float32,
+        8 as float64), the truth and the weights kept so far."""
+        return sum(scores.nbytes + y.indices.nbytes + y.indptr.nbytes + y.data.nbytes
                    + (0 if w is None else w.nbytes) for y, scores, w in self.exact)
 
     def bin_scores(self) -> "Accumulator":
@@ -474,8 +513,13 @@ class Accumulator:
         if self.dense and self.exact:
             self.binned = BinnedScores(self.n_labels, s["bins"], s["score_range"], logits=logits)
             for y, scores, w in self.exact:
-                self.binned.update(y, scores, w)
+                step = max(1, _BIN_CELLS // max(1, scores.shape[1]))
+                for lo in range(0, scores.shape[0], step):  # bounded temporaries
+                    hi = lo + step
+                    self.binned.update(y[lo:hi], _values(scores[lo:hi]),
+                                       None if w is None else w[lo:hi])
         self.exact = []
+        self._kept = None
         return self
 
     # -- merging -----------------------------------------------------------------
@@ -640,15 +684,37 @@ class Accumulator:
                       "auc_error_bound": _max_bound(found.label_auc_bound, found.micro_auc_bound),
                       "ap_error_bound": _max_bound(found.label_ap_bound, found.micro_ap_bound)}
         elif self.dense and self.exact:
-            self.exact = [_joined(self.exact)]  # one copy of the scores, not two
+            if len(self.exact) > 1:
+                self.exact = [_joined(self.exact)]  # one copy of the scores, not two
             y, scores, w = self.exact[0]
-            found = auc_ap(y, scores, w)
+            found = auc_ap(y, self._ranked(scores), w)
             extra = found._asdict()
             params = {"auc": "exact"}
         if extra:
             extra["label_support"] = np.asarray(self.counts.tp + self.counts.fn, dtype=np.float64)
         return (ScoreSummary(self.rows, has_propensity=self.inv_propensity is not None,
                              **extra), params)
+
+    def _ranked(self, scores: np.ndarray) -> np.ndarray:
+        """The scores to rank for exact ROC-AUC and AP: float32 codes when the scores are
+        short decimals (kept as codes, or as float64 values that code exactly), so that
+        every way in (``evaluate()``, batches, the command line) ranks the same numbers
+        the same way, in one pooled sort; else the scores themselves."""
+        if isinstance(scores, _Codes):
+            return _plain(scores)
+        if scores.dtype != np.float64 or not scores.size or self.low is None:
+            return scores
+        top = float(max(np.abs(self.low).max(), np.abs(self.high).max()))
+        places = 0
+        step = max(1, _BIN_CELLS // scores.shape[1])
+        for lo in range(0, scores.shape[0], step):  # bounded temporaries
+            places = _places(scores[lo : lo + step], top, places)
+            if places is None:
+                return scores
+        codes = np.empty(scores.shape, dtype=np.float32)
+        for lo in range(0, scores.shape[0], step):
+            codes[lo : lo + step] = scores[lo : lo + step]
+        return codes
 
     def _params(self) -> dict:
         s = self.settings
@@ -967,18 +1033,26 @@ def looks_like_scores(x) -> bool:
 
 def _joined(parts: list):
     """One (truth CSR, scores, weights) from the parts of several batches. The parts are
-    taken off the list as they are copied, so the scores are held about once, not twice."""
+    taken off the list as they are copied, so the scores are held about once, not twice.
+    Float32 codes stay codes when every part holds them (and they decode at the places of
+    the part with the most); else they are decoded first."""
     if len(parts) == 1:
         return parts[0]
     n = sum(p[1].shape[0] for p in parts)
-    scores = np.empty((n, parts[0][1].shape[1]), dtype=np.result_type(*[p[1] for p in parts]))
+    places = _common_places([p[1] for p in parts])
+    if places is None:
+        dtype = np.result_type(*[np.float64 if isinstance(p[1], _Codes) else p[1].dtype
+                                 for p in parts])
+    else:
+        dtype = np.float32
+    scores = np.empty((n, parts[0][1].shape[1]), dtype=dtype)
     weighted = any(p[2] is not None for p in parts)
     w = np.ones(n) if weighted else None
     truths = []
     lo = 0
     while parts:
         y, s, pw = parts.pop(0)
-        scores[lo : lo + s.shape[0]] = s
+        scores[lo : lo + s.shape[0]] = _plain(s) if places is not None else _values(s)
         if pw is not None:
             w[lo : lo + s.shape[0]] = pw
         truths.append(y)
@@ -986,7 +1060,212 @@ def _joined(parts: list):
         del s
     y = sp.vstack(truths, format="csr")
     y.sort_indices()
-    return y, scores, w
+    return y, (scores if places is None else _codes_of(scores, places)), w
+
+
+# -- the exact state's storage --------------------------------------------------------
+
+#: Codes decode exactly while |score| * 10**places stays below this (see _Codes).
+_CODE_LIMIT = 2.0 ** 22
+_MAX_PLACES = 15
+_SAMPLE = 4096  # values tried first, before a whole batch is checked at some places
+_BIN_CELLS = 1 << 20  # cells binned at a time by bin_scores()
+
+
+class _Codes(np.ndarray):
+    """Float32 codes of float64 scores that are decimals of ``places`` places.
+
+    Each score ``x`` is the float64 nearest to ``m / 10**places`` for a whole number
+    ``m``, and ``|x| * 10**places <= 2**22``. Its code is ``float32(x)``, whose rounding
+    error is at most ``|x| * 2**-24``, so ``rint(code * 10**places)`` is ``m`` again and
+    ``rint(code * 10**places) / 10**places`` is ``x``, bit for bit (:func:`_values`).
+    Rounding to float32 keeps order, and distinct scores get distinct codes (they decode
+    apart), so codes keep the scores' order and their ties: all that ROC-AUC, average
+    precision and their bootstrap read. A code does not depend on ``places``, so codes
+    kept at fewer places decode at more, as long as the bound holds for all of them.
+    """
+
+    places = 0
+
+    def __array_finalize__(self, obj):
+        self.places = getattr(obj, "places", 0)
+
+    def __array_wrap__(self, arr, context=None, return_scalar=False):
+        out = np.asarray(arr).view(np.ndarray)  # computed values are values, not codes
+        return out[()] if return_scalar else out
+
+    def __reduce__(self):
+        fn, args, state = super().__reduce__()
+        return fn, args, (state, self.places)
+
+    def __setstate__(self, state):
+        base, self.places = state
+        super().__setstate__(base)
+
+
+def _codes_of(codes: np.ndarray, places: int) -> _Codes:
+    out = codes.view(_Codes)
+    out.places = places
+    return out
+
+
+def _codes(x: np.ndarray, places: int) -> _Codes:
+    """The float32 codes of scores that are decimals of ``places`` places."""
+    return _codes_of(np.ascontiguousarray(x, dtype=np.float32), places)
+
+
+def _plain(scores: np.ndarray) -> np.ndarray:
+    """The array itself; codes as a plain float32 array (what the kernels sort)."""
+    return scores.view(np.ndarray) if isinstance(scores, _Codes) else scores
+
+
+def _values(scores: np.ndarray) -> np.ndarray:
+    """The scores themselves: codes decoded to their float64 values."""
+    if not isinstance(scores, _Codes):
+        return scores
+    scale = 10.0 ** scores.places
+    x = np.multiply(_plain(scores), scale, dtype=np.float64)
+    np.rint(x, out=x)
+    x /= scale
+    return x
+
+
+def _on_places(flat: np.ndarray, places: int) -> np.ndarray:
+    """Which values are the float64 nearest to a decimal of ``places`` places."""
+    scale = 10.0 ** places
+    m = flat * scale
+    np.rint(m, out=m)
+    m /= scale
+    return m == flat
+
+
+def _fewest_places(values: np.ndarray, start: int, most: int) -> int | None:
+    for k in range(start, most + 1):
+        if _on_places(values, k).all():
+            return k
+    return None
+
+
+def _places(x: np.ndarray, top: float, start: int) -> int | None:
+    """The fewest places, ``start`` or more, at which every score of ``x`` is a decimal
+    that a float32 code keeps (with ``top``, the largest ``|score|`` kept, within the
+    bound of :class:`_Codes`); None if there are none. The places are found on a sample
+    first, so that scores that are not decimals cost a few small checks."""
+    if not math.isfinite(top):
+        return None
+    most = _MAX_PLACES
+    if top * 10.0 ** most > _CODE_LIMIT:
+        most = min(most, math.floor(math.log10(_CODE_LIMIT / top)))
+        while most >= 0 and top * 10.0 ** most > _CODE_LIMIT:  # log10 may round up
+            most -= 1
+    flat = x.reshape(-1)
+    step = max(1, flat.size // _SAMPLE)
+    k = _fewest_places(flat[::step], start, most)
+    while k is not None:
+        ok = _on_places(flat, k)
+        if ok.all():
+            return k
+        k = _fewest_places(flat[~ok][:_SAMPLE], k + 1, most)
+    return None
+
+
+def _common_places(scores: list) -> int | None:
+    """The places at which all these codes decode, or None (some hold values, or the
+    codes of the part with the most places do not decode at them for the others)."""
+    if not all(isinstance(s, _Codes) for s in scores):
+        return None
+    places = max(s.places for s in scores)
+    top = max(max(-float(_plain(s).min()), float(_plain(s).max())) if s.size else 0.0
+              for s in scores)
+    return places if top * 10.0 ** places <= _CODE_LIMIT else None
+
+
+class _Kept:
+    """The last part of an accumulator's exact state, as its own updates made it.
+
+    A part that updates extend holds views of buffers with room for more rows (grown by
+    half each time), so each batch is copied once, into the arrays that
+    :meth:`Accumulator.report` sorts. This holds weak references only: the part's views
+    keep their buffers alive, and a part that the accumulator drops or replaces
+    (``bin_scores``, ``reorder_rows``, a merge) frees them. Only the accumulator whose
+    list of parts it is writes there: a :meth:`Accumulator.copy` that shares the part,
+    or a merge that takes it, starts a part of its own with its next batch.
+    """
+
+    def __init__(self, parts: list, places, top: float, buffers: dict):
+        self.list_id = id(parts)
+        self.part = weakref.ref(parts[-1][1])
+        self.places = places if isinstance(parts[-1][1], _Codes) else None
+        self.top = top
+        self.buffers = {k: weakref.ref(v) for k, v in buffers.items() if v is not None}
+
+    def __reduce__(self):  # a pickled or deep-copied accumulator starts a part of its own
+        return (type(None), ())
+
+    def owns(self, parts: list) -> bool:
+        return bool(parts) and id(parts) == self.list_id and self.part() is parts[-1][1]
+
+    def _room(self, name: str, view, size: int, dtype, ones: int = 0) -> np.ndarray:
+        """The buffer ``view`` is the start of, when it was made here with room for
+        ``size`` entries of ``dtype``; else a new one half as big again, holding ``view``
+        (or, without one, ``ones`` leading ones). Views of it stay above half its size,
+        so that scipy keeps them as views (it copies one of less than half its base)."""
+        ref = self.buffers.get(name)
+        buf = None if ref is None else ref()
+        if (buf is not None and view is not None and _owner(view) is buf and buf.dtype == dtype
+                and buf.shape[0] >= size and buf.shape[1:] == view.shape[1:]
+                and view.__array_interface__["data"][0] == buf.__array_interface__["data"][0]):
+            return buf
+        rest = () if view is None else view.shape[1:]
+        buf = np.empty((size + size // 2 + 1,) + rest, dtype=dtype)
+        if view is not None:
+            buf[: view.shape[0]] = _plain(view) if dtype == np.float32 else _values(view)
+        else:
+            buf[:ones] = 1.0
+        return buf
+
+    def extend(self, part: tuple, y, scores, weights) -> tuple:
+        """``part`` with the rows of one more batch, and the buffers it is a view of."""
+        y0, s0, w0 = part
+        n0, n = s0.shape[0], s0.shape[0] + scores.shape[0]
+        z0, z = y0.indices.shape[0], y0.indices.shape[0] + y.indices.shape[0]
+        codes = isinstance(scores, _Codes) and isinstance(s0, _Codes)
+        dtype = np.float32 if codes else np.result_type(_value_type(s0), _value_type(scores))
+        index = np.int32 if max(z, n, s0.shape[1]) < 2**31 else np.int64
+        bufs = {"scores": self._room("scores", s0, n, dtype),
+                "indptr": self._room("indptr", y0.indptr, n + 1, index),
+                "indices": self._room("indices", y0.indices, z, index),
+                "data": self._room("data", y0.data, z, np.bool_), "weights": None}
+        if w0 is not None or weights is not None:
+            bufs["weights"] = self._room("weights", w0, n, np.float64, ones=n0)
+        bufs["scores"][n0:n] = _plain(scores) if codes else _values(scores)
+        bufs["indices"][z0:z] = y.indices
+        bufs["data"][z0:z] = True
+        indptr = bufs["indptr"][n0 + 1 : n + 1]
+        indptr[:] = y.indptr[1:]
+        indptr += z0
+        if bufs["weights"] is not None:
+            bufs["weights"][n0:n] = 1.0 if weights is None else weights
+        truth = sp.csr_matrix((bufs["data"][:z], bufs["indices"][:z], bufs["indptr"][: n + 1]),
+                              shape=(n, s0.shape[1]))
+        truth.has_sorted_indices = True  # each batch's rows came sorted
+        kept = bufs["scores"][:n]
+        if codes:
+            kept = _codes_of(kept, max(s0.places, scores.places))
+        w = None if bufs["weights"] is None else bufs["weights"][:n]
+        return (truth, kept, w), bufs
+
+
+def _owner(view: np.ndarray):
+    """The array that holds a view's memory (a view of a view of codes points to the
+    plain view between)."""
+    while isinstance(view.base, np.ndarray):
+        view = view.base
+    return view
+
+
+def _value_type(scores: np.ndarray):
+    return np.dtype(np.float64) if isinstance(scores, _Codes) else scores.dtype
 
 
 _SCORE_ONLY = {"threshold": D.THRESHOLD, "inclusive": False, "scores_are_logits": False,

@@ -246,12 +246,15 @@ def feed(true, pred, scores, layout: Layout, scoring: Scoring, *, allow_missing=
                       seed=scoring.seed, **scored)
     if keep_rows:
         acc.keep_rows()
+    if kind == "scores":
+        acc._compact_scores()  # short decimals (as text files hold them) kept as float32 codes
     binned_note = None
     for raw_t, raw_p, w in _progress(it, show_progress):
         if kind == "labels":
             acc.update(raw_t, raw_p, sample_weight=w)
             continue
-        acc.update(raw_t, y_score=raw_p.values, sample_weight=w)
+        # dense scores as the reader checked them (not checked again); sparse ones bare
+        acc.update(raw_t, y_score=raw_p if raw_p.checked else raw_p.values, sample_weight=w)
         if scoring.auc_auto and acc.exact_bytes > scoring.memory_limit:
             acc.bin_scores()
             binned_note = (f"the scores outgrew --memory-limit ({_size(scoring.memory_limit)}): "

@@ -29,6 +29,13 @@ BLOCK_BYTES = 1 << 20
 MAX_BLOCK_BYTES = 16 << 20
 WIDE_COLUMNS = 1000
 WIDE_ROWS = 256
+# A Block joins the reader's consecutive blocks up to BLOCK_ROWS rows or STREAM_BLOCKS
+# times BLOCK_BYTES of values: few Blocks, so that the work per Block stays small beside
+# the work per row, each of a bounded size.
+STREAM_BLOCKS = 16
+# Blocks a table's reader converts ahead of the one in use, in a thread of its own (so
+# that reading the two files overlaps with the work on their rows).
+READ_AHEAD = 2
 _NULLS = {"", "NA", "N/A", "#N/A", "NULL", "null", "-NaN", "-nan", "NaN", "nan", "n/a"}
 # A number, also with a decimal comma (so that such a column is seen as a label column
 # and its values get a clear error instead of the column being ignored as notes).
@@ -369,17 +376,31 @@ class Source:
     def _table_blocks(self, block_rows: int) -> Iterator[Block]:
         import pyarrow as pa
 
-        start = 0
-        try:
-            for batch in self._batches(block_rows):
-                if batch.num_rows == 0:
-                    continue
-                yield self._block_from_batch(batch, start)
-                start += batch.num_rows
-        except (pa.ArrowInvalid, pa.ArrowTypeError, UnicodeDecodeError) as err:
-            raise self._diagnose(err) from None
-        if start == 0:
-            raise InputError(f"{self.path} has a header but no data rows.")
+        most = STREAM_BLOCKS * BLOCK_BYTES
+
+        def read(emit) -> None:
+            start = 0
+            group: list = []  # consecutive batches, joined into one Block
+            rows = size = 0
+            try:
+                for batch in self._batches(block_rows):
+                    if batch.num_rows == 0:
+                        continue
+                    group.append(batch)
+                    rows, size = rows + batch.num_rows, size + batch.nbytes
+                    if rows >= block_rows or size >= most:
+                        emit(self._block_from_batch(_joined(group), start))
+                        start, group, rows, size = start + rows, [], 0, 0
+                if group:
+                    emit(self._block_from_batch(_joined(group), start))
+                    start += rows
+            except (pa.ArrowInvalid, pa.ArrowTypeError, UnicodeDecodeError) as err:
+                raise self._diagnose(err) from None
+            if start == 0:
+                raise InputError(f"{self.path} has a header but no data rows.")
+
+        yield from _read_ahead(read, READ_AHEAD, f"labelwise reader of {self.path.name}")
+        _files.release_memory()  # what the blocks held, now that they have been used
 
     def _never_labels(self) -> set:
         return {c for c in (self.id_column, self.weight_column, *self.carry) if c} | self.exclude
@@ -491,11 +512,12 @@ class Source:
         kinds = {f.type for f in sub.schema}
         if len(kinds) != 1 or not pt.is_floating(next(iter(kinds))):
             return None
+        if any(col.null_count for col in sub.columns):  # counted as the block was read
+            return None
         try:
-            m = np.asarray(sub.to_tensor(null_to_nan=True, row_major=True))
+            return np.asarray(sub.to_tensor(row_major=True))
         except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, TypeError):
             return None
-        return None if np.isnan(m).any() else m
 
     def _text_numbers(self, arr, start: int, name: str) -> np.ndarray:
         bad = next((r for r, v in enumerate(arr) if not _is_number(v)), None)
@@ -689,6 +711,69 @@ class Source:
                 yield Block(start, None, matrix=sp.csr_matrix(part))
             else:
                 yield Block(start, None, values=np.asarray(part))
+
+
+def _joined(batches: list):
+    """One record batch of consecutive ones."""
+    import pyarrow as pa
+
+    if len(batches) == 1:
+        return batches[0]
+    if hasattr(pa, "concat_batches"):  # pyarrow 19 and later
+        return pa.concat_batches(batches)
+    return pa.Table.from_batches(batches).combine_chunks().to_batches()[0]
+
+
+class _Stopped(Exception):
+    """The consumer of a reader's blocks has stopped taking them."""
+
+
+def _read_ahead(read, depth: int, name: str) -> Iterator:
+    """The items ``read(emit)`` emits, read in a thread of its own up to ``depth`` items
+    ahead of the one taken (pyarrow parses and converts without the GIL, so this overlaps
+    with the caller's work). An error of ``read`` is raised here, after the items before
+    it; closing the generator stops the thread after the item it is reading."""
+    import queue
+    import threading
+
+    items: queue.Queue = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def put(item) -> None:
+        while not stop.is_set():
+            try:
+                items.put(item, timeout=0.05)
+                return
+            except queue.Full:
+                continue
+        raise _Stopped
+
+    def run() -> None:
+        try:
+            read(lambda block: put((True, block)))
+            put((False, None))
+        except _Stopped:
+            pass
+        except BaseException as err:  # handed to the consumer, which raises it
+            try:
+                put((False, err))
+            except _Stopped:
+                pass
+
+    thread = threading.Thread(target=run, name=name, daemon=True)
+    thread.start()
+    try:
+        while True:
+            more, item = items.get()
+            if more:
+                yield item
+            elif item is None:
+                return
+            else:
+                raise item
+    finally:
+        stop.set()
+        thread.join()
 
 
 def is_id_name(name: str) -> bool:
