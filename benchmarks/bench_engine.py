@@ -31,7 +31,10 @@ CLI     ``python -m labelwise evaluate --true T --scores S --format json`` on tw
 THRU    the same two files read by ``pyarrow.csv.read_csv`` in this process (warm
         file cache) against the command's wall time minus the wall time of a
         child ``python -c "import labelwise.cli"``, both in MB/s (10^6 bytes) of
-        the two files' bytes.
+        the two files' bytes. Beside them, for where the command's time goes: the
+        command's readers and row pairing alone (``labelwise.pairing.pairs`` over
+        both files, every block checked as the command checks it, no metric), in
+        this process.
 
 ``--profile`` also prints cProfile of the batches, of evaluate() and of the command
 (in a child), and the command's resident set at the end of each engine phase.
@@ -533,12 +536,33 @@ def _bench_cli(folder: str, n: int, rep: int, rep_read: int, full: bool, profile
     ratio("THRU same, process CPU time instead of wall time", "thru_pyarrow", "thru_auto",
           field="cpu")
     ratio("THRU CLI --auc binned MB/s / pyarrow read_csv MB/s", "thru_pyarrow", "thru_binned")
+    timeit("thru_readers", "labelwise readers + pairing alone (both files, no metric)",
+           lambda: read_and_pair(true, scores), rep, warmup=1)
+    print(f"  {'labelwise readers + pairing alone':<58} "
+          f"{total_bytes / 1e6 / RESULTS['thru_readers']['median']:>6.1f} MB/s", flush=True)
+    ratio("THRU readers + pairing alone MB/s / pyarrow read_csv MB/s", "thru_pyarrow",
+          "thru_readers")
 
     if full and (not exact or peak_exact >= RSS_LIMIT):
         largest_below(folder, y_true, milli, n)
     if profile:
         profile_cli(folder, true, scores)
         memory_phases(folder, true, scores)
+
+
+def read_and_pair(true: str, scores: str) -> int:
+    """Both files through the command's readers and row pairing, every block checked as
+    ``labelwise evaluate`` checks it, and nothing computed; the number of rows."""
+    from labelwise.io import Source
+    from labelwise.pairing import pairs, vocabulary
+
+    truth, other = Source(true), Source(scores, role="scores")
+    vocab = vocabulary(truth, None, other)
+    other.expected = frozenset(vocab)
+    it, matching = pairs(truth, other, vocab, "scores")
+    for _ in it:
+        pass
+    return matching.matched
 
 
 def largest_below(folder: str, y_true: np.ndarray, milli: np.ndarray, n: int) -> None:
@@ -617,22 +641,28 @@ import labelwise.ranking as R
 mark("import labelwise.cli (after the interpreter started)")
 
 def wrap(owner, name, before, after):
-    f = getattr(owner, name)
+    f = getattr(owner, name, None)
+    if f is None:  # not in this version of the engine
+        return
 
     @functools.wraps(f)
     def g(*a, **k):
         if before:
             mark(before)
         out = f(*a, **k)
-        mark(after(*a) if callable(after) else after)
+        if after:
+            mark(after(*a) if callable(after) else after)
         return out
     setattr(owner, name, g)
 
+# Marks that apply to the engine before and after the exact scores were kept in one
+# array (only the functions a run calls make marks).
 wrap(E.Accumulator, "report", "read both files, update() block by block",
      "report(): ranking sums, formulas, findings")
-wrap(E, "_joined", "report(): start", "join the kept scores into one array")
+wrap(E.Accumulator, "_summary", "report(): start", None)
+wrap(E, "_joined", None, "join the kept scores into one array")
+wrap(E, "auc_ap", "report(): the scores to rank", "exact ROC-AUC/AP: auc_ap() (after marks above)")
 wrap(R, "_auc_ap", None, lambda y, s, *rest: f"exact ROC-AUC/AP over {s.size:,} scores")
-wrap(E, "auc_ap", None, "auc_ap(): the rest")
 try:
     labelwise.cli.main(sys.argv[1:])
 except SystemExit:
