@@ -94,9 +94,9 @@ class Samples:
         self.sample_weight = sample_weight
         both = t.multiply(p).tocsr()
         # tp, fp and fn cells are disjoint: each true or predicted cell is read once
-        self.both_c = both.tocsc()
-        self.fp_c = (p - both).tocsc()
-        self.fn_c = (t - both).tocsc()
+        self.both_c = both.tocsr()
+        self.fp_c = (p - both).tocsr()
+        self.fn_c = (t - both).tocsr()
         rt = np.diff(t.indptr)
         rp = np.diff(p.indptr)
         rb = np.diff(both.indptr)
@@ -105,7 +105,7 @@ class Samples:
         group = np.asarray(group).reshape(-1)
         self.row_true, self.row_pred, self.row_both = (uniq[:, 0], uniq[:, 1], uniq[:, 2])
         self.group = group
-        self.groups = sp.csc_matrix((np.ones(self.n), (np.arange(self.n), group)),
+        self.groups = sp.csr_matrix((np.ones(self.n), (np.arange(self.n), group)),
                                     shape=(self.n, uniq.shape[0]))
         self.ks = ks
         self.has_propensity = has_propensity
@@ -119,7 +119,7 @@ class Samples:
                 cols.append(v)
                 self.layout.append((name, at, v.shape[1], np.ndim(ranking[name]) == 1))
                 at += v.shape[1]
-            self.ranking = sp.csc_matrix(np.hstack(cols))
+            self.ranking = sp.csr_matrix(np.hstack(cols))
         self.orders = None
         if scores is not None:
             from .._boot_kernels import pooled_cells, sorted_cells
@@ -145,12 +145,28 @@ class Samples:
             out["ranking"] = self.ranking
         return out
 
+    def _stacked(self):
+        """Every per-sample matrix side by side in one CSR matrix, and where each sits:
+        one pass over the samples reads each row of weights once for all of them."""
+        if getattr(self, "_stack", None) is None:
+            parts = self._matrices()
+            at, spans = 0, {}
+            for name, m in parts.items():
+                spans[name] = (at, at + m.shape[1])
+                at += m.shape[1]
+            ones = sp.csr_matrix(np.ones((self.n, 1)))  # the total weight
+            spans["total"] = (at, at + 1)
+            self._stack = (sp.hstack([*parts.values(), ones], format="csr"), spans)
+        return self._stack
+
     def sums(self, W: np.ndarray) -> dict:
         """Every additive sum under each column of ``W`` (already with the user's weights):
         name -> array of shape (R, width)."""
-        out = {name: np.ascontiguousarray(weighted_column_sums(m, W).T)
-               for name, m in self._matrices().items()}
-        out["total"] = W.sum(axis=0)
+        stack, spans = self._stacked()
+        everything = weighted_column_sums(stack, W).T  # (R, all columns)
+        out = {name: np.ascontiguousarray(everything[:, lo:hi]) for name, (lo, hi) in
+               spans.items()}
+        out["total"] = out["total"][:, 0].copy()
         return out
 
     def deleted_sums(self, groups: int) -> dict:
