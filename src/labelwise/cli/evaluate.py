@@ -346,8 +346,10 @@ def _memory(value: str) -> float:
               help="Propensity model constant A.")
 @click.option("--propensity-b", type=float, default=D.PROPENSITY_B, show_default=True,
               help="Propensity model constant B.")
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "markdown"]),
-              default="table", show_default=True, help="Output format.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "markdown", "html"]),
+              default="table", show_default=True,
+              help="Output format; html is one self-contained page with figures (give "
+                   "--output report.html).")
 @click.option("--output", type=click.Path(dir_okay=False), help="Write the report here.")
 @click.option("--require", multiple=True, metavar="METRIC>=VALUE",
               help="Fail (exit 1) unless the metric meets the bound; repeatable.")
@@ -485,6 +487,8 @@ def _emit(report, thresholds, inputs, fmt, output, quiet) -> None:
         text = report.to_json(thresholds=thresholds, inputs=inputs)
     elif fmt == "markdown":
         text = report.to_markdown()
+    elif fmt == "html":
+        text = report.to_html(inputs=inputs)
     elif output or not sys.stdout.isatty():
         text = report.to_text()  # files, pipes and logs get plain fixed-width tables
     else:
