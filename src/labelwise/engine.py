@@ -116,6 +116,9 @@ class Accumulator:
         The range the bins cover (with ``scores_are_logits``, the sigmoid's (0, 1)).
     zero_division, beta, inv_propensity, scores_are_logits, sep
         As in :func:`labelwise.evaluate`.
+    mlcm : bool, default False
+        Also count the multi-label confusion matrix (:func:`labelwise.metrics.mlcm`),
+        an additive ``(n_labels + 1)`` square state, reported as ``report.mlcm``.
     ci, n_bootstrap, ci_method, seed
         Bootstrap confidence intervals in :meth:`report`, as in
         :func:`labelwise.evaluate`. With ``ci_method="bca"`` or ``"percentile"`` the
@@ -145,7 +148,7 @@ class Accumulator:
     def __init__(self, labels=None, n_labels=None, *, threshold=D.THRESHOLD, inclusive=False,
                  k=D.CUTOFFS, auc=D.AUC, bins=D.BINS, score_range=D.SCORE_RANGE,
                  zero_division=D.ZERO_DIVISION, beta=D.BETA, inv_propensity=None,
-                 scores_are_logits=False, sep=",", ci=None, n_bootstrap=1000,
+                 scores_are_logits=False, sep=",", mlcm=False, ci=None, n_bootstrap=1000,
                  ci_method="bca", seed=None):
         check_zero_division(zero_division)
         check_bootstrap(ci, n_bootstrap, ci_method)
@@ -176,8 +179,9 @@ class Accumulator:
             zero_division=zero_division, beta=check_beta(beta),
             scores_are_logits=bool(scores_are_logits), sep=sep,
             ci=None if ci is None else float(ci), n_bootstrap=int(n_bootstrap),
-            ci_method=ci_method,
+            ci_method=ci_method, mlcm=bool(mlcm),
         )
+        self.mlcm = None  # (n_labels + 1, n_labels + 1) counts, with mlcm=True
         if seed is not None:
             seed_entropy(seed)  # checks it
         self.seed = seed
@@ -251,6 +255,9 @@ class Accumulator:
             if self.poisson is not None:
                 self.poisson = self.poisson.over(_positions(self.labels or (), wider),
                                                  len(wider))
+            if self.mlcm is not None:
+                self.mlcm = _mlcm_over(self.mlcm, _positions(self.labels or (), wider),
+                                       len(wider))
             self.labels, self.n_labels, self.named = wider, len(wider), True
         if self.log is not None:
             self.log.add(data.y_true, data.y_pred, weights,
@@ -259,6 +266,11 @@ class Accumulator:
             self.poisson.add(Samples(data.y_true, data.y_pred, sample_weight=weights,
                                      ranking=None if plan is None else plan["values"],
                                      ks=self.ks))
+        if self.settings["mlcm"]:
+            from .mlcm import mlcm_counts
+
+            m = mlcm_counts(data.y_true, data.y_pred, weights)
+            self.mlcm = m if self.mlcm is None else self.mlcm + m
         self.sets_only &= sets
         self._fix_labels(data)
         self.counts = counts if self.counts is None else self.counts + counts
@@ -329,6 +341,9 @@ class Accumulator:
         weights = check_sample_weight(sample_weight, len(rt.rows), allow_zero_sum=True)
         counts = Counts.of_unlabelled_rows(len(rt.rows), weights)
         self.counts = counts if self.counts is None else self.counts + counts
+        if self.settings["mlcm"]:  # no label on either side: the (none, none) cell
+            m = np.array([[len(rt.rows) if weights is None else float(weights.sum())]])
+            self.mlcm = m if self.mlcm is None else self.mlcm + m
         if self.log is not None or self.poisson is not None:
             empty = sp.csr_matrix((len(rt.rows), 0), dtype=np.bool_)
             if self.log is not None:
@@ -618,6 +633,8 @@ class Accumulator:
             self.log.extend(theirs.log)
         if self.poisson is not None:
             self.poisson = mine.poisson.merge(theirs.poisson)
+        if mine.mlcm is not None and theirs.mlcm is not None:
+            self.mlcm = mine.mlcm + theirs.mlcm
         return self
 
     def _over(self, labels: tuple) -> "Accumulator":
@@ -629,6 +646,8 @@ class Accumulator:
             new.log = self.log.over(_positions(self.labels or (), labels), len(labels))
         if self.poisson is not None:
             new.poisson = self.poisson.over(_positions(self.labels or (), labels), len(labels))
+        if self.mlcm is not None:
+            new.mlcm = _mlcm_over(self.mlcm, _positions(self.labels or (), labels), len(labels))
         if self.labels is None:  # rows of empty label sets only: nothing else to reorder
             new.labels, new.n_labels, new.named = tuple(labels), len(labels), True
             return new
@@ -752,6 +771,9 @@ class Accumulator:
             params.update(auc_params)
         labels = self.labels if self.labels is not None else tuple(range(self.n_labels))
         report = build_report(self.counts, labels, zd, s["beta"], params, summary)
+        if self.mlcm is not None:
+            known = np.arange(self.mlcm.shape[0] - 1)  # label sets may have met fewer
+            report = replace(report, mlcm=_mlcm_over(self.mlcm, known, len(labels)))
         if s["ci"] is not None:
             report = self._with_intervals(report, zd)
         if self.kind == "scores" and self.dense and self.exact and not s["scores_are_logits"]:
@@ -917,6 +939,7 @@ class Accumulator:
             "seed": _to_json(self.seed),
             "log": None if self.log is None else self.log.to_dict(_array_to_json),
             "poisson": None if self.poisson is None else self.poisson.to_dict(_to_json),
+            "mlcm": _to_json(self.mlcm),
         }
         return {"format": "labelwise.Accumulator/1", "settings": s,
                 "inv_propensity": _to_json(self.inv_propensity), "state": state}
@@ -935,13 +958,15 @@ class Accumulator:
                   auc=s["auc"], bins=s["bins"], score_range=tuple(s["score_range"]),
                   zero_division=math.nan if s["zero_division"] == "nan" else s["zero_division"],
                   beta=s["beta"], inv_propensity=_from_json(d["inv_propensity"]),
-                  scores_are_logits=s["scores_are_logits"], sep=s["sep"], ci=s.get("ci"),
+                  scores_are_logits=s["scores_are_logits"], sep=s["sep"],
+                  mlcm=s.get("mlcm", False), ci=s.get("ci"),
                   n_bootstrap=s.get("n_bootstrap", 1000), ci_method=s.get("ci_method", "bca"),
                   seed=_from_json(st.get("seed")))
         if st.get("log") is not None:
             acc.log = SampleLog.from_dict(st["log"], _array_from_json)
         if st.get("poisson") is not None:
             acc.poisson = PoissonState.from_dict(st["poisson"], _from_json)
+        acc.mlcm = _from_json(st.get("mlcm"))
         acc.labels = None if st["labels"] is None else tuple(st["labels"])
         acc._fixed, acc.n_labels, acc.named, acc.kind = (st["fixed"], st["n_labels"],
                                                          st["named"], st["kind"])
@@ -1012,6 +1037,15 @@ def diagnosed(report: Report, context: Context, bands=DEFAULT_BANDS) -> Report:
 # --------------------------------------------------------------------------
 # Helpers
 # --------------------------------------------------------------------------
+
+
+def _mlcm_over(matrix: np.ndarray, positions: np.ndarray, n_labels: int) -> np.ndarray:
+    """An MLCM over ``n_labels`` labels: label ``j`` moved to ``positions[j]``, the last
+    row and column ("no true label", "no predicted label") kept last."""
+    where = np.append(np.asarray(positions, dtype=np.int64), n_labels)
+    out = np.zeros((n_labels + 1, n_labels + 1), dtype=matrix.dtype)
+    out[np.ix_(where, where)] = matrix
+    return out
 
 
 def _positions(old, new) -> np.ndarray:

@@ -26,6 +26,7 @@ def evaluate(
     scores_are_logits=False,
     train=None,
     bands=None,
+    mlcm=False,
     ci=None,
     n_bootstrap=1000,
     ci_method="bca",
@@ -97,6 +98,9 @@ def evaluate(
     bands : dict, optional
         Interpretation bands ``{metric or pattern: (good, bad)}`` that override
         :data:`labelwise.diagnose.DEFAULT_BANDS` entry by entry.
+    mlcm : bool, default False
+        Also compute the multi-label confusion matrix (Heydarian et al. 2022) as
+        ``report.mlcm``; see :func:`labelwise.metrics.mlcm`.
     ci : float, optional
         A confidence level such as 0.95: every metric gets a bootstrap interval,
         in ``report.ci`` and beside each value in the renderings. Samples (rows)
@@ -144,7 +148,7 @@ def evaluate(
     """
     acc = Accumulator(labels, threshold=threshold, inclusive=inclusive, k=k,
                       zero_division=zero_division, beta=beta, inv_propensity=inv_propensity,
-                      scores_are_logits=scores_are_logits, sep=sep, ci=ci,
+                      scores_are_logits=scores_are_logits, sep=sep, mlcm=mlcm, ci=ci,
                       n_bootstrap=n_bootstrap, ci_method=ci_method, seed=seed)
     acc.update(y_true, y_pred, y_score=y_score, sample_weight=sample_weight)
     return acc.report(train=train, bands=bands)

@@ -239,9 +239,13 @@ def _plots(r: Report, notes: list) -> list:
             notes.append(f"The multi-label confusion matrix is left out above {MLCM_LIMIT:,} "
                          f"labels: for {r.n_labels:,} it has {(r.n_labels + 1) ** 2:,} cells. "
                          "labelwise.metrics.mlcm computes it.")
+        elif r.mlcm is not None:
+            out.append(plots.mlcm_heatmap(r.mlcm, r.labels))
         elif mlcm is not None:
             matrix = mlcm(src.y_true, plots.predictions(src), sample_weight=src.sample_weight)
             out.append(plots.mlcm_heatmap(matrix, r.labels))
+    elif r.mlcm is not None and r.n_labels <= MLCM_LIMIT:  # hard labels, with mlcm=True
+        out.append(plots.mlcm_heatmap(r.mlcm, r.labels))
     out.append(plots.cardinality(r.counts))
     if src is not None:
         out.append(plots.reliability(src))

@@ -140,6 +140,10 @@ class Report:
     scores : ScoreSource or None
         The dense scores behind the report (by reference), for its plots; None for
         hard predictions, sparse or top-k scores, or binned ROC-AUC.
+    mlcm : ndarray or None
+        The multi-label confusion matrix (``evaluate(..., mlcm=True)``): rows are the
+        true labels then "no true label", columns the predicted labels then "no
+        predicted label" (see :func:`labelwise.metrics.mlcm`).
     """
 
     metrics: dict[str, float]
@@ -152,6 +156,7 @@ class Report:
     interpretation: dict = field(default_factory=dict)
     ci: dict = field(default_factory=dict)
     scores: ScoreSource | None = field(default=None, repr=False, compare=False)
+    mlcm: np.ndarray | None = field(default=None, repr=False, compare=False)
 
     def __post_init__(self):
         object.__setattr__(self, "findings", tuple(self.findings))
@@ -189,6 +194,7 @@ class Report:
             "findings": [f.to_dict() for f in self.findings],
             "interpretation": dict(self.interpretation),
             "ci": {k: [float(lo), float(hi)] for k, (lo, hi) in self.ci.items()},
+            **({} if self.mlcm is None else {"mlcm": np.asarray(self.mlcm).tolist()}),
         }
 
     def with_findings(self, *findings) -> "Report":
