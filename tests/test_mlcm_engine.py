@@ -86,3 +86,18 @@ def test_the_html_report_draws_it_for_hard_labels():
     page = labelwise.evaluate(Y_TRUE, Y_PRED, mlcm=True).to_html()
     assert 'id="plot-mlcm"' in page
     assert 'id="plot-mlcm"' not in labelwise.evaluate(Y_TRUE, Y_PRED).to_html()
+
+
+def test_the_html_report_shows_train_beside_test():
+    rng = np.random.default_rng(0)
+    y = rng.random((300, 4)) < 0.3
+    pred = np.where(rng.random((300, 4)) < 0.9, y, ~y)
+    fitted = np.where(rng.random((300, 4)) < 0.99, y, ~y)
+    r = labelwise.evaluate(y, pred, train=(y, fitted))
+    train = labelwise.evaluate(y, fitted)
+    assert r.train["f1_micro"] == train["f1_micro"]
+    page = r.to_html()
+    gap = r["f1_micro"] - train["f1_micro"]
+    assert (f"<tr><td>f1_micro</td><td>{train['f1_micro']:.4f}</td>"
+            f"<td>{r['f1_micro']:.4f}</td><td>{gap:+.4f}</td></tr>") in page
+    assert 'id="train-table"' not in labelwise.evaluate(y, pred).to_html()

@@ -780,6 +780,9 @@ class Accumulator:
             y, scores, w = self.exact[0]  # joined by _summary
             report = replace(report, scores=ScoreSource(y, scores, w, self._thr,
                                                         s["inclusive"]))
+        train_metrics = self._train_metrics(train)
+        if train_metrics is not None:
+            report = replace(report, train=dict(train_metrics))
         tuned_on = getattr(s["threshold"], "tuned_on", None)
         thresholding = None
         if self.kind == "scores":
@@ -793,7 +796,7 @@ class Accumulator:
             score_shape=self.shape if self.dense else None,
             zero_division=zd,
             undefined=report.undefined,
-            train_metrics=self._train_metrics(train),
+            train_metrics=train_metrics,
             thresholds_tuned_on=tuned_on,
             data_fingerprint=(fingerprint(sp.vstack(self._truth_parts, format="csr"))
                               if tuned_on and self._truth_parts else None),

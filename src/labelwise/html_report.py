@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
@@ -252,6 +251,20 @@ def _plots(r: Report, notes: list) -> list:
     return [p for p in out if p is not None and (p.svg is not None or p.table)]
 
 
+def _train_rows(r: Report) -> list:
+    """Headline metrics on the training data beside the evaluated data, when given."""
+    if not r.train:
+        return []
+    rows = []
+    for name in [*HEADLINE, *SCORE_HEADLINE]:
+        if name in r.metrics and name in r.train:
+            gap = r.metrics[name] - r.train[name]
+            rows.append({"name": name, "train": _number(r.train[name])[0],
+                         "test": _number(r.metrics[name])[0],
+                         "gap": "" if math.isnan(gap) else f"{gap:+.4f}"})
+    return rows
+
+
 def context(r: Report, *, title=None, inputs=None, compact=False) -> dict:
     """Everything the template draws, as plain data."""
     from . import __version__
@@ -269,6 +282,7 @@ def context(r: Report, *, title=None, inputs=None, compact=False) -> dict:
         "per_label": _per_label(r, ends),
         "plots": [] if compact else _plots(r, plot_notes),
         "plot_notes": plot_notes,
+        "train": _train_rows(r),
         "version": __version__,
         "ci_level": (f"{r.params['ci']:.0%} interval" if r.params.get("ci") else "interval"),
     }

@@ -144,6 +144,10 @@ class Report:
         The multi-label confusion matrix (``evaluate(..., mlcm=True)``): rows are the
         true labels then "no true label", columns the predicted labels then "no
         predicted label" (see :func:`labelwise.metrics.mlcm`).
+    train : dict or None
+        The same model's metrics on its training data, when ``train=`` was given
+        (the overfitting finding compares them); the HTML report shows them beside
+        these.
     """
 
     metrics: dict[str, float]
@@ -157,6 +161,7 @@ class Report:
     ci: dict = field(default_factory=dict)
     scores: ScoreSource | None = field(default=None, repr=False, compare=False)
     mlcm: np.ndarray | None = field(default=None, repr=False, compare=False)
+    train: dict | None = field(default=None, repr=False)
 
     def __post_init__(self):
         object.__setattr__(self, "findings", tuple(self.findings))
