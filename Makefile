@@ -27,6 +27,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_engine.py $(ARGS)
 	$(BIN)/python benchmarks/bench_thresholds.py $(ARGS)
 	$(BIN)/python benchmarks/bench_bootstrap.py $(ARGS)
+	$(BIN)/python benchmarks/bench_dask.py $(ARGS)
 
 clean:
 	rm -rf $(VENV) build src/*.egg-info
