@@ -91,8 +91,9 @@ def _dense_01(values: np.ndarray, name: str, names: tuple | None) -> np.ndarray:
             return np.ascontiguousarray(values).view(np.bool_)
         return np.ascontiguousarray(values != 0)
     if kind == "f":
-        ok = (values == 0) | (values == 1)
-        if not ok.all():
+        nonzero = values != 0
+        if not np.equal(values, nonzero).all():  # each value is its 0/1 (NaN is not)
+            ok = (values == 0) | (values == 1)
             r, c = np.argwhere(~ok)[0]
             if np.isnan(values[r, c]):
                 raise located(InputError(
@@ -104,7 +105,7 @@ def _dense_01(values: np.ndarray, name: str, names: tuple | None) -> np.ndarray:
                 f"{where(r, c, names)}. If these are scores or probabilities, pass them as "
                 "y_score= with a threshold instead."
             ), r, c, values[r, c])
-        return np.ascontiguousarray(values != 0)
+        return np.ascontiguousarray(nonzero)
     if kind in "OUS":
         for (r, c), x in np.ndenumerate(values):
             if isinstance(x, (str, bytes)):

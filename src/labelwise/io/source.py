@@ -389,10 +389,10 @@ class Source:
                     group.append(batch)
                     rows, size = rows + batch.num_rows, size + batch.nbytes
                     if rows >= block_rows or size >= most:
-                        emit(self._block_from_batch(_joined(group), start))
+                        emit(self._block_from_batch(_table_of(group), start))
                         start, group, rows, size = start + rows, [], 0, 0
                 if group:
-                    emit(self._block_from_batch(_joined(group), start))
+                    emit(self._block_from_batch(_table_of(group), start))
                     start += rows
             except (pa.ArrowInvalid, pa.ArrowTypeError, UnicodeDecodeError) as err:
                 raise self._diagnose(err) from None
@@ -499,9 +499,9 @@ class Source:
         return Block(start, ids, values=np.column_stack(columns), weights=weights)
 
     def _as_matrix(self, batch, index: dict) -> np.ndarray | None:
-        """The label columns as one matrix in a single conversion, when they all hold
-        floats of one type without a missing value; else None (the column by column
-        path then converts them, and names any bad cell)."""
+        """The label columns as one matrix, converted a record batch at a time, when they
+        all hold floats of one type without a missing value; else None (the column by
+        column path then converts them, and names any bad cell)."""
         import pyarrow as pa
         import pyarrow.types as pt
 
@@ -514,10 +514,21 @@ class Source:
             return None
         if any(col.null_count for col in sub.columns):  # counted as the block was read
             return None
+        parts = sub.to_batches() if isinstance(sub, pa.Table) else [sub]
+        out = None
+        lo = 0
         try:
-            return np.asarray(sub.to_tensor(row_major=True))
+            for part in parts:
+                # column-major is the columns as they are; the copy below lays them in rows
+                m = np.asarray(part.to_tensor(row_major=False))
+                if out is None:  # in pyarrow's pool, like the blocks it was read from
+                    room = pa.allocate_buffer(sub.num_rows * len(where) * m.dtype.itemsize)
+                    out = np.frombuffer(room, dtype=m.dtype).reshape(sub.num_rows, len(where))
+                out[lo : lo + m.shape[0]] = m
+                lo += m.shape[0]
         except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, TypeError):
             return None
+        return out
 
     def _text_numbers(self, arr, start: int, name: str) -> np.ndarray:
         bad = next((r for r, v in enumerate(arr) if not _is_number(v)), None)
@@ -713,15 +724,12 @@ class Source:
                 yield Block(start, None, values=np.asarray(part))
 
 
-def _joined(batches: list):
-    """One record batch of consecutive ones."""
+def _table_of(batches: list):
+    """Consecutive record batches as one table, without copying them: its columns are
+    read like a batch's (its label columns converted batch by batch, in _as_matrix)."""
     import pyarrow as pa
 
-    if len(batches) == 1:
-        return batches[0]
-    if hasattr(pa, "concat_batches"):  # pyarrow 19 and later
-        return pa.concat_batches(batches)
-    return pa.Table.from_batches(batches).combine_chunks().to_batches()[0]
+    return pa.Table.from_batches(batches)
 
 
 class _Stopped(Exception):
