@@ -8,7 +8,7 @@ while they are short decimals; the command line's readers bounded and ahead.
   rows.
 * ``exact_bytes`` (what ``--memory-limit`` compares) counts what is held: 4 bytes per
   code, 8 per float64 score, and the truth.
-* The readers join pyarrow's small blocks into Blocks of up to ``BLOCK_ROWS`` rows, read
+* The readers join pyarrow's small blocks into Blocks of up to ``STREAM_ROWS`` rows, read
   them in a thread of their own, raise their errors in order and stop when closed.
 """
 
@@ -306,10 +306,12 @@ def test_blocks_join_the_readers_blocks(tmp_path, monkeypatch):
     assert starts == list(np.cumsum([0] + [b.n_rows for b in blocks[:-1]]))
     assert max(b.values.nbytes for b in blocks) <= 8 * 256 + 8 * 3 * 30
     np.testing.assert_array_equal(np.vstack([b.values for b in blocks]), s)
-    monkeypatch.setattr(lw_io, "BLOCK_ROWS", 100)
     monkeypatch.setattr(lw_io, "STREAM_BLOCKS", 1000)
     blocks = list(Source(path).blocks(block_rows=100))
     assert all(100 <= b.n_rows < 120 for b in blocks[:-1])
+    monkeypatch.setattr(lw_io, "STREAM_ROWS", 250)
+    blocks = list(Source(path).blocks())
+    assert all(250 <= b.n_rows < 270 for b in blocks[:-1])
 
 
 def test_a_reader_raises_its_error_after_the_blocks_before_it(tmp_path, monkeypatch):

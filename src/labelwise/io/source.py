@@ -29,9 +29,11 @@ BLOCK_BYTES = 1 << 20
 MAX_BLOCK_BYTES = 16 << 20
 WIDE_COLUMNS = 1000
 WIDE_ROWS = 256
-# A Block joins the reader's consecutive blocks up to BLOCK_ROWS rows or STREAM_BLOCKS
-# times BLOCK_BYTES of values: few Blocks, so that the work per Block stays small beside
-# the work per row, each of a bounded size.
+# A Block joins the reader's consecutive blocks up to STREAM_ROWS rows (or the rows asked
+# for, if fewer) or STREAM_BLOCKS times BLOCK_BYTES of values: few Blocks, so that the
+# work per Block stays small beside the work per row, each of a bounded size (the
+# memory of the Blocks in flight, and of the work on one, grows with it).
+STREAM_ROWS = 32768
 STREAM_BLOCKS = 16
 # Blocks a table's reader converts ahead of the one in use, in a thread of its own (so
 # that reading the two files overlaps with the work on their rows).
@@ -377,6 +379,7 @@ class Source:
         import pyarrow as pa
 
         most = STREAM_BLOCKS * BLOCK_BYTES
+        target = min(block_rows, STREAM_ROWS)
 
         def read(emit) -> None:
             start = 0
@@ -388,7 +391,7 @@ class Source:
                         continue
                     group.append(batch)
                     rows, size = rows + batch.num_rows, size + batch.nbytes
-                    if rows >= block_rows or size >= most:
+                    if rows >= target or size >= most:
                         emit(self._block_from_batch(_table_of(group), start))
                         start, group, rows, size = start + rows, [], 0, 0
                 if group:
