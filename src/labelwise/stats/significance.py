@@ -11,7 +11,6 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy.stats import binom, chi2
 
 from ..errors import InputError
 from .intervals import _as_float, _matrix, _vector
@@ -69,8 +68,12 @@ def mcnemar(b, c) -> float:
     if n == 0:
         return 1.0
     if n < EXACT_BELOW:
+        from scipy.stats import binom  # scipy.stats is slow to import: only when used
+
         return float(min(1.0, 2.0 * binom.cdf(min(nb, nc), n, 0.5)))
     stat = max(abs(nb - nc) - 1, 0) ** 2 / n
+    from scipy.stats import chi2
+
     return float(chi2.sf(stat, 1))
 
 
