@@ -104,6 +104,12 @@ class PerLabelTable:
 
         return pd.DataFrame({c: self._columns[c] for c in self.columns})
 
+    def to_polars(self):
+        """The table as a :class:`polars.DataFrame` (polars must be installed)."""
+        from .export import per_label_polars
+
+        return per_label_polars(self)
+
     def __repr__(self) -> str:
         return f"PerLabelTable({len(self)} labels; columns: {', '.join(self.columns)})"
 
@@ -201,6 +207,34 @@ class Report:
             "ci": {k: [float(lo), float(hi)] for k, (lo, hi) in self.ci.items()},
             **({} if self.mlcm is None else {"mlcm": np.asarray(self.mlcm).tolist()}),
         }
+
+    def to_flat_dict(self, prefix: str = "", *, per_label=False, ci: bool = False, nan="omit",
+                     sep: str = "/") -> dict:
+        """``{name: float}`` for a tracker (``mlflow.log_metrics``, ``wandb.log``, ...);
+        NaN values are left out unless ``nan="keep"`` (or a number to put in their place).
+        See :func:`labelwise.export.to_flat_dict`.
+
+        >>> import labelwise
+        >>> labelwise.evaluate([[1, 0], [0, 1]], [[1, 0], [1, 1]]).to_flat_dict("val/")["val/f1_micro"]
+        0.8
+        """
+        from .export import to_flat_dict
+
+        return to_flat_dict(self, prefix, per_label=per_label, ci=ci, nan=nan, sep=sep)
+
+    def to_pandas(self):
+        """One row per metric as a :class:`pandas.DataFrame`: ``metric``, ``value``,
+        ``direction``, ``reading``, ``family``, ``average``, ``k``, and ``ci_low``/``ci_high``
+        when the report has intervals. See :func:`labelwise.export.to_pandas`."""
+        from .export import to_pandas
+
+        return to_pandas(self)
+
+    def to_polars(self):
+        """:meth:`to_pandas` as a :class:`polars.DataFrame` (polars must be installed)."""
+        from .export import to_polars
+
+        return to_polars(self)
 
     def with_findings(self, *findings) -> "Report":
         """The same report with ``findings`` added after its own."""
