@@ -179,11 +179,10 @@ def test_scores_outside_0_1_have_no_reliability_diagram():
     assert figure_ids(report.to_html()) == ALL_PLOTS - {"plot-reliability"}
 
 
-def test_without_mlcm_the_matrix_is_left_out_quietly(scored, monkeypatch):
+def test_the_matrix_needs_no_metrics_module_function(scored, monkeypatch):
+    # counted from the report's scores by the page itself, as a sparse matrix
     monkeypatch.delattr(labelwise.metrics, "mlcm", raising=False)
-    html = scored.to_html()
-    assert figure_ids(html) == ALL_PLOTS - {"plot-mlcm"}
-    assert "confusion matrix" not in html.lower()
+    assert figure_ids(scored.to_html()) == ALL_PLOTS
 
 
 def test_many_labels_give_a_table_of_confused_pairs():
@@ -308,9 +307,32 @@ def test_five_thousand_labels_stay_small(kind):
     assert len(page.attrs("tr", "data-label")) == 200
     assert "4,800 more labels" in html and "Showing the 100 labels" in html
     assert "<tfoot>" in html
-    expected = ({"plot-f1-support", "plot-pr", "plot-threshold", "plot-cardinality",
-                 "plot-reliability"} if kind == "scores" else HARD_PLOTS)
+    expected = ALL_PLOTS if kind == "scores" else HARD_PLOTS
     assert figure_ids(html) == expected
+    if kind == "scores":  # the most confused pairs, whatever the number of labels
+        block = html.split('<figure id="plot-mlcm"', 1)[1].split("</figure>", 1)[0]
+        assert 'class="lw-pairs"' in block and block.count("<tr>") == 16
+        assert "5,001 x 5,001 matrix" in block
+
+
+def test_confused_pairs_of_thousands_of_labels_match_the_dense_matrix():
+    from labelwise import plots
+
+    rng = np.random.default_rng(2)
+    n, L = 150, 2500  # above the 1,000 labels the page once stopped at
+    y = rng.random((n, L)) < 0.004
+    pred = y ^ (rng.random((n, L)) < 0.002)
+    labels = [f"<i>l{j}</i>" for j in range(L)]
+    report = labelwise.evaluate(y, pred, labels=labels, mlcm=True)
+    html = report.to_html()
+    assert len(html.encode()) < 5_000_000
+    block = html.split('<figure id="plot-mlcm"', 1)[1].split("</figure>", 1)[0]
+    want = plots.confused_pairs(report.mlcm, labels)
+    assert len(want) == 15
+    for row in want[:3]:
+        name = row["true"].replace("<", "&lt;").replace(">", "&gt;")
+        assert f"<tr><td>{name}</td>" in block
+    assert "<i>" not in html
 
 
 # --------------------------------------------------------------------------

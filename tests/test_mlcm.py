@@ -478,3 +478,83 @@ def test_error_label_outside_vocabulary():
 def test_counts_of_dense_integer_arrays():
     # not canonical, but read as 0/1 all the same
     np.testing.assert_array_equal(mlcm_counts(PAPER_TRUE, PAPER_PRED), PAPER_MLCM)
+
+
+# --------------------------------------------------------------------------
+# The sparse MLCM (plots.mlcm_sparse) and its most confused pairs
+# --------------------------------------------------------------------------
+
+RULE_CASES = [  # (q, true, pred): one sample of each allocation rule
+    (2, [], []), (3, [], [0, 2]), (3, [1, 2], []), (3, [0, 2], [0, 2]),
+    (3, [0, 1, 2], [1]), (4, [0, 1], [0, 1, 2, 3]), (3, [0, 1], [1, 2]),
+    (4, [0, 1], [2, 3]), (4, [0, 1], [0, 2, 3]), (2, [1], [0, 1]), (2, [1], [0]),
+]
+
+
+def test_sparse_mlcm_gives_the_published_example():
+    from labelwise.plots import mlcm_sparse
+
+    out = mlcm_sparse(PAPER_TRUE, PAPER_PRED)
+    assert sp.issparse(out) and out.shape == (4, 4)
+    np.testing.assert_array_equal(out.toarray(), PAPER_MLCM)
+
+
+@pytest.mark.parametrize("q, true, pred", RULE_CASES)
+def test_sparse_mlcm_follows_each_rule(q, true, pred):
+    from labelwise.plots import mlcm_sparse
+
+    t, p = one(q, true, pred)
+    np.testing.assert_array_equal(mlcm_sparse(t, p).toarray(), mlcm(t, p))
+
+
+@given(cases(max_rows=25, max_labels=8, formats=MATRIX_FORMATS))
+@settings(max_examples=100, deadline=None)
+def test_sparse_mlcm_matches_reference(case):
+    from labelwise.plots import mlcm_sparse
+
+    out = mlcm_sparse(sp.csr_matrix(case.y_true), sp.csr_matrix(case.y_pred),
+                      case.sample_weight).toarray()
+    np.testing.assert_allclose(out, reference_mlcm(case.y_true, case.y_pred,
+                                                   case.sample_weight), rtol=1e-12, atol=1e-12)
+
+
+def test_confused_pairs_are_the_same_from_dense_and_sparse():
+    from labelwise.plots import confused_pairs, mlcm_sparse
+
+    rng = np.random.default_rng(5)
+    t, p = rng.random((300, 30)) < 0.15, rng.random((300, 30)) < 0.2
+    names = [f"l{j}" for j in range(30)]
+    dense = confused_pairs(mlcm(t, p), names, top=40)
+    assert confused_pairs(mlcm_sparse(t, p), names, top=40) == dense
+    counts = [float(r["count"]) for r in dense]
+    assert len(dense) == 40 and counts == sorted(counts, reverse=True)
+    m = mlcm(t, p)
+    first = dense[0]
+    i = names.index(first["true"]) if first["true"] in names else 30
+    assert first["share"] == f"{float(first['count']) / m[i].sum():.1%}"
+
+
+def test_confused_pairs_name_the_none_row_and_column():
+    from labelwise.plots import confused_pairs
+
+    m = np.array([[0, 0, 3], [0, 1, 0], [2, 0, 9]])  # 9 at (none, none) is not a confusion
+    rows = confused_pairs(m, ["x", "y"])
+    assert [(r["true"], r["pred"], r["count"]) for r in rows] == [
+        ("x", "(no predicted label)", "3"), ("(no true label)", "x", "2")]
+
+
+def test_confused_pairs_at_five_thousand_labels_are_fast_and_sparse():
+    import time
+
+    from labelwise.plots import confused_pairs, mlcm_sparse
+
+    rng = np.random.default_rng(0)
+    n, q = 200, 5000
+    t = sp.random(n, q, density=0.01, random_state=1, format="csr").astype(bool)
+    p = sp.random(n, q, density=0.02, random_state=2, format="csr").astype(bool)
+    start = time.perf_counter()
+    m = mlcm_sparse(t, p, rng.random(n))
+    rows = confused_pairs(m, [f"l{j}" for j in range(q)])
+    assert time.perf_counter() - start < 5
+    assert sp.issparse(m) and m.shape == (q + 1, q + 1) and m.nnz < (q + 1) ** 2 / 10
+    assert len(rows) == 15

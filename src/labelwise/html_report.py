@@ -43,9 +43,6 @@ SCORE_HEADLINE = ("roc_auc_macro", "average_precision_macro", "label_ranking_ave
 TABLE_ENDS = 100
 COMPACT_ENDS = 10
 
-#: Labels up to which the MLCM is computed: its (L + 1)^2 cells grow fast.
-MLCM_LIMIT = 1000
-
 #: File suffixes :func:`save_report` knows.
 SAVE_FORMATS = (".html", ".json", ".md")
 
@@ -220,7 +217,6 @@ def _per_label(r: Report, ends: int) -> dict:
 
 def _plots(r: Report, notes: list) -> list:
     """The figures the report has data for; why one is left out goes to ``notes``."""
-    from . import metrics as metric_functions
     from . import plots
 
     t = r.per_label
@@ -233,22 +229,27 @@ def _plots(r: Report, notes: list) -> list:
         out.append(plots.pr_curves(src, r.labels, f1, precision_micro=m.get("precision_micro"),
                                    recall_micro=m.get("recall_micro")))
         out.append(plots.f1_threshold(src, r.params))
-        mlcm = getattr(metric_functions, "mlcm", None)
-        if mlcm is not None and r.n_labels > MLCM_LIMIT:
-            notes.append(f"The multi-label confusion matrix is left out above {MLCM_LIMIT:,} "
-                         f"labels: for {r.n_labels:,} it has {(r.n_labels + 1) ** 2:,} cells. "
-                         "labelwise.metrics.mlcm computes it.")
-        elif r.mlcm is not None:
-            out.append(plots.mlcm_heatmap(r.mlcm, r.labels))
-        elif mlcm is not None:
-            matrix = mlcm(src.y_true, plots.predictions(src), sample_weight=src.sample_weight)
-            out.append(plots.mlcm_heatmap(matrix, r.labels))
-    elif r.mlcm is not None and r.n_labels <= MLCM_LIMIT:  # hard labels, with mlcm=True
-        out.append(plots.mlcm_heatmap(r.mlcm, r.labels))
+    matrix = mlcm_of(r)
+    if matrix is not None:
+        out.append(plots.mlcm_heatmap(matrix, r.labels))
     out.append(plots.cardinality(r.counts))
     if src is not None:
         out.append(plots.reliability(src))
     return [p for p in out if p is not None and (p.svg is not None or p.table)]
+
+
+def mlcm_of(r: Report):
+    """The report's MLCM (``evaluate(..., mlcm=True)``), else one counted from its scores
+    as a sparse matrix (so at any number of labels), else None (hard labels without
+    ``mlcm=True``: the report keeps no predictions)."""
+    from . import plots
+
+    if r.mlcm is not None:
+        return r.mlcm
+    src = r.scores
+    if src is None:
+        return None
+    return plots.mlcm_sparse(src.y_true, plots.predictions(src), src.sample_weight)
 
 
 def _train_rows(r: Report) -> list:

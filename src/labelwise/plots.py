@@ -28,6 +28,8 @@ __all__ = [
     "pr_curves",
     "f1_threshold",
     "mlcm_heatmap",
+    "mlcm_sparse",
+    "confused_pairs",
     "cardinality",
     "reliability",
     "predictions",
@@ -393,33 +395,144 @@ HEATMAP_LIMIT = 40  # labels drawn as a heatmap; more give a table of confused p
 PAIRS_SHOWN = 15
 
 
+def mlcm_sparse(y_true, y_pred, sample_weight=None):
+    """The multi-label confusion matrix as a sparse matrix, from sparse products.
+
+    The same cells as :func:`labelwise.metrics.mlcm`, without ever holding the
+    ``(q + 1)^2`` dense matrix: memory grows with the cells that are not zero,
+    so it serves any number of labels. With ``T`` the truth, ``P`` the
+    predictions, ``M = T - P`` the missing and ``E = P - T`` the extra labels
+    (rows weighted by ``W``), the allocation rules of Heydarian et al. are
+    products over the samples each rule covers: the diagonal is the column sums
+    of ``T & P``; samples with missing and extra labels add ``M' W E``, those
+    with only extra labels ``T' W E``; the last column sums ``M`` of the samples
+    with only missing labels and ``T`` of those with no prediction, the last row
+    ``P`` of those with no true label.
+
+    Parameters
+    ----------
+    y_true, y_pred : array-like or scipy.sparse matrix of shape (n_samples, q)
+        Canonical 0/1 truth and predictions (as a report's
+        :class:`~labelwise.report.ScoreSource` holds them); not validated.
+    sample_weight : array-like of shape (n_samples,), optional
+
+    Returns
+    -------
+    scipy.sparse.csr_matrix of float64, shape (q + 1, q + 1)
+        Rows: the true labels, then *no true label*; columns: the predicted
+        labels, then *no predicted label*.
+
+    Examples
+    --------
+    >>> import numpy as np, labelwise
+    >>> t = np.array([[1, 1, 0], [1, 1, 1], [0, 0, 0], [1, 0, 0], [1, 1, 0],
+    ...               [0, 0, 0], [1, 0, 0], [1, 1, 0], [1, 1, 0]])
+    >>> p = np.array([[1, 1, 0], [1, 0, 1], [0, 0, 0], [1, 1, 1], [1, 1, 1],
+    ...               [0, 1, 1], [0, 1, 1], [1, 0, 1], [0, 0, 1]])
+    >>> mlcm_sparse(t, p).toarray().astype(int)
+    array([[5, 2, 4, 0],
+           [0, 2, 3, 1],
+           [0, 0, 1, 0],
+           [0, 1, 1, 1]])
+    >>> bool((mlcm_sparse(t, p).toarray() == labelwise.metrics.mlcm(t, p)).all())
+    True
+    """
+    import scipy.sparse as sp
+
+    def pattern(y):
+        m = sp.csr_matrix(y)
+        m = m.astype(bool).astype(np.float64)
+        m.eliminate_zeros()
+        return m
+
+    T, P = pattern(y_true), pattern(y_pred)
+    n, q = T.shape
+    w = (np.ones(n) if sample_weight is None
+         else np.asarray(sample_weight, dtype=np.float64).reshape(n))
+    C = T.multiply(P).tocsr()
+    M = (T - C).tocsr()
+    E = (P - C).tocsr()
+    for x in (C, M, E):
+        x.eliminate_zeros()
+    nt, npred = np.diff(T.indptr), np.diff(P.indptr)
+    nm, ne = np.diff(M.indptr), np.diff(E.indptr)
+    both = (nt > 0) & (npred > 0)
+
+    def rows(mask):
+        return sp.diags(np.where(mask, w, 0.0))
+
+    square = (sp.diags(C.T @ w)
+              + M.T @ (rows(both & (nm > 0) & (ne > 0)) @ E)
+              + T.T @ (rows(both & (nm == 0) & (ne > 0)) @ E))
+    no_pred = (M.T @ np.where(both & (ne == 0), w, 0.0)
+               + T.T @ np.where((nt > 0) & (npred == 0), w, 0.0))
+    no_true = P.T @ np.where((nt == 0) & (npred > 0), w, 0.0)
+    corner = float(w[(nt == 0) & (npred == 0)].sum())
+    out = sp.bmat([[square, sp.csr_matrix(no_pred.reshape(q, 1))],
+                   [sp.csr_matrix(no_true.reshape(1, q)), sp.csr_matrix([[corner]])]],
+                  format="csr")
+    out.eliminate_zeros()
+    return out
+
+
+def confused_pairs(matrix, labels, top: int = PAIRS_SHOWN) -> list:
+    """The ``top`` largest off-diagonal cells of an MLCM (dense or sparse, any size),
+    largest first (ties in row-major order), as rows of the pairs table: ``true``,
+    ``pred``, ``count`` and ``share`` (of the true label's row).
+
+    Examples
+    --------
+    >>> m = np.array([[5, 2, 4, 0], [0, 2, 3, 1], [0, 0, 1, 0], [0, 1, 1, 1]])
+    >>> [(r["true"], r["pred"], r["count"], r["share"])
+    ...  for r in confused_pairs(m, ["a", "b", "c"], top=3)]
+    [('a', 'c', '4', '36.4%'), ('b', 'c', '3', '50.0%'), ('a', 'b', '2', '18.2%')]
+    """
+    import scipy.sparse as sp
+
+    if sp.issparse(matrix):
+        c = sp.coo_matrix(matrix)
+        i, j, v = c.row.astype(np.int64), c.col.astype(np.int64), c.data.astype(np.float64)
+        row_sums = np.asarray(matrix.sum(axis=1), dtype=np.float64).ravel()
+    else:
+        m = np.asarray(matrix, dtype=np.float64)
+        i, j = np.nonzero(m)
+        v = m[i, j]
+        row_sums = m.sum(axis=1)
+    q = len(row_sums) - 1
+    off = (i != j) & (v > 0)
+    i, j, v = i[off], j[off], v[off]
+    pick = np.lexsort((i * (q + 1) + j, -v))[:top]
+    out = []
+    for k in pick:
+        a, b = int(i[k]), int(j[k])
+        out.append({"true": safe_label(labels[a]) if a < q else "(no true label)",
+                    "pred": safe_label(labels[b]) if b < q else "(no predicted label)",
+                    "count": _num(v[k]),
+                    "share": f"{v[k] / row_sums[a]:.1%}" if row_sums[a] > 0 else ""})
+    return out
+
+
 def mlcm_heatmap(matrix, labels) -> Plot:
     """The MLCM (true labels by rows, predicted by columns, plus *no true label* and
     *no predicted label*) as a heatmap of row shares, or with more than
-    :data:`HEATMAP_LIMIT` labels a table of the most confused pairs."""
-    m = np.asarray(matrix, dtype=np.float64)
-    q = m.shape[0] - 1
-    names = [safe_label(x, 18) for x in labels] + ["(none)"]
-    rows = m.sum(axis=1, keepdims=True)
-    share = np.divide(m, rows, out=np.zeros_like(m), where=rows > 0)
+    :data:`HEATMAP_LIMIT` labels a table of the most confused pairs.
+
+    ``matrix`` is dense or sparse (:func:`mlcm_sparse`); the table is computed from
+    its nonzero cells, so any number of labels is fine."""
+    import scipy.sparse as sp
+
+    q = matrix.shape[0] - 1
     title = "Multi-label confusion matrix"
     if q > HEATMAP_LIMIT:
-        off = m.copy()
-        np.fill_diagonal(off, 0)
-        off[q, q] = 0
-        flat = np.argsort(-off, axis=None, kind="stable")[:PAIRS_SHOWN]
-        pairs = []
-        for cell in flat:
-            i, j = divmod(int(cell), q + 1)
-            if off[i, j] <= 0:
-                break
-            pairs.append({"true": safe_label(labels[i]) if i < q else "(no true label)",
-                          "pred": safe_label(labels[j]) if j < q else "(no predicted label)",
-                          "count": _num(m[i, j]), "share": f"{share[i, j]:.1%}"})
-        caption = (f"The {len(pairs)} largest off-diagonal cells of the {q + 1} x {q + 1} "
+        pairs = confused_pairs(matrix, labels)
+        caption = (f"The {len(pairs)} largest off-diagonal cells of the {q + 1:,} x {q + 1:,} "
                    "matrix: true label (row), what was predicted in its place (column), "
                    "and the share of the row.")
         return Plot("plot-mlcm", title + ": most confused pairs", None, caption, pairs)
+    m = np.asarray(matrix.toarray() if sp.issparse(matrix) else matrix, dtype=np.float64)
+    names = [safe_label(x, 18) for x in labels] + ["(none)"]
+    rows = m.sum(axis=1, keepdims=True)
+    share = np.divide(m, rows, out=np.zeros_like(m), where=rows > 0)
     size = min(9.0, max(4.2, 0.2 * q + 2.6))
     annotate = q <= 12
 
