@@ -336,6 +336,11 @@ def _describe_params(p: dict) -> str:
     parts.append(f"fbeta beta={p.get('beta'):g}")
     if p.get("weighted"):
         parts.append("sample-weighted")
+    unknown = p.get("unknown")
+    if unknown:
+        none = unknown.get("samples_without_known", 0)
+        parts.append(f"{unknown['entries']:,} unknown truth entries ({unknown['fraction']:.1%})"
+                     " left out" + (f", {none:,} sample(s) with no known entry" if none else ""))
     if p.get("ci"):
         method = {"bca": "BCa", "percentile": "percentile", "poisson": "Poisson"}.get(
             p.get("ci_method"), p.get("ci_method"))
