@@ -507,12 +507,45 @@ class Comparison:
         lines += ["\\hline", "\\end{tabular}"]
         return "\n".join(lines) + "\n"
 
-    def to_html(self, *, title: str | None = None) -> str:
-        """The comparison as one self-contained HTML page (tables of values and of
-        differences; names escaped)."""
+    def to_html(self, *, title: str | None = None, inputs: dict | None = None) -> str:
+        """The models side by side on one self-contained HTML page.
+
+        The page holds each model's headline metrics as cards (with their paired-
+        bootstrap intervals), the values table (best in bold, the letters of the
+        models each is significantly better than), every pairwise difference with
+        its interval, its corrected and uncorrected p-values and a verdict, each
+        model's findings, a sortable per-label table (F1, precision and recall of
+        every model, and the first model's difference with each other one), and
+        figures: each label's F1 under the first model against each other model,
+        the micro precision-recall curves when every model has scores, and labels
+        per sample. Nothing is fetched from the network; model, label and file
+        names are escaped.
+
+        Parameters
+        ----------
+        title : str, optional
+            The page title (default ``"labelwise: a against b"`` for two models).
+        inputs : dict, optional
+            The files compared, shown in the header: ``{"truth": path,
+            "models": {model name: path}}``.
+
+        Examples
+        --------
+        >>> import numpy as np, labelwise
+        >>> rng = np.random.default_rng(0)
+        >>> y = rng.random((200, 4)) < 0.3
+        >>> good = np.where(rng.random((200, 4)) < 0.9, y, ~y)
+        >>> poor = np.where(rng.random((200, 4)) < 0.6, y, ~y)
+        >>> cmp = labelwise.compare(y, {"good": good, "poor": poor}, n_resamples=200, seed=0)
+        >>> page = cmp.to_html()
+        >>> page.count('class="lw-card ') == 2 * 5  # five headline cards per model
+        True
+        >>> f"{cmp.pvalue('f1_micro', 'good', 'poor'):.4g}" in page
+        True
+        """
         from .html_report import render_comparison_html
 
-        return render_comparison_html(self, title=title)
+        return render_comparison_html(self, title=title, inputs=inputs)
 
     def to_dict(self) -> dict:
         """Plain JSON-safe data (NaN as None)."""

@@ -34,6 +34,10 @@ __all__ = [
     "reliability",
     "predictions",
     "svg_text",
+    "f1_pair",
+    "pr_models",
+    "cardinality_models",
+    "model_colour",
 ]
 
 MAX_POINTS = 1500  # scatter points drawn at most
@@ -231,15 +235,12 @@ def _pr_points(y: np.ndarray, s: np.ndarray, w: np.ndarray | None):
     return np.r_[1.0, precision], np.r_[0.0, recall]
 
 
-def pr_curves(source, labels, f1, *, precision_micro=None, recall_micro=None) -> Plot | None:
-    """Precision against recall: pooled over labels (micro), and for the labels of
-    lowest and highest F1 (among those with positives); the operating point marked."""
-    if source is None:
-        return None
-    y = _dense_truth(source)
-    s = np.asarray(source.scores, dtype=np.float64)
+def _micro_curve(y: np.ndarray, s: np.ndarray, w: np.ndarray | None):
+    """The pooled (micro) precision-recall points of dense truth ``y`` and scores ``s``,
+    from a random subset of the samples when there are more than
+    :data:`MAX_CURVE_CELLS` cells (the same rows whatever the model); and a note
+    saying so (or "")."""
     n, L = s.shape
-    w = None if source.sample_weight is None else np.asarray(source.sample_weight, float)
     rows = np.arange(n)
     note = ""
     if n * L > MAX_CURVE_CELLS:
@@ -247,7 +248,18 @@ def pr_curves(source, labels, f1, *, precision_micro=None, recall_micro=None) ->
         rows = np.sort(np.random.default_rng(0).choice(n, take, replace=False))
         note = f" The micro curve is drawn from {take:,} of the {n:,} samples, drawn at random."
     ww = None if w is None else np.repeat(w[rows], L)
-    micro = _pr_points(y[rows].ravel(), s[rows].ravel(), ww)
+    return _pr_points(y[rows].ravel(), s[rows].ravel(), ww), note
+
+
+def pr_curves(source, labels, f1, *, precision_micro=None, recall_micro=None) -> Plot | None:
+    """Precision against recall: pooled over labels (micro), and for the labels of
+    lowest and highest F1 (among those with positives); the operating point marked."""
+    if source is None:
+        return None
+    y = _dense_truth(source)
+    s = np.asarray(source.scores, dtype=np.float64)
+    w = None if source.sample_weight is None else np.asarray(source.sample_weight, float)
+    micro, note = _micro_curve(y, s, w)
     if micro is None:
         return None
     f1 = np.asarray(f1, dtype=np.float64)
@@ -692,3 +704,165 @@ def _log_share_ticks(axis) -> None:
     axis.set_major_formatter(FuncFormatter(
         lambda v, _: f"{v:.0%}" if v >= 0.01 else f"{v * 100:.2g}%"))
     axis.set_minor_locator(NullLocator())
+
+
+# --------------------------------------------------------------------------
+# Models side by side
+# --------------------------------------------------------------------------
+
+#: Colours of the models of a side-by-side page, in model order (then repeated).
+MODEL_COLOURS = (BLUE, ORANGE, GREEN, "#8e44ad", RED, "#16a085", "#7f6a00", GREY)
+
+
+def model_colour(i: int) -> str:
+    """The colour of the ``i``-th model of a side-by-side page."""
+    return MODEL_COLOURS[i % len(MODEL_COLOURS)]
+
+
+def f1_pair(support, f1_a, f1_b, names, *, pid: str = "plot-f1-pair",
+            colours=(BLUE, ORANGE), max_points=MAX_POINTS) -> Plot | None:
+    """Each label's F1 under model ``a`` (x) against model ``b`` (y), coloured by its
+    support (log scale), with the diagonal: above it ``b`` does better.
+
+    Labels without positives (or without an F1) are left out; at most
+    ``max_points`` are drawn, evenly spread by support, but the caption counts
+    every label. None when no label is left.
+
+    Examples
+    --------
+    >>> p = f1_pair([10, 3, 50, 0], [0.5, 0.2, 0.9, 1.0], [0.6, 0.2, 0.8, 0.0], ("a", "b"))
+    >>> p.id, p.caption.split(".")[1].strip()
+    ('plot-f1-pair', 'b has the higher F1 on 1 label, a on 1, and they tie on 1 (of 3 with positives)')
+    """
+    support = np.asarray(support, dtype=np.float64)
+    fa = np.asarray(f1_a, dtype=np.float64)
+    fb = np.asarray(f1_b, dtype=np.float64)
+    keep = np.flatnonzero((support > 0) & np.isfinite(fa) & np.isfinite(fb))
+    if not keep.size:
+        return None
+    order = keep[np.argsort(support[keep], kind="stable")]
+    shown = order[_thin(order.size, max_points)]
+    a_name, b_name = (safe_label(x, 28) for x in names)
+    above = int(np.sum(fb[keep] > fa[keep]))
+    below = int(np.sum(fb[keep] < fa[keep]))
+    ties = keep.size - above - below
+
+    def draw(fig):
+        from matplotlib.colors import LogNorm
+
+        ax = fig.add_subplot()
+        ax.plot([0, 1], [0, 1], color=GREY, lw=1, ls="--")
+        lo, hi = float(support[shown].min()), float(support[shown].max())
+        dots = ax.scatter(fa[shown], fb[shown], c=support[shown], cmap="viridis",
+                          norm=LogNorm(lo, hi if hi > lo else lo * 10), s=16, alpha=0.7,
+                          linewidths=0)
+        ax.text(0.04, 0.96, f"{b_name} better", transform=ax.transAxes, va="top",
+                color=colours[1], fontsize=8)
+        ax.text(0.96, 0.04, f"{a_name} better", transform=ax.transAxes, ha="right",
+                color=colours[0], fontsize=8)
+        ax.set_xlim(-0.03, 1.03)
+        ax.set_ylim(-0.03, 1.03)
+        ax.set_aspect("equal")
+        ax.set_xlabel(f"F1 of {a_name}")
+        ax.set_ylabel(f"F1 of {b_name}")
+        bar = fig.colorbar(dots, ax=ax, shrink=0.85, label="support (log scale)")
+        bar.solids.set_rasterized(False)
+        _plain_log_ticks(bar.ax.yaxis, support[shown])
+
+    def plural(k):
+        return f"{k:,} label" + ("" if k == 1 else "s")
+
+    caption = (f"One point per label, coloured by its support; above the diagonal "
+               f"{b_name} does better. {b_name} has the higher F1 on {plural(above)}, "
+               f"{a_name} on {below:,}, and they tie on {ties:,} (of {keep.size:,} with "
+               "positives).")
+    if shown.size < keep.size:
+        caption += f" {shown.size:,} of them are drawn, evenly spread by support."
+    return Plot(pid, f"F1 per label: {a_name} against {b_name}",
+                _draw(draw, pid, 5.2, 4.3, fit=True), caption)
+
+
+def pr_models(sources: dict, points: dict | None = None, *, colours=None) -> Plot | None:
+    """The micro (pooled) precision-recall curve of each model, from its
+    :class:`~labelwise.report.ScoreSource`, with its operating point
+    (``points[name] = (precision_micro, recall_micro)``). When the scores are
+    many, every curve is drawn from the same random samples."""
+    colours = colours or [model_colour(i) for i in range(len(sources))]
+    curves = {}
+    note = ""
+    for name, src in sources.items():
+        if src is None:
+            return None
+        y = _dense_truth(src)
+        s = np.asarray(src.scores, dtype=np.float64)
+        w = None if src.sample_weight is None else np.asarray(src.sample_weight, float)
+        curves[name], note = _micro_curve(y, s, w)
+    if any(c is None for c in curves.values()):
+        return None
+    points = points or {}
+
+    def draw(fig):
+        ax = fig.add_subplot()
+        for (name, (p, r)), colour in zip(curves.items(), colours):
+            k = _thin(p.size)
+            ax.plot(r[k], p[k], color=colour, lw=1.7, label=safe_label(name, 32))
+            pr = points.get(name)
+            if pr is not None and None not in pr and np.all(np.isfinite(pr)):
+                ax.plot([pr[1]], [pr[0]], "o", color=colour, ms=6, mfc="white", mew=1.6)
+        ax.set_xlim(-0.02, 1.02)
+        ax.set_ylim(-0.02, 1.05)
+        ax.set_xlabel("recall (micro)")
+        ax.set_ylabel("precision (micro)")
+        ax.legend(loc="lower left")
+
+    caption = ("Every label pooled, for each model; a curve above another is better at "
+               "every recall. The dots are where each model's threshold puts it." + note)
+    return Plot("plot-pr-models", "Precision-recall curves (micro), per model",
+                _draw(draw, "plot-pr-models"), caption)
+
+
+def cardinality_models(truth, predicted: dict, *, colours=None) -> Plot:
+    """Share of samples by number of labels: the truth (``truth`` is a
+    :class:`~labelwise.counts.Counts`) against each model's predictions
+    (``predicted[name]`` its Counts)."""
+    colours = colours or [model_colour(i) for i in range(len(predicted))]
+    w = np.asarray(truth.row_weight, dtype=np.float64)
+    rt = np.asarray(truth.row_true, dtype=np.int64)
+    series = [("true", rt, w, GREY)]
+    for (name, c), colour in zip(predicted.items(), colours):
+        series.append((safe_label(name, 28), np.asarray(c.row_pred, dtype=np.int64),
+                       np.asarray(c.row_weight, dtype=np.float64), colour))
+    top = int(max(x.max(initial=0) for _, x, _, _ in series))
+    step = max(1, -(-(top + 1) // MAX_BARS))
+    edges = np.arange(0, top + step + 1, step)
+    k = len(series)
+
+    def draw(fig):
+        ax = fig.add_subplot()
+        width = 0.84 / k
+        for j, (name, x, wx, colour) in enumerate(series):
+            tw = float(wx.sum()) or 1.0
+            share = np.bincount(x, weights=wx, minlength=top + 1) / tw
+            mean = float((x * wx).sum() / tw)
+            label = f"{name} (mean {mean:.2f})"
+            if step == 1:
+                ax.bar(np.arange(top + 1) - 0.42 + width * (j + 0.5), share, width,
+                       color=colour, label=label)
+            else:
+                binned = np.add.reduceat(np.r_[share, np.zeros(edges[-1] - share.size)],
+                                         edges[:-1])
+                if j == 0:
+                    ax.stairs(binned, edges, fill=True, color=colour, alpha=0.45, label=label)
+                else:
+                    ax.stairs(binned, edges, color=colour, lw=1.6, label=label)
+        ax.set_xlabel("labels per sample" + (f" (bins of {step})" if step > 1 else ""))
+        ax.set_ylabel("share of samples")
+        ax.grid(axis="x", visible=False)
+        if top <= 20:
+            ax.set_xticks(np.arange(top + 1))
+        ax.legend(loc="upper right")
+
+    caption = ("The grey bars are the truth; a model whose bars sit left of them predicts "
+               "too few labels per sample, right of them too many.")
+    return Plot("plot-cardinality-models", "Labels per sample: true and each model's",
+                _draw(draw, "plot-cardinality-models"), caption)

@@ -266,33 +266,74 @@ class Report:
             console = Console()
         render_rich(self, console)
 
-    def to_html(self, *, title: str | None = None, inputs: dict | None = None) -> str:
+    def to_html(self, *, title: str | None = None, inputs: dict | None = None,
+                other: "Report | None" = None, names=None) -> str:
         """A self-contained HTML page: a data summary, the headline metrics as cards,
         the findings, figures (inline SVG), every metric table and a sortable
         per-label table. Nothing is fetched from the network when it is opened.
 
+        With ``other``, the page shows this report and ``other`` side by side (the
+        page of :meth:`labelwise.Comparison.to_html`): each model's cards and
+        findings, the values and their differences, a per-label table of F1,
+        precision and recall of both with their differences, and figures (each
+        label's F1 under one model against the other; the micro precision-recall
+        curves when both have scores; labels per sample). The differences are not
+        tested: :func:`labelwise.compare` gives them intervals and p-values.
+
         Parameters
         ----------
         title : str, optional
-            The page title (default ``"labelwise report"``).
+            The page title (default ``"labelwise report"``, or ``"labelwise: A
+            against B"`` with ``other``).
         inputs : dict, optional
             The files the report came from, as the command line gives them
-            (``{"truth": ..., "predictions": ...}``); shown in the header.
+            (``{"truth": ..., "predictions": ...}``); shown in the header. With
+            ``other``: ``{"truth": ..., "models": {name: path}}``.
+        other : Report, optional
+            A second report over the same labels (another model on the same data,
+            or the same model on other data), drawn beside this one.
+        names : tuple of two str, optional
+            The names of this report and of ``other`` (default ``("A", "B")``).
+
+        Returns
+        -------
+        str
+            The page; label, model and file names are escaped.
+
+        Raises
+        ------
+        labelwise.InputError
+            If ``other`` is not a Report or covers other labels, if ``names`` is
+            not two different strings, or if ``names`` comes without ``other``.
+
+        Examples
+        --------
+        >>> import labelwise
+        >>> y = [[1, 0, 1], [0, 1, 1], [1, 1, 0], [0, 0, 1]]
+        >>> tuned = labelwise.evaluate(y, [[1, 0, 1], [0, 1, 0], [1, 1, 0], [0, 0, 1]])
+        >>> base = labelwise.evaluate(y, [[1, 0, 0], [0, 1, 1], [0, 1, 0], [1, 0, 1]])
+        >>> page = tuned.to_html(other=base, names=("tuned", "baseline"))
+        >>> page.startswith("<!DOCTYPE html>"), "<title>labelwise: tuned against baseline</title>" in page
+        (True, True)
+        >>> f"{tuned['f1_micro'] - base['f1_micro']:+.4f}" in page  # the difference table
+        True
         """
         from .html_report import render_html
 
-        return render_html(self, title=title, inputs=inputs)
+        return render_html(self, title=title, inputs=inputs, other=other, names=names)
 
-    def save(self, path, *, title: str | None = None, inputs: dict | None = None):
+    def save(self, path, *, title: str | None = None, inputs: dict | None = None,
+             other: "Report | None" = None, names=None):
         """Write the report to ``path`` in the format its suffix names: ``.html``
         (:meth:`to_html`), ``.json`` (:meth:`to_json`) or ``.md`` (:meth:`to_markdown`).
 
         Returns the path written (a :class:`pathlib.Path`); any other suffix raises
-        :class:`labelwise.InputError`.
+        :class:`labelwise.InputError`. ``other`` and ``names`` put a second report
+        beside this one, as in :meth:`to_html` (``.html`` only).
         """
         from .html_report import save_report
 
-        return save_report(self, path, title=title, inputs=inputs)
+        return save_report(self, path, title=title, inputs=inputs, other=other, names=names)
 
     def _repr_html_(self) -> str:
         """A compact HTML rendering for notebooks: cards, findings, per-label table."""

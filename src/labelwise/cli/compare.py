@@ -163,7 +163,7 @@ def _compare(true, models: dict, scores: bool, layout: Layout, scoring: Scoring,
     elif fmt == "latex":
         text = cmp.to_latex()
     elif fmt == "html":
-        text = cmp.to_html()
+        text = cmp.to_html(inputs={"truth": true, "models": models})
     else:
         text = cmp.table()
     if output:
