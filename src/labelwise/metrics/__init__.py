@@ -19,7 +19,9 @@ modules group them:
   ``precision_recall_curve``, ``roc_curves`` and ``precision_recall_curves``;
 * :mod:`~labelwise.metrics.at_k`: for extreme classification,
   ``precision_at_k``, ``recall_at_k``, ``ndcg_at_k``, ``psprecision_at_k`` and
-  ``psndcg_at_k``, also from sparse or top-k ``(indices, scores)`` scores.
+  ``psndcg_at_k``, also from sparse or top-k ``(indices, scores)`` scores;
+* :mod:`~labelwise.metrics.calibration`: scores read as probabilities,
+  ``calibration_curve``, ``ece``, ``brier_score`` and ``log_loss``.
 
 The cutoff ``k`` is keyword-only everywhere. The inverse propensities of the
 propensity-scored metrics come from :func:`labelwise.inverse_propensity`.
@@ -44,6 +46,7 @@ from .auc import (
     roc_curve,
     roc_curves,
 )
+from .calibration import brier_score, calibration_curve, ece, log_loss
 from .mlcm import mlcm
 from .ranking import (
     coverage_error,
@@ -93,4 +96,8 @@ __all__ = [
     "psprecision_at_k",
     "psndcg_at_k",
     "mlcm",
+    "calibration_curve",
+    "ece",
+    "brier_score",
+    "log_loss",
 ]
