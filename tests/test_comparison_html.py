@@ -422,3 +422,32 @@ def test_names_need_other(pair):
     with pytest.raises(InputError, match=r"names=\('A', 'B'\) names the two reports of a "
                                          r"side-by-side page, but other is not given"):
         a.to_html(names=("A", "B"))
+
+
+def test_each_models_most_confused_pairs(scored_cmp, scored_page):
+    from labelwise import plots
+
+    section = scored_page.split('<section id="confusions">', 1)[1].split("</section>", 1)[0]
+    tables = section.split("<table")[1:]
+    assert len(tables) == 2
+    for table, (m, r) in zip(tables, scored_cmp.reports.items()):
+        want = plots.confused_pairs(
+            plots.mlcm_sparse(r.scores.y_true, plots.predictions(r.scores)), LABELS, 10)
+        assert table.count("<tr>") == 1 + len(want) == 11
+        assert f"<td>{want[0]['count']}</td><td>{want[0]['share']}</td>" in table
+    assert "<script>" not in section and "&lt;script&gt;" in section
+
+
+def test_hard_predictions_have_confused_pairs_only_with_mlcm():
+    y, models = _models()
+    accs = {}
+    for name, pred in models.items():
+        accs[name] = labelwise.Accumulator(mlcm=True)
+        accs[name].keep_rows()
+        accs[name].update(y, pred)
+    from labelwise.comparison import compare_accumulators
+
+    page = compare_accumulators(accs, n_resamples=200, seed=0).to_html()
+    assert '<section id="confusions">' in page and 'href="#confusions"' in page
+    plain = labelwise.compare(y, models, n_resamples=200, seed=0).to_html()
+    assert 'id="confusions"' not in plain and 'href="#confusions"' not in plain

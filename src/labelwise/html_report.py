@@ -546,6 +546,24 @@ def _side_plots(reports: dict, tags: list, notes: list) -> list:
     return [p for p in out if p is not None and p.svg is not None]
 
 
+#: Confused pairs listed per model on the side-by-side page.
+SIDE_PAIRS = 10
+
+
+def _side_confusions(reports: dict, tags: list) -> list:
+    """Each model's most confused pairs (from its MLCM: kept with ``mlcm=True``, or
+    counted sparsely from its scores); empty unless every model has one."""
+    from . import plots
+
+    matrices = [mlcm_of(r) for r in reports.values()]
+    if any(m is None for m in matrices):
+        return []
+    labels = next(iter(reports.values())).labels
+    return [{"tag": t, "name": safe_label(name), "pairs": plots.confused_pairs(m, labels,
+                                                                              SIDE_PAIRS)}
+            for t, name, m in zip(tags, reports, matrices)]
+
+
 def _side_findings(reports: dict, tags: list) -> list:
     return [{"tag": t, "name": safe_label(m), "findings": _findings(r)}
             for t, (m, r) in zip(tags, reports.items())]
@@ -595,6 +613,7 @@ def side_by_side_html(reports: dict, comparison=None, *, title: str | None = Non
         header=[f"{t}: {n}" for t, n in zip(tags, names)],
         model_cards=_side_cards(reports, comparison, tags), rows=values,
         differences=differences, findings=_side_findings(reports, tags),
+        confusions=_side_confusions(reports, tags), pairs_shown=SIDE_PAIRS,
         plots=[p._replace(svg=Markup(p.svg)) for p in figures], plot_notes=notes,
         per_label=per_label)
 

@@ -752,10 +752,13 @@ def f1_pair(support, f1_a, f1_b, names, *, pid: str = "plot-f1-pair",
 
         ax = fig.add_subplot()
         ax.plot([0, 1], [0, 1], color=GREY, lw=1, ls="--")
+        from matplotlib.cm import ScalarMappable
+
         lo, hi = float(support[shown].min()), float(support[shown].max())
-        dots = ax.scatter(fa[shown], fb[shown], c=support[shown], cmap="viridis",
-                          norm=LogNorm(lo, hi if hi > lo else lo * 10), s=16, alpha=0.7,
-                          linewidths=0)
+        norm = LogNorm(lo, hi if hi > lo else lo * 10)
+        ax.scatter(fa[shown], fb[shown], c=support[shown], cmap="viridis", norm=norm, s=16,
+                   alpha=0.7, linewidths=0)
+        dots = ScalarMappable(norm=norm, cmap="viridis")  # the colour bar without the alpha
         ax.text(0.04, 0.96, f"{b_name} better", transform=ax.transAxes, va="top",
                 color=colours[1], fontsize=8)
         ax.text(0.96, 0.04, f"{a_name} better", transform=ax.transAxes, ha="right",
@@ -767,6 +770,7 @@ def f1_pair(support, f1_a, f1_b, names, *, pid: str = "plot-f1-pair",
         ax.set_ylabel(f"F1 of {b_name}")
         bar = fig.colorbar(dots, ax=ax, shrink=0.85, label="support (log scale)")
         bar.solids.set_rasterized(False)
+        bar.solids.set_edgecolor("face")
         _plain_log_ticks(bar.ax.yaxis, support[shown])
 
     def plural(k):
