@@ -13,7 +13,7 @@ from ..errors import InputError
 from ..registry import REGISTRY
 from .findings import at_least
 
-__all__ = ["DEFAULT_BANDS", "check_bands", "interpret"]
+__all__ = ["DEFAULT_BANDS", "CALIBRATION_BANDS", "check_bands", "interpret"]
 
 
 #: pattern -> (good, bad). Higher-is-better metrics read "good" when value >= good,
@@ -40,6 +40,17 @@ DEFAULT_BANDS: dict[str, tuple[float, float]] = {
     "precision_at_*": (0.8, 0.5),
     "ndcg_at_*": (0.8, 0.5),
 }
+
+#: Bands of the calibration metrics (lower is better). ECE: a gap of at most 0.05
+#: between scores and frequencies reads as well calibrated, above 0.1 as poorly.
+#: Brier: 0.25 is what predicting 0.5 everywhere scores. They join
+#: :data:`DEFAULT_BANDS` for the metrics of the registry they match.
+CALIBRATION_BANDS: dict[str, tuple[float, float]] = {
+    "ece_*": (0.05, 0.1),
+    "brier_*": (0.1, 0.25),
+}
+DEFAULT_BANDS.update({p: pair for p, pair in CALIBRATION_BANDS.items()
+                      if any(fnmatch.fnmatchcase(n, p) for n in REGISTRY)})
 
 
 def check_bands(bands: dict) -> dict:

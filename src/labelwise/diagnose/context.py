@@ -6,11 +6,14 @@ from __future__ import annotations
 import math
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ..counts import Counts
+
+if TYPE_CHECKING:
+    from ..calibration_bins import CalibrationBins
 
 __all__ = ["Context", "Thresholding"]
 
@@ -136,6 +139,12 @@ class Context:
     ``labels=``), ``only_in_predictions`` counting those absent from the truth.
     ``thresholding`` describes how scores were thresholded (see
     :class:`Thresholding`); it is None for hard predictions.
+
+    ``calibration`` is the :class:`~labelwise.calibration_bins.CalibrationBins` of
+    the evaluated probabilities (``sigmoid(score)`` with ``scores_are_logits``), in
+    the order of ``labels``; None when no dense scores in [0, 1] were read as
+    probabilities. ``scores_are_logits`` says how the scores were read, also when
+    they were not thresholded (None: not said; ``thresholding`` may say it).
     """
 
     metrics: dict
@@ -150,6 +159,8 @@ class Context:
     label_space: dict | None = None
     thresholding: Thresholding | None = None
     score_shape: ScoreShape | None = None
+    calibration: CalibrationBins | None = None
+    scores_are_logits: bool | None = None
 
     @property
     def shape(self) -> ScoreShape | None:

@@ -4,7 +4,9 @@ Each detector is a small function of a :class:`~labelwise.diagnose.Context` that
 returns a :class:`~labelwise.diagnose.Finding` or ``None``; its name is the
 finding's code. They are grouped by what they read: the predictions against the
 truth (:mod:`.predictions`), the scores (:mod:`.scores`), and the data and how the
-evaluation was set up (:mod:`.data`).
+evaluation was set up (:mod:`.data`). :mod:`.calibration` reads the scores as
+probabilities; its detectors (:data:`CALIBRATION_DETECTORS`) need
+``Context.calibration``, and stay silent without it.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from typing import Callable
 
 from ..context import Context
 from ..findings import SEVERITIES, Finding
+from .calibration import miscalibrated, threshold_not_probability
 from .data import (
     label_imbalance,
     label_space_from_data,
@@ -47,6 +50,9 @@ __all__ = [
     "multiclass_data",
     "label_space_from_data",
     "thresholds_tuned_on_eval",
+    "CALIBRATION_DETECTORS",
+    "miscalibrated",
+    "threshold_not_probability",
 ]
 
 
@@ -65,6 +71,12 @@ DETECTORS: tuple[Callable[[Context], Finding | None], ...] = (
     multiclass_data,
     label_space_from_data,
     thresholds_tuned_on_eval,
+)
+
+#: The detectors of scores read as probabilities, in the order they run.
+CALIBRATION_DETECTORS: tuple[Callable[[Context], Finding | None], ...] = (
+    miscalibrated,
+    threshold_not_probability,
 )
 
 
