@@ -11,6 +11,7 @@ import click
 
 from .. import __version__
 from .compare import compare_command
+from .diff import diff_command
 from .evaluate import EXAMPLES, evaluate_command
 from .leakage import leakage_command
 from .metrics import metrics_command
@@ -26,6 +27,7 @@ def main() -> None:
 
 
 main.add_command(compare_command)
+main.add_command(diff_command)
 main.add_command(evaluate_command)
 main.add_command(leakage_command)
 main.add_command(metrics_command)
