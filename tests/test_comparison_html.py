@@ -451,3 +451,12 @@ def test_hard_predictions_have_confused_pairs_only_with_mlcm():
     assert '<section id="confusions">' in page and 'href="#confusions"' in page
     plain = labelwise.compare(y, models, n_resamples=200, seed=0).to_html()
     assert 'id="confusions"' not in plain and 'href="#confusions"' not in plain
+
+
+def test_a_comparison_without_its_reports_says_how_to_make_one(scored_cmp):
+    from dataclasses import replace
+
+    bare = replace(scored_cmp, reports={})
+    with pytest.raises(InputError, match=r"holds no report of 'good', .* \(0 of its 2 models "
+                                         r"have one\).*make it with labelwise.compare\(\.\.\.\)"):
+        bare.to_html()

@@ -339,7 +339,7 @@ def save_report(r: Report, path, *, title: str | None = None,
 PAIR_COLUMNS = ("f1", "precision", "recall")
 
 
-def _tone(d: float, tags, colours) -> dict:
+def _tone(d: float, colours) -> dict:
     """A difference ``first - other`` coloured by the model it favours."""
     text, key = _number(d)
     if key and d != 0:
@@ -495,8 +495,7 @@ def _side_per_label(reports: dict, tags: list, ends: int) -> dict:
                 bar = None if key == "" else f"{min(max(float(key), 0.0), 1.0):.3f}"
                 out.append({"text": text, "key": key, "bar": bar, "colour": None})
             for j, t in enumerate(tags[1:], start=1):
-                out.append(_tone(agg(values[(c, tags[0], t)]), tags,
-                                 (colours[0], colours[j])))
+                out.append(_tone(agg(values[(c, tags[0], t)]), (colours[0], colours[j])))
         return out
 
     rows = []
@@ -622,7 +621,14 @@ def render_comparison_html(cmp, *, title: str | None = None,
                            inputs: dict | None = None) -> str:
     """A :class:`~labelwise.Comparison` as one self-contained HTML page: the models
     side by side (:func:`side_by_side_html` over ``cmp.reports``)."""
-    return side_by_side_html(dict(cmp.reports), cmp, title=title, inputs=inputs)
+    missing = [m for m in cmp.models if m not in cmp.reports]
+    if missing:
+        raise InputError(f"this Comparison holds no report of {', '.join(map(repr, missing))} "
+                         f"({len(cmp.reports)} of its {len(cmp.models)} models have one), "
+                         "and the page draws each model's report: make it with "
+                         "labelwise.compare(...) or compare_accumulators(...).")
+    return side_by_side_html({m: cmp.reports[m] for m in cmp.models}, cmp, title=title,
+                             inputs=inputs)
 
 
 def check_other(report: Report, other, names) -> tuple:
