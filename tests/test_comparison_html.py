@@ -172,7 +172,7 @@ def test_label_and_model_names_are_text_everywhere(scored_page):
 def test_a_title_with_markup_is_escaped(scored_cmp):
     html = scored_cmp.to_html(title=NASTY, inputs={"truth": NASTY + ".csv",
                                                    "models": {"good": "g.csv", MODEL: "p.csv"}})
-    assert NASTY not in html and f"<title>&lt;script&gt;" in html
+    assert NASTY not in html and "<title>&lt;script&gt;" in html
     text = " ".join(_parse(html).text)
     assert NASTY + ".csv" in text and "g.csv" in text and "p.csv" in text
 
@@ -335,7 +335,7 @@ def test_a_report_with_another_beside_it(pair):
     table = html.split('id="difference-table"', 1)[1].split("</table>", 1)[0]
     assert "p-value" not in table
     d = a["f1_micro"] - b["f1_micro"]
-    assert f"<tr><td>f1_micro</td><td>tuned</td>" in table and f"<td>{d:+.4f}</td>" in table
+    assert "<tr><td>f1_micro</td><td>tuned</td>" in table and f"<td>{d:+.4f}</td>" in table
     # the first report's own intervals, on its cards and in the values table
     lo, hi = a.ci["f1_micro"]
     assert html.count(f"[{lo:.4f}, {hi:.4f}]") == 2

@@ -356,7 +356,8 @@ def _side_summary(reports: dict, tags: list, inputs: dict | None) -> dict:
     if len(sizes) > 1:
         items = [x for x in items if x[0] not in ("samples", "label cardinality",
                                                   "label density", "total weight")]
-        items[:0] = [(f"samples ({t})", f"{r.n_samples:,}") for t, r in zip(tags, reports.values())]
+        items[:0] = [(f"samples ({t})", f"{r.n_samples:,}")
+                     for t, r in zip(tags, reports.values())]
     for t, r in zip(tags, reports.values()):
         c = r.counts
         total = float(c.total_weight)

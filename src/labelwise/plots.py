@@ -731,8 +731,10 @@ def f1_pair(support, f1_a, f1_b, names, *, pid: str = "plot-f1-pair",
     Examples
     --------
     >>> p = f1_pair([10, 3, 50, 0], [0.5, 0.2, 0.9, 1.0], [0.6, 0.2, 0.8, 0.0], ("a", "b"))
-    >>> p.id, p.caption.split(".")[1].strip()
-    ('plot-f1-pair', 'b has the higher F1 on 1 label, a on 1, and they tie on 1 (of 3 with positives)')
+    >>> p.id
+    'plot-f1-pair'
+    >>> print(p.caption.split(".")[1].strip())
+    b has the higher F1 on 1 label, a on 1, and they tie on 1 (of 3 with positives)
     """
     support = np.asarray(support, dtype=np.float64)
     fa = np.asarray(f1_a, dtype=np.float64)
