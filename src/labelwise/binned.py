@@ -208,7 +208,8 @@ class BinnedScores:
 
     # -- counting --------------------------------------------------------------------
 
-    def update(self, y_true_csr, scores: np.ndarray, sample_weight=None) -> "BinnedScores":
+    def update(self, y_true_csr, scores: np.ndarray, sample_weight=None,
+               unknown=None) -> "BinnedScores":
         """Add a batch of samples to the counts, in place.
 
         Parameters
@@ -220,6 +221,9 @@ class BinnedScores:
             value with ``logits=True``).
         sample_weight : ndarray of shape (n_samples,), optional
             Non-negative weights.
+        unknown : boolean ndarray or CSR matrix of shape (n_samples, n_labels), optional
+            Unknown truth entries: left out of the counts (their scores are still
+            checked against the range).
 
         Returns
         -------
@@ -247,6 +251,11 @@ class BinnedScores:
         w = _check_weight(sample_weight, n)
         if n == 0:
             return self
+        if unknown is not None:
+            unknown = sp.csr_matrix(unknown, dtype=np.bool_)
+            if unknown.shape != scores.shape:
+                raise InputError(f"unknown has shape {unknown.shape} but the scores have "
+                                 f"shape {scores.shape}: one entry per score.")
         self._check_values(scores)
         if w is not None and self.integer_weights:
             self.integer_weights = bool(np.all(w == np.floor(w)))
@@ -271,7 +280,13 @@ class BinnedScores:
             a, b = y.indptr[r0], y.indptr[r1]
             rows = np.repeat(np.arange(r1 - r0), np.diff(y.indptr[r0:r1 + 1]))
             key.reshape(-1)[rows * L + y.indices[a:b]] += 1
-            if w is None:
+            if unknown is not None and unknown[r0:r1].nnz:
+                part = unknown[r0:r1]
+                cell = np.ones((r1 - r0) * L) if w is None else np.repeat(w[r0:r1], L)
+                u_rows = np.repeat(np.arange(r1 - r0), np.diff(part.indptr))
+                cell[u_rows * L + part.indices] = 0.0
+                np.add.at(flat, key.reshape(-1), cell)
+            elif w is None:
                 np.add.at(flat, key.reshape(-1), 1.0)
             else:
                 np.add.at(flat, key.reshape(-1), np.repeat(w[r0:r1], L))

@@ -41,6 +41,13 @@ class Counts:
     labels : tuple or None
         The label of each column, or None when the input named no label (plain
         matrices without ``labels=``).
+    unknown : ndarray of shape (n_labels,) or None
+        With unknown truth entries (``unknown=`` in :func:`labelwise.evaluate`): the
+        number (or weight) of each label's unknown entries. They are in none of
+        ``tp``, ``fp``, ``fn``, ``tn``; None when every entry is known.
+    row_unknown : ndarray of int64, shape (n_groups,), or None
+        With unknown entries: each row group's number of unknown entries, a fourth
+        part of the group's key beside the three sizes.
 
     Notes
     -----
@@ -83,6 +90,8 @@ class Counts:
     n_samples: int
     total_weight: float
     labels: tuple | None = None
+    unknown: np.ndarray | None = None
+    row_unknown: np.ndarray | None = None
 
     def __post_init__(self):
         if self.labels is None:
@@ -112,19 +121,33 @@ class Counts:
         return cls.from_labelled(data, weights)
 
     @classmethod
-    def from_labelled(cls, data: Labelled, sample_weight=None) -> "Counts":
+    def from_labelled(cls, data: Labelled, sample_weight=None, unknown=None) -> "Counts":
         """Count validated data (see :func:`labelwise._validate.coerce_pair`).
 
         The counts take ``data.labels`` when they are names (``data.named``),
-        else ``labels=None``.
+        else ``labels=None``. ``unknown`` is the boolean CSR mask of unknown truth
+        entries, already taken out of ``data`` (0 on both sides,
+        :func:`labelwise._validate.unknown.apply_unknown`): they are then left out
+        of ``tn`` and counted in :attr:`unknown` and :attr:`row_unknown`.
         """
         tp, fp, fn, tn, rt, rp, rb = per_row_counts(data, sample_weight)
         n = data.n_samples
         w = None if sample_weight is None else sample_weight
-        groups = _group_rows(rt, rp, rb, w)
         total = float(n) if w is None else float(w.sum())
         labels = tuple(data.labels) if getattr(data, "named", True) else None
-        return cls(tp, fp, fn, tn, *groups, n_samples=n, total_weight=total, labels=labels)
+        if unknown is None:
+            groups = _group_rows(rt, rp, rb, w)
+            return cls(tp, fp, fn, tn, *groups, n_samples=n, total_weight=total,
+                       labels=labels)
+        ru = np.diff(unknown.indptr).astype(np.int64)
+        per_label = np.bincount(unknown.indices, minlength=unknown.shape[1])
+        if w is not None:
+            per_label = np.bincount(unknown.indices, np.repeat(w, ru),
+                                    minlength=unknown.shape[1])
+        per_label = per_label.astype(tn.dtype)
+        *groups, g_unknown = _group_rows_unknown(rt, rp, rb, ru, w)
+        return cls(tp, fp, fn, tn - per_label, *groups, n_samples=n, total_weight=total,
+                   labels=labels, unknown=per_label, row_unknown=g_unknown)
 
     @classmethod
     def of_unlabelled_rows(cls, n_samples: int, sample_weight=None) -> "Counts":
@@ -165,6 +188,8 @@ class Counts:
         rt = np.concatenate([self.row_true, other.row_true])
         rp = np.concatenate([self.row_pred, other.row_pred])
         rb = np.concatenate([self.row_both, other.row_both])
+        if self.unknown is not None or other.unknown is not None:
+            return self._add_unknown(other, labels, rt, rp, rb)
         base = _key_base(rt, rp)
         uniq, inv = np.unique(_row_key(rt, rp, rb, base), return_inverse=True)
         count = np.bincount(inv, np.concatenate([self.row_count, other.row_count]))
@@ -181,6 +206,27 @@ class Counts:
             self.total_weight + other.total_weight,
             labels,
         )
+
+    def _add_unknown(self, other: "Counts", labels, rt, rp, rb) -> "Counts":
+        """``self + other`` when either has unknown entries (four-part row keys)."""
+        ru = np.concatenate([_row_unknown(self), _row_unknown(other)])
+        *sizes, g_unknown, inv = _unique4(rt, rp, rb, ru)
+        count = np.bincount(inv, np.concatenate([self.row_count, other.row_count]))
+        weight = np.bincount(inv, np.concatenate([self.row_weight, other.row_weight]))
+        unknown = _label_unknown(self) + _label_unknown(other)
+        return Counts(self.tp + other.tp, self.fp + other.fp, self.fn + other.fn,
+                      self.tn + other.tn, *sizes, count.astype(np.int64), weight,
+                      self.n_samples + other.n_samples,
+                      self.total_weight + other.total_weight, labels,
+                      unknown=unknown, row_unknown=g_unknown)
+
+    @property
+    def known_rows(self) -> np.ndarray:
+        """Per row group: whether its rows have at least one known entry (all True
+        without unknown entries)."""
+        if self.row_unknown is None:
+            return np.ones(self.row_true.shape[-1], dtype=np.bool_)
+        return self.row_unknown < self.n_labels
 
     def __radd__(self, other):
         if isinstance(other, int) and other == 0:  # lets sum() work
@@ -230,8 +276,10 @@ class Counts:
             out[where] = values
             return out
 
+        unknown = None if self.unknown is None else spread(self.unknown, 0)
         return replace(self, tp=spread(self.tp, 0), fp=spread(self.fp, 0),
-                       fn=spread(self.fn, 0), tn=spread(self.tn, empty), labels=labels)
+                       fn=spread(self.fn, 0), tn=spread(self.tn, empty), labels=labels,
+                       unknown=unknown)
 
     def to_dict(self) -> dict:
         """Plain JSON-safe data; :meth:`from_dict` restores the counts exactly.
@@ -327,11 +375,45 @@ def per_row_counts(data: Labelled, sample_weight=None):
     return tp, fp, fn, n - tp - fp - fn, *rows
 
 
-def _key_base(rt, rp) -> int:
+def _key_base(rt, rp, ru=None) -> int:
     """Smallest base that encodes every per-row size present (sizes are < base)."""
     if rt.size == 0:
         return 1
-    return int(max(rt.max(), rp.max())) + 1
+    top = max(rt.max(), rp.max()) if ru is None else max(rt.max(), rp.max(), ru.max())
+    return int(top) + 1
+
+
+def _row_unknown(c: Counts) -> np.ndarray:
+    if c.row_unknown is None:
+        return np.zeros(c.row_true.shape[0], dtype=np.int64)
+    return c.row_unknown
+
+
+def _label_unknown(c: Counts) -> np.ndarray:
+    if c.unknown is None:
+        return np.zeros(c.n_labels, dtype=c.tn.dtype)
+    return c.unknown
+
+
+def _unique4(rt, rp, rb, ru):
+    """The distinct rows of ``(rt, rp, rb, ru)``, sorted, and each row's group."""
+    base = _key_base(rt, rp, ru)
+    if float(base) ** 4 < 2.0**62:  # one int64 key per row
+        b = np.int64(base)
+        key = _row_key(rt, rp, rb, base) * b + ru
+        uniq, inv = np.unique(key, return_inverse=True)
+        return uniq // (b * b * b), uniq // (b * b) % b, uniq // b % b, uniq % b, inv
+    rows = np.stack([np.asarray(a, dtype=np.int64) for a in (rt, rp, rb, ru)], axis=1)
+    uniq, inv = np.unique(rows, axis=0, return_inverse=True)
+    return (*(np.ascontiguousarray(uniq[:, j]) for j in range(4)), inv.reshape(-1))
+
+
+def _group_rows_unknown(rt, rp, rb, ru, w):
+    """:func:`_group_rows` with each row's number of unknown entries in its key."""
+    rt, rp, rb, ru, inv = _unique4(rt, rp, rb, ru)
+    count = np.bincount(inv)
+    weight = count.astype(np.float64) if w is None else np.bincount(inv, w)
+    return rt, rp, rb, count.astype(np.int64), weight, ru
 
 
 def _row_key(rt, rp, rb, base: int) -> np.ndarray:

@@ -27,6 +27,7 @@ from dataclasses import fields, replace
 import numpy as np
 import scipy.sparse as sp
 
+from ._validate.unknown import apply_unknown, check_unknown, split_unknown, unknown_mask
 from ._validate import (
     Labelled,
     RankingInput,
@@ -69,6 +70,7 @@ from .stats.poisson import PoissonState
 from .stats.sample_log import SampleLog
 from .registry import needs_sorted_scores, score_values, threshold_values
 from .report import PerLabelTable, Report, ScoreSource
+from .unknown_entries import corrected_auc, corrected_rows, sentinel_scores, unknown_params
 
 __all__ = ["Accumulator", "build_report", "diagnosed"]
 
@@ -119,6 +121,10 @@ class Accumulator:
     mlcm : bool, default False
         Also count the multi-label confusion matrix (:func:`labelwise.metrics.mlcm`),
         an additive ``(n_labels + 1)`` square state, reported as ``report.mlcm``.
+    unknown : number, str or "nan", optional
+        The value marking unknown (not annotated) entries of a truth matrix, as in
+        :func:`labelwise.evaluate`; :meth:`update` also takes them apart, as
+        ``y_true_unknown``. Their counts add up across batches like the others.
     ci, n_bootstrap, ci_method, seed
         Bootstrap confidence intervals in :meth:`report`, as in
         :func:`labelwise.evaluate`. With ``ci_method="bca"`` or ``"percentile"`` the
@@ -149,7 +155,7 @@ class Accumulator:
                  k=D.CUTOFFS, auc=D.AUC, bins=D.BINS, score_range=D.SCORE_RANGE,
                  zero_division=D.ZERO_DIVISION, beta=D.BETA, inv_propensity=None,
                  scores_are_logits=False, sep=",", mlcm=False, ci=None, n_bootstrap=1000,
-                 ci_method="bca", seed=None):
+                 ci_method="bca", seed=None, unknown=None):
         check_zero_division(zero_division)
         check_bootstrap(ci, n_bootstrap, ci_method)
         if auc not in AUC_MODES:
@@ -179,7 +185,7 @@ class Accumulator:
             zero_division=zero_division, beta=check_beta(beta),
             scores_are_logits=bool(scores_are_logits), sep=sep,
             ci=None if ci is None else float(ci), n_bootstrap=int(n_bootstrap),
-            ci_method=ci_method, mlcm=bool(mlcm),
+            ci_method=ci_method, mlcm=bool(mlcm), unknown=check_unknown(unknown),
         )
         self.mlcm = None  # (n_labels + 1, n_labels + 1) counts, with mlcm=True
         if seed is not None:
@@ -213,8 +219,13 @@ class Accumulator:
 
     # -- updating ----------------------------------------------------------------
 
-    def update(self, y_true, y_pred=None, *, y_score=None, sample_weight=None) -> "Accumulator":
-        """Add one batch (any input kind :func:`labelwise.evaluate` takes); returns self."""
+    def update(self, y_true, y_pred=None, *, y_score=None, sample_weight=None,
+               y_true_unknown=None) -> "Accumulator":
+        """Add one batch (any input kind :func:`labelwise.evaluate` takes); returns self.
+
+        ``y_true_unknown`` gives the batch's unknown truth entries apart, as in
+        :func:`labelwise.evaluate`.
+        """
         if (y_pred is None) == (y_score is None):
             raise InputError(
                 "give exactly one of y_pred (hard 0/1 predictions or label sets) and y_score "
@@ -226,22 +237,28 @@ class Accumulator:
                 f"this accumulator was fed {self.kind}; a batch of {kind} cannot join it: "
                 "use one accumulator for hard predictions and another for scores."
             )
+        sep = self.settings["sep"]
+        rt, ru = split_unknown(read_raw(y_true, "y_true", sep), self.settings["unknown"],
+                               y_true_unknown, sep)
         if kind == "labels":
             self._refuse_score_settings()
-            sep = self.settings["sep"]
-            rt, rp = read_raw(y_true, "y_true", sep), read_raw(y_pred, "y_pred", sep)
-            if self._all_empty_sets(rt, rp):
+            rp = read_raw(y_pred, "y_pred", sep)
+            if ru is None and self._all_empty_sets(rt, rp):
                 return self._add_unlabelled(rt, rp, sample_weight)
-            data, wider, sets = self._labelled(rt, rp)
+            data, wider, sets = self._labelled(rt, rp, ru)
             plan = None
         else:
-            data, ranked, how, thr = self._scored(y_true, y_score)
+            data, ranked, how, thr = self._scored(rt, y_score, ru)
             wider, sets = None, False
+        mask = unknown_mask(ru, data.labels if data.named else None, data.y_true.shape)
+        if mask is not None:
+            self._refuse_unknown_with()
+            data = apply_unknown(data, mask)
         weights = check_sample_weight(sample_weight, data.n_samples, data.index,
                                       allow_zero_sum=True)
         if kind == "scores":
-            plan = self._plan_scores(ranked, weights)
-        counts = Counts.from_labelled(data, weights)
+            plan = self._plan_scores(ranked, weights, mask)
+        counts = Counts.from_labelled(data, weights, unknown=mask)
         # Everything is checked: the state changes only from here (the bins, which come
         # first, leave themselves unchanged when they refuse a score).
         if plan is not None:
@@ -288,13 +305,15 @@ class Accumulator:
             self.n_labels = data.n_labels
             self._fixed = self._fixed or not self.sets_only
 
-    def _vocabulary(self, rt, rp):
+    def _vocabulary(self, rt, rp, ru=None):
         """The labels to validate a batch against, the wider vocabulary new label sets
         bring (or None), and whether the batch is label sets on both sides."""
         sets = isinstance(rt, RawSets) and (rp is None or isinstance(rp, RawSets))
         if self._fixed or not (sets and self.sets_only) or self.kind == "scores":
             return self.labels, None, sets
         pairs = [("y_true", rt.rows)] + ([] if rp is None else [("y_pred", rp.rows)])
+        if isinstance(ru, RawSets):  # a label nobody annotated is a label all the same
+            pairs.append(("y_true_unknown", ru.rows))
         seen = sorted_union(pairs)
         if self.labels is None:
             if self.counts is not None and seen:  # earlier rows had no label at all
@@ -354,9 +373,22 @@ class Accumulator:
         self.weighted |= weights is not None
         return self
 
-    def _labelled(self, rt, rp) -> Labelled:
+    def _refuse_unknown_with(self) -> None:
+        """Parts of the state that do not count unknown entries yet refuse them."""
+        used = [name for name, on in (("ci", self.settings["ci"] is not None),
+                                      ("mlcm", self.settings["mlcm"])) if on]
+        if used or self.log is not None:
+            raise InputError(
+                f"unknown truth entries cannot be combined with {' and '.join(used) or 'kept rows'}"
+                " yet: their counts leave unknown entries out, but "
+                f"{'these do' if len(used) > 1 else 'this does'} not. Evaluate without "
+                f"{' and '.join(used) or 'keep_rows()'}, or fill the unknown entries (with 0) "
+                "to get them on the filled data."
+            )
+
+    def _labelled(self, rt, rp, ru=None) -> Labelled:
         sep = self.settings["sep"]
-        vocab, wider, sets = self._vocabulary(rt, rp)
+        vocab, wider, sets = self._vocabulary(rt, rp, ru)
         data = coerce_pair(rt, rp, labels=vocab, sep=sep)
         if wider is None:
             self._check_width(data.n_labels, "this batch")
@@ -367,12 +399,19 @@ class Accumulator:
             return self._thr
         return check_threshold(self.settings["threshold"], n_labels, labels)
 
-    def _scored(self, y_true, y_score):
+    def _scored(self, y_true, y_score, ru=None):
         """Validate truth with scores once: counts input, ranking input, Thresholding."""
         s = self.settings
         labels, sep, inclusive = self.labels, s["sep"], s["inclusive"]
         rule = _logit_threshold if s["scores_are_logits"] else (lambda t: t)
         if sp.issparse(y_score) or is_topk_form(y_score):
+            if ru is not None:
+                raise InputError(
+                    "unknown truth entries need a score for every label (a dense score "
+                    "matrix): with sparse or top-k scores, an unknown label left out of a "
+                    "row's scores cannot be told from a label scored below the rest. Pass "
+                    "the scores as a dense (n_samples, n_labels) array."
+                )
             ranked = coerce_ranking(y_true, y_score, labels=labels, sep=sep)
             self._check_width(ranked.n_labels, "this batch's scores")
             thr = self._threshold(ranked.n_labels, ranked.labels)
@@ -402,8 +441,10 @@ class Accumulator:
                               data.n_labels, data.named, data.index)
         return data, ranked, how, thr
 
-    def _plan_scores(self, ranked: RankingInput, weights) -> dict:
-        """Everything a batch of scores adds, computed without changing the state."""
+    def _plan_scores(self, ranked: RankingInput, weights, mask=None) -> dict:
+        """Everything a batch of scores adds, computed without changing the state
+        (with unknown entries in ``mask``, the scores the exact state keeps, with
+        ``-inf`` in their place: :mod:`labelwise.unknown_entries`)."""
         s = self.settings
         ks, width, p = self.ks, self.width, self.inv_propensity
         if ks is None:
@@ -416,20 +457,26 @@ class Accumulator:
                 f"this batch scores {ranked.width} labels per row, but earlier batches "
                 f"scored {self.width}: every batch needs the same top-k width."
             )
-        values = row_values(ranked, ks=ks, inv_propensity=p)
+        kept = None
+        if mask is not None:
+            kept = sentinel_scores(ranked.dense_scores, mask)
+            values = row_values(replace(ranked, dense_scores=kept), ks=ks, inv_propensity=p)
+            values = corrected_rows(values, ranked.y_true, mask)
+        else:
+            values = row_values(ranked, ks=ks, inv_propensity=p)
         rows = sum_rows(values, ks, weights)
         shape = None
         if ranked.dense_scores is not None and not s["scores_are_logits"]:
             shape = ScoreShape.of(ranked.dense_scores)
         return {"ks": ks, "width": width, "p": p, "rows": rows, "shape": shape,
                 "values": values if self.log is not None or self.poisson is not None
-                else None}
+                else None, "mask": mask, "kept": kept}
 
     def _add_scores(self, ranked: RankingInput, how: Thresholding, weights, plan) -> None:
         s = self.settings
         dense = self.dense and ranked.dense_scores is not None
-        if dense and s["auc"] == "binned":
-            self._bin(ranked.y_true, ranked.dense_scores, weights)  # may refuse: first
+        if dense and s["auc"] == "binned":  # may refuse: first
+            self._bin(ranked.y_true, ranked.dense_scores, weights, unknown=plan["mask"])
         self.ks, self.width, self.inv_propensity = plan["ks"], plan["width"], plan["p"]
         self.rows = plan["rows"] if self.rows is None else self.rows + plan["rows"]
         self.low = how.low if self.low is None else np.fmin(self.low, how.low)
@@ -441,7 +488,8 @@ class Accumulator:
             self.dense = False
             self.exact, self.binned = [], None
         elif dense and s["auc"] == "exact":
-            self._keep(ranked.y_true, ranked.dense_scores, weights, how)
+            scores = ranked.dense_scores if plan["kept"] is None else plan["kept"]
+            self._keep(ranked.y_true, scores, weights, how)
 
     def _keep(self, y, scores, weights, how: Thresholding) -> None:
         """Add a batch to the exact state: written into the last part when this
@@ -470,7 +518,7 @@ class Accumulator:
             self.exact[-1], buffers = kept.extend(self.exact[-1], y, scores, weights)
         self._kept = _Kept(self.exact, places, top, buffers)
 
-    def _bin(self, y_true, scores, weights, logits=None) -> None:
+    def _bin(self, y_true, scores, weights, logits=None, unknown=None) -> None:
         """Add scores to the bins; a refusal is put in the Accumulator's terms."""
         from .binned import BinnedScores
 
@@ -480,7 +528,7 @@ class Accumulator:
                                        s["score_range"],
                                        logits=s["scores_are_logits"] if logits is None else logits)
         try:
-            self.binned.update(y_true, scores, weights)
+            self.binned.update(y_true, scores, weights, unknown=unknown)
         except InputError as err:
             if "score_range" not in str(err):
                 raise
@@ -531,8 +579,12 @@ class Accumulator:
                 step = max(1, _BIN_CELLS // max(1, scores.shape[1]))
                 for lo in range(0, scores.shape[0], step):  # bounded temporaries
                     hi = lo + step
-                    self.binned.update(y[lo:hi], _values(scores[lo:hi]),
-                                       None if w is None else w[lo:hi])
+                    chunk = _values(scores[lo:hi])
+                    unknown = np.isneginf(chunk)  # the places of unknown entries
+                    if unknown.any():
+                        chunk = np.where(unknown, 0.0, chunk).astype(chunk.dtype)
+                    self.binned.update(y[lo:hi], chunk, None if w is None else w[lo:hi],
+                                       unknown=unknown if unknown.any() else None)
         self.exact = []
         self._kept = None
         return self
@@ -706,7 +758,7 @@ class Accumulator:
             if len(self.exact) > 1:
                 self.exact = [_joined(self.exact)]  # one copy of the scores, not two
             y, scores, w = self.exact[0]
-            found = auc_ap(y, self._ranked(scores), w)
+            found = corrected_auc(auc_ap(y, self._ranked(scores), w), self.counts)
             extra = found._asdict()
             params = {"auc": "exact"}
         if extra:
@@ -744,6 +796,11 @@ class Accumulator:
                           thr.tolist(), inclusive=s["inclusive"],
                           scores_are_logits=s["scores_are_logits"])
         params["weighted"] = self.weighted
+        if self.settings["unknown"] is not None:
+            params["unknown_value"] = self.settings["unknown"]
+        unknown = None if self.counts is None else unknown_params(self.counts)
+        if unknown is not None:
+            params["unknown"] = unknown
         return params
 
     def report(self, train=None, bands=None) -> Report:
@@ -776,7 +833,8 @@ class Accumulator:
             report = replace(report, mlcm=_mlcm_over(self.mlcm, known, len(labels)))
         if s["ci"] is not None:
             report = self._with_intervals(report, zd)
-        if self.kind == "scores" and self.dense and self.exact and not s["scores_are_logits"]:
+        if self.kind == "scores" and self.dense and self.exact and not s["scores_are_logits"] \
+                and self.counts.unknown is None:
             y, scores, w = self.exact[0]  # joined by _summary
             report = replace(report, scores=ScoreSource(y, scores, w, self._thr,
                                                         s["inclusive"]))
@@ -964,7 +1022,7 @@ class Accumulator:
                   scores_are_logits=s["scores_are_logits"], sep=s["sep"],
                   mlcm=s.get("mlcm", False), ci=s.get("ci"),
                   n_bootstrap=s.get("n_bootstrap", 1000), ci_method=s.get("ci_method", "bca"),
-                  seed=_from_json(st.get("seed")))
+                  seed=_from_json(st.get("seed")), unknown=s.get("unknown"))
         if st.get("log") is not None:
             acc.log = SampleLog.from_dict(st["log"], _array_from_json)
         if st.get("poisson") is not None:
@@ -1016,6 +1074,9 @@ def build_report(counts: Counts, labels, zero_division, beta, params=None,
         "fn": counts.fn,
         "tn": counts.tn,
     }
+    if counts.unknown is not None:  # the fraction of each label's entries nobody annotated
+        columns["unknown"] = np.asarray(counts.unknown, dtype=np.float64) / max(
+            float(counts.total_weight), 1e-300)
     for name, fam in FAMILIES.items():
         columns[name] = per_label(counts, fam, zero_division, beta, memo)
     undefined: dict = {}

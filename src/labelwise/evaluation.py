@@ -31,6 +31,8 @@ def evaluate(
     n_bootstrap=1000,
     ci_method="bca",
     seed=None,
+    unknown=None,
+    y_true_unknown=None,
 ) -> Report:
     """Evaluate multi-label predictions with every metric that applies.
 
@@ -117,6 +119,19 @@ def evaluate(
         number of threads. Without it, fresh entropy is drawn and recorded in
         ``report.params["seed"]``, so the intervals can be drawn again.
 
+    unknown : number, str or "nan", optional
+        The value that marks unknown (not annotated) entries of a ``y_true`` matrix,
+        such as ``-1``, ``"?"``, or ``"nan"`` for missing values (NaN, None, pandas'
+        NA). Without it, such a value is an error, as any value other than 0 and 1.
+        An unknown entry is left out of every count; see "Unknown truth entries" in
+        ``docs/metrics.md`` (and :mod:`labelwise.unknown_entries`) for what each
+        metric does. ``report.params["unknown"]`` says how many entries were
+        unknown, and ``report.per_label["unknown"]`` their fraction per label.
+    y_true_unknown : label sets or 0/1 matrix, optional
+        The unknown entries given apart: for label-set truth, a second set per
+        sample (``[["jazz"], [], ...]``); for a matrix, a 0/1 matrix of its shape.
+        An entry both true and unknown is an error.
+
     Returns
     -------
     Report
@@ -149,6 +164,7 @@ def evaluate(
     acc = Accumulator(labels, threshold=threshold, inclusive=inclusive, k=k,
                       zero_division=zero_division, beta=beta, inv_propensity=inv_propensity,
                       scores_are_logits=scores_are_logits, sep=sep, mlcm=mlcm, ci=ci,
-                      n_bootstrap=n_bootstrap, ci_method=ci_method, seed=seed)
-    acc.update(y_true, y_pred, y_score=y_score, sample_weight=sample_weight)
+                      n_bootstrap=n_bootstrap, ci_method=ci_method, seed=seed, unknown=unknown)
+    acc.update(y_true, y_pred, y_score=y_score, sample_weight=sample_weight,
+               y_true_unknown=y_true_unknown)
     return acc.report(train=train, bands=bands)

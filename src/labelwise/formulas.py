@@ -194,7 +194,9 @@ def sample_units(c: Counts):
     tp = c.row_both
     fp = c.row_pred - c.row_both
     fn = c.row_true - c.row_both
-    tn = c.n_labels - c.row_true - c.row_pred + c.row_both
+    row_unknown = getattr(c, "row_unknown", None)  # replicate counts have none
+    known = c.n_labels if row_unknown is None else c.n_labels - row_unknown
+    tn = known - c.row_true - c.row_pred + c.row_both
     return tp, fp, fn, tn
 
 
@@ -224,8 +226,14 @@ def average(c: Counts, family: Family, avg: str, zero_division=0.0, beta=1.0, me
         # A sample of weight 0 has weighted counts of 0, so every ratio on it is 0/0, as
         # in scikit-learn: it takes the zero_division value (and drops out under nan).
         values = np.where(c.row_weight == 0, np.nan, family(*sample_units(c), beta=beta))
-        values = resolve(values, zero_division, family, "samples", size=c.n_samples)
-        return _mean(values, c.row_weight)
+        if getattr(c, "row_unknown", None) is None:
+            values = resolve(values, zero_division, family, "samples", size=c.n_samples)
+            return _mean(values, c.row_weight)
+        # a sample with no known entry has nothing to evaluate: it drops out of the mean
+        known = c.known_rows
+        values = resolve(np.where(known, values, 0.0), zero_division, family, "samples",
+                         size=c.n_samples)
+        return _mean(np.where(known, values, np.nan), c.row_weight)
     values = per_label(c, family, zero_division, beta, memo)
     weights = (c.tp + c.fn) if avg == "weighted" else None
     return _mean(values, weights)
@@ -243,7 +251,11 @@ def _per_weight(num, total):
 
 
 def hamming_loss(c: Counts):
-    """Fraction of (sample, label) cells predicted wrongly."""
+    """Fraction of (sample, label) cells predicted wrongly (of the known cells, when some
+    truth entries are unknown)."""
+    if getattr(c, "unknown", None) is not None:
+        known = c.n_labels * np.asarray(c.total_weight) - c.unknown.sum(-1)
+        return _per_weight(c.fp.sum(-1) + c.fn.sum(-1), known)
     return _per_weight((c.fp.sum(-1) + c.fn.sum(-1)) / c.n_labels, c.total_weight)
 
 
@@ -255,4 +267,8 @@ def label_accuracy(c: Counts):
 def subset_accuracy(c: Counts):
     """Fraction of samples whose predicted label set equals the true set exactly."""
     exact = (c.row_true == c.row_both) & (c.row_pred == c.row_both)
+    if getattr(c, "row_unknown", None) is not None:  # a match on the known entries only
+        known = c.known_rows
+        total = np.where(known, c.row_weight, 0).sum(-1)
+        return _per_weight(np.where(exact & known, c.row_weight, 0).sum(-1), total)
     return _per_weight(np.where(exact, c.row_weight, 0).sum(-1), c.total_weight)
