@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field, fields
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -387,6 +387,10 @@ class ScoreSummary:
 
     ``rows`` holds the per-sample sums at the report's cutoffs; the per-label
     and micro ROC-AUC and average precision are present for dense scores only.
+    ``calibration`` is the :class:`~labelwise.calibration_bins.CalibrationBins` of
+    dense scores that are probabilities (or logits read as such), and
+    ``ece_adaptive`` the macro adaptive ECE (equal-mass bins) when every score was
+    kept; both None otherwise.
     """
 
     rows: RowSums
@@ -396,6 +400,8 @@ class ScoreSummary:
     micro_auc: float = math.nan
     micro_ap: float = math.nan
     has_propensity: bool = False
+    calibration: Any = None
+    ece_adaptive: Any = None
 
     @property
     def dense(self) -> bool:
