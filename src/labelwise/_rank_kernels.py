@@ -26,30 +26,6 @@ _SORT_ABOVE = 8  # rows with more true labels than this sort instead of counting
 
 
 @njit(cache=True, nogil=True)
-def _stats_by_counting(s, true_idx, gt, eq, gtt, eqt):  # pragma: no cover
-    r = true_idx.shape[0]
-    L = s.shape[0]
-    for a in range(r):
-        v = s[true_idx[a]]
-        g = 0
-        e = 0
-        for k in range(L):
-            x = s[k]
-            g += x > v
-            e += x == v
-        gt[a] = g
-        eq[a] = e
-        g = 0
-        e = 0
-        for b in range(r):
-            x = s[true_idx[b]]
-            g += x > v
-            e += x == v
-        gtt[a] = g
-        eqt[a] = e
-
-
-@njit(cache=True, nogil=True)
 def _stats_by_sorting(s, true_idx, gt, eq, gtt, eqt):  # pragma: no cover
     L = s.shape[0]
     r = true_idx.shape[0]
@@ -70,19 +46,27 @@ def _stats_by_sorting(s, true_idx, gt, eq, gtt, eqt):  # pragma: no cover
         eqt[a] = hi - lo
 
 
-@njit(cache=True, nogil=True)
-def _row_values(i, r, L, gt, eq, gtt, eqt, top_size, top_true, ks, D, p, out, at_k):  # pragma: no cover
-    """Write row ``i``'s values into ``out`` (n, 5) and ``at_k`` (n, len(ks), 6).
+@njit(cache=True, nogil=True, inline="always")
+def _row_values(i, r, L, gt, eq, gtt, eqt, top_size, top_true, ks, D, p, best, acc, vals,
+                at_k, ps):  # pragma: no cover
+    """Write row ``i``'s values into column ``i`` of ``vals`` (7, n), ``at_k``
+    (3, len(ks), n) and, with inverse propensities ``p`` of its true labels, ``ps``
+    (4, len(ks), n), from its true labels' counts.
 
-    ``at_k[i, q]`` holds, at cutoff ``ks[q]``: hits, DCG, and with inverse
-    propensities ``p`` of the true labels: propensity-weighted hits and DCG and
-    the best achievable values of both.
+    ``vals`` rows: label ranking average precision, ranking loss, coverage,
+    one-error, average precision (LRAP, or 0 without true labels), ROC-AUC (0 where
+    undefined) and its weight (1 where defined). ``at_k[:, q]`` holds, at cutoff
+    ``ks[q]``: hits, recall and nDCG; ``ps[:, q]`` propensity-weighted hits, the best
+    achievable of them, propensity-weighted nDCG and the best achievable of it (left
+    as they are without ``p``). ``best`` (as long as ``p``) and ``acc`` (4, len(ks))
+    are scratch.
     """
-    # out columns: 0 lrap, 1 ranking loss, 2 coverage, 3 roc auc (nan if undefined), 4 one error
     if r == 0 or r == L:
-        out[i, 0] = 1.0
-        out[i, 1] = 0.0
-        out[i, 3] = np.nan
+        lrap = 1.0
+        vals[0, i] = 1.0
+        vals[1, i] = 0.0
+        vals[5, i] = 0.0
+        vals[6, i] = 0.0
     else:
         lrap = 0.0
         wrong = 0.0
@@ -91,39 +75,63 @@ def _row_values(i, r, L, gt, eq, gtt, eqt, top_size, top_true, ks, D, p, out, at
             lrap += (gtt[a] + eqt[a]) / (gt[a] + eq[a])
             wrong += (gt[a] + eq[a]) - (gtt[a] + eqt[a])
             bad += (gt[a] - gtt[a]) + 0.5 * (eq[a] - eqt[a])
-        out[i, 0] = lrap / r
-        out[i, 1] = wrong / (r * (L - r))
-        out[i, 3] = 1.0 - bad / (r * (L - r))
+        lrap = lrap / r
+        vals[0, i] = lrap
+        vals[1, i] = wrong / (r * (L - r))
+        vals[5, i] = 1.0 - bad / (r * (L - r))
+        vals[6, i] = 1.0
     cov = 0
     for a in range(r):
         c = gt[a] + eq[a]
         if c > cov:
             cov = c
-    out[i, 2] = cov
-    out[i, 4] = 1.0 - top_true / top_size
-    # @k values, averaged over the orders of tied labels
+    vals[2, i] = cov
+    vals[3, i] = 1.0 - top_true / top_size
+    vals[4, i] = lrap if r > 0 else 0.0  # a row without true labels has AP 0, as sklearn
+    # @k values, averaged over the orders of tied labels: each true label's share of
+    # the ranks start..start+eq-1 that fall within the cutoff, summed in label order
+    nk = ks.shape[0]
     has_p = p.shape[0] > 0
-    best = -np.sort(-p) if has_p else p  # the true labels' inverse propensities, highest first
-    for q in range(ks.shape[0]):
-        k = ks[q]
-        hits = 0.0
-        dcg = 0.0
-        phits = 0.0
-        pdcg = 0.0
-        for a in range(r):
-            start = gt[a]
+    for q in range(nk):
+        acc[0, q] = 0.0
+        acc[1, q] = 0.0
+        acc[2, q] = 0.0
+        acc[3, q] = 0.0
+    for a in range(r):
+        start = gt[a]
+        e = eq[a]
+        for q in range(nk):
+            k = ks[q]
             if start >= k:
                 continue
-            stop = min(start + eq[a], k)
-            share = (stop - start) / eq[a]
-            gain = (D[stop] - D[start]) / eq[a]
-            hits += share
-            dcg += gain
+            stop = min(start + e, k)
+            if e == 1:  # untied: x / 1 is x
+                share = 1.0
+                gain = D[stop] - D[start]
+            else:
+                share = (stop - start) / e
+                gain = (D[stop] - D[start]) / e
+            acc[0, q] += share
+            acc[1, q] += gain
             if has_p:
-                phits += share * p[a]
-                pdcg += gain * p[a]
-        at_k[i, q, 0] = hits
-        at_k[i, q, 1] = dcg
+                acc[2, q] += share * p[a]
+                acc[3, q] += gain * p[a]
+    if has_p:  # the true labels' inverse propensities, highest first
+        for a in range(r):
+            best[a] = -p[a]
+        best[:r].sort()
+        for a in range(r):
+            best[a] = -best[a]
+    for q in range(nk):
+        k = ks[q]
+        hits = acc[0, q]
+        at_k[0, q, i] = hits
+        if r > 0:
+            at_k[1, q, i] = hits / r
+            at_k[2, q, i] = acc[1, q] / D[min(k, r)]
+        else:
+            at_k[1, q, i] = 0.0
+            at_k[2, q, i] = 0.0
         if has_p:
             # the best achievable: the k true labels of highest inverse propensity on top
             bhits = 0.0
@@ -131,33 +139,76 @@ def _row_values(i, r, L, gt, eq, gtt, eqt, top_size, top_true, ks, D, p, out, at
             for a in range(min(k, r)):
                 bhits += best[a]
                 bdcg += best[a] * (D[a + 1] - D[a])
-            at_k[i, q, 2] = phits
-            at_k[i, q, 3] = pdcg
-            at_k[i, q, 4] = bhits
-            at_k[i, q, 5] = bdcg
+            ps[0, q, i] = acc[2, q]
+            ps[1, q, i] = bhits
+            if r > 0:
+                ideal = D[min(k, r)]
+                ps[2, q, i] = acc[3, q] / ideal
+                ps[3, q, i] = bdcg / ideal
+            else:
+                ps[2, q, i] = 0.0
+                ps[3, q, i] = 0.0
 
 
 @njit(cache=True, nogil=True)
-def dense_rows(t_indptr, t_indices, scores, ks, D, inv_prop, lo, hi, out, at_k, work, p_work):  # pragma: no cover
-    """Per-row values of rows ``lo:hi`` for a dense (n, L) score matrix and CSR truth.
+def _most_true(t_indptr, lo, hi):  # pragma: no cover
+    most = 0
+    for i in range(lo, hi):
+        r = t_indptr[i + 1] - t_indptr[i]
+        if r > most:
+            most = r
+    return most
 
-    Writes ``out`` (n, 5) and ``at_k`` (n, len(ks), 6) (see :func:`_row_values`);
-    ``work`` (4, nnz) int64 and ``p_work`` (nnz or 0) are per-true-label scratch.
+
+@njit(cache=True, nogil=True)
+def dense_rows(t_indptr, t_indices, scores, ks, D, inv_prop, lo, hi, vals, at_k,
+               ps):  # pragma: no cover
+    """Per-row values of rows ``lo:hi`` for a dense (n, L) score matrix and CSR truth
+    (sorted indices), written into ``vals`` (7, n), ``at_k`` (3, len(ks), n) and ``ps``
+    (4, len(ks), n) (see :func:`_row_values`). ``inv_prop`` is empty, or one inverse
+    propensity per label.
+
+    A row's counts take one pass over its scores per true label, allocation-free;
+    rows with more than ``_SORT_ABOVE`` true labels sort instead.
     """
     L = scores.shape[1]
+    most = _most_true(t_indptr, lo, hi)
+    gt = np.empty(most, dtype=np.int64)
+    eq = np.empty(most, dtype=np.int64)
+    gtt = np.empty(most, dtype=np.int64)
+    eqt = np.empty(most, dtype=np.int64)
+    tv = np.empty(most, dtype=scores.dtype)
+    has_p = inv_prop.shape[0] > 0
+    p = np.empty(most if has_p else 0)
+    best = np.empty(most if has_p else 0)
+    acc = np.empty((4, ks.shape[0]))
     for i in range(lo, hi):
-        a0, a1 = t_indptr[i], t_indptr[i + 1]
-        true_idx = t_indices[a0:a1]
-        r = true_idx.shape[0]
+        a0 = t_indptr[i]
+        r = t_indptr[i + 1] - a0
         s = scores[i]
-        gt = work[0, a0:a1]
-        eq = work[1, a0:a1]
-        gtt = work[2, a0:a1]
-        eqt = work[3, a0:a1]
+        for a in range(r):
+            tv[a] = s[t_indices[a0 + a]]
         if r > _SORT_ABOVE:
-            _stats_by_sorting(s, true_idx, gt, eq, gtt, eqt)
+            _stats_by_sorting(s, t_indices[a0 : a0 + r], gt, eq, gtt, eqt)
         else:
-            _stats_by_counting(s, true_idx, gt, eq, gtt, eqt)
+            for a in range(r):
+                v = tv[a]
+                g = 0
+                e = 0
+                for k in range(L):
+                    x = s[k]
+                    g += x > v
+                    e += x == v
+                gt[a] = g
+                eq[a] = e
+                g = 0
+                e = 0
+                for b in range(r):
+                    x = tv[b]
+                    g += x > v
+                    e += x == v
+                gtt[a] = g
+                eqt[a] = e
         top = s[0]
         for k in range(1, L):
             if s[k] > top:
@@ -167,11 +218,12 @@ def dense_rows(t_indptr, t_indices, scores, ks, D, inv_prop, lo, hi, out, at_k, 
             top_size += s[k] == top
         top_true = 0
         for a in range(r):
-            top_true += s[true_idx[a]] == top
-        p = p_work[a0:a1] if p_work.shape[0] > 0 else p_work
-        for a in range(p.shape[0]):
-            p[a] = inv_prop[true_idx[a]]
-        _row_values(i, r, L, gt, eq, gtt, eqt, top_size, top_true, ks, D, p, out, at_k)
+            top_true += tv[a] == top
+        if has_p:
+            for a in range(r):
+                p[a] = inv_prop[t_indices[a0 + a]]
+        _row_values(i, r, L, gt, eq, gtt, eqt, top_size, top_true, ks, D, p[:r], best, acc, vals,
+                    at_k, ps)
 
 
 @njit(cache=True, nogil=True)
@@ -246,30 +298,37 @@ def _partial_stats(idx, val, true_idx, L, gt, eq, gtt, eqt, tv, scored):  # prag
 
 @njit(cache=True, nogil=True)
 def partial_rows(t_indptr, t_indices, s_indptr, s_indices, s_values, n_labels, ks, D, inv_prop,
-                 lo, hi, out, at_k, work, p_work, tv_work, scored_work):  # pragma: no cover
+                 lo, hi, vals, at_k, ps):  # pragma: no cover
     """Per-row values of rows ``lo:hi`` when each row scores only some labels (CSR layout).
 
     Row ``i`` scores labels ``s_indices[s_indptr[i]:s_indptr[i+1]]``, which must be
     unique; the other labels rank below all of them, tied with each other. The
-    ``*_work`` arrays are per-true-label scratch, as in :func:`dense_rows`.
+    outputs are those of :func:`dense_rows`.
     """
+    most = _most_true(t_indptr, lo, hi)
+    gt = np.empty(most, dtype=np.int64)
+    eq = np.empty(most, dtype=np.int64)
+    gtt = np.empty(most, dtype=np.int64)
+    eqt = np.empty(most, dtype=np.int64)
+    tv = np.empty(most, dtype=s_values.dtype)
+    scored = np.empty(most, dtype=np.bool_)
+    has_p = inv_prop.shape[0] > 0
+    p = np.empty(most if has_p else 0)
+    best = np.empty(most if has_p else 0)
+    acc = np.empty((4, ks.shape[0]))
     for i in range(lo, hi):
         a0, a1 = t_indptr[i], t_indptr[i + 1]
         true_idx = t_indices[a0:a1]
         r = true_idx.shape[0]
         idx = s_indices[s_indptr[i] : s_indptr[i + 1]]
         val = s_values[s_indptr[i] : s_indptr[i + 1]]
-        gt = work[0, a0:a1]
-        eq = work[1, a0:a1]
-        gtt = work[2, a0:a1]
-        eqt = work[3, a0:a1]
-        top_size, top_true = _partial_stats(
-            idx, val, true_idx, n_labels, gt, eq, gtt, eqt, tv_work[a0:a1], scored_work[a0:a1]
-        )
-        p = p_work[a0:a1] if p_work.shape[0] > 0 else p_work
-        for a in range(p.shape[0]):
-            p[a] = inv_prop[true_idx[a]]
-        _row_values(i, r, n_labels, gt, eq, gtt, eqt, top_size, top_true, ks, D, p, out, at_k)
+        top_size, top_true = _partial_stats(idx, val, true_idx, n_labels, gt, eq, gtt, eqt, tv,
+                                            scored)
+        if has_p:
+            for a in range(r):
+                p[a] = inv_prop[true_idx[a]]
+        _row_values(i, r, n_labels, gt, eq, gtt, eqt, top_size, top_true, ks, D, p[:r], best,
+                    acc, vals, at_k, ps)
 
 
 @njit(cache=True, nogil=True)

@@ -106,54 +106,46 @@ def row_values(data: RankingInput, ks=(1, 3, 5), inv_propensity=None) -> dict:
     D = np.concatenate([D, np.full(max(0, L + 1 - D.shape[0]), D[-1])])
     p = np.empty(0) if inv_propensity is None else np.asarray(inv_propensity, dtype=np.float64)
     t = data.y_true
-    n, nnz = t.shape[0], t.indices.shape[0]
-    out = np.empty((n, 5))
-    at_k = np.zeros((n, ks_arr.shape[0], 6))
-    work = np.empty((4, nnz), dtype=np.int64)  # per-true-label scratch, sliced per row
-    p_work = np.empty(nnz if p.shape[0] else 0)
+    n = t.shape[0]
+    # Each field's values are contiguous, in rows of buffers padded so that the fields
+    # (written side by side, row by row) do not fall on the same cache sets.
+    m = n + 8 + (72 - (n + 8)) % 512
+    nk = ks_arr.shape[0]
+    vals = np.empty((7, m))[:, :n]
+    at_k = np.empty((3, nk, m))[:, :, :n]
+    ps = np.zeros((4, nk, m))[:, :, :n]  # written only with inverse propensities
     if data.dense_scores is not None:
         scores = data.dense_scores
 
         def run(lo: int, hi: int) -> None:
-            _rank_kernels.dense_rows(t.indptr, t.indices, scores, ks_arr, D, p, lo, hi, out,
-                                     at_k, work, p_work)
+            _rank_kernels.dense_rows(t.indptr, t.indices, scores, ks_arr, D, p, lo, hi, vals,
+                                     at_k, ps)
     else:
         s = data.partial_scores
-        tv_work = np.empty(nnz, dtype=s.data.dtype)
-        scored_work = np.empty(nnz, dtype=np.bool_)
 
         def run(lo: int, hi: int) -> None:
             _rank_kernels.partial_rows(t.indptr, t.indices, s.indptr, s.indices, s.data, L,
-                                       ks_arr, D, p, lo, hi, out, at_k, work, p_work, tv_work,
-                                       scored_work)
+                                       ks_arr, D, p, lo, hi, vals, at_k, ps)
     # work per row: a pass over L scores (dense), or a small sort of the scored entries
     per_row = L if data.dense_scores is not None else 8 * max(1, s.nnz // max(n, 1))
-    in_threads(run, n, per_row)
-    r = np.diff(t.indptr)
-    has = r > 0
-    ideal = D[np.minimum(ks_arr[None, :], r[:, None])]  # (n, len(ks))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ndcg = np.where(has[:, None], at_k[:, :, 1] / ideal, 0.0)
-        recall = np.where(has[:, None], at_k[:, :, 0] / r[:, None], 0.0)
-        ps_ndcg = np.where(has[:, None], at_k[:, :, 3] / ideal, 0.0)
-        ps_best_ndcg = np.where(has[:, None], at_k[:, :, 5] / ideal, 0.0)
-    auc_ok = ~np.isnan(out[:, 3])
+    if n:
+        in_threads(run, n, per_row)
     return {
         "weight": np.ones(n),
-        "lrap": out[:, 0],
-        "ranking_loss": out[:, 1],
-        "coverage": out[:, 2],
-        "one_error": out[:, 4],
-        "ap": np.where(has, out[:, 0], 0.0),  # a row without true labels has AP 0, as sklearn
-        "auc": np.where(auc_ok, out[:, 3], 0.0),
-        "auc_weight": auc_ok.astype(np.float64),
-        "precision_at_k": at_k[:, :, 0],
-        "recall_at_k": recall,
-        "ndcg_at_k": ndcg,
-        "ps_hits_at_k": at_k[:, :, 2],
-        "ps_best_hits_at_k": at_k[:, :, 4],
-        "ps_ndcg_at_k": ps_ndcg,
-        "ps_best_ndcg_at_k": ps_best_ndcg,
+        "lrap": vals[0],
+        "ranking_loss": vals[1],
+        "coverage": vals[2],
+        "one_error": vals[3],
+        "ap": vals[4],
+        "auc": vals[5],
+        "auc_weight": vals[6],
+        "precision_at_k": at_k[0].T,
+        "recall_at_k": at_k[1].T,
+        "ndcg_at_k": at_k[2].T,
+        "ps_hits_at_k": ps[0].T,
+        "ps_best_hits_at_k": ps[1].T,
+        "ps_ndcg_at_k": ps[2].T,
+        "ps_best_ndcg_at_k": ps[3].T,
     }
 
 
@@ -165,15 +157,19 @@ def row_sums(data: RankingInput, ks=(1, 3, 5), sample_weight=None, inv_propensit
 def sum_rows(values: dict, ks, sample_weight=None) -> RowSums:
     """The :class:`RowSums` of per-sample values (:func:`row_values`)."""
     n = values["weight"].shape[0]
-    w = np.ones(n) if sample_weight is None else sample_weight
+    w = sample_weight
 
     def total(x):  # weighted column sums, without BLAS (no thread pool for small work)
-        x = x * w.reshape((-1,) + (1,) * (x.ndim - 1))
+        if sample_weight is not None:
+            x = x * w.reshape((-1,) + (1,) * (x.ndim - 1))
         if x.ndim == 1:
-            return float(x.sum())
+            return float(np.ascontiguousarray(x).sum())
         # pairwise summation runs along a contiguous axis: summing down the rows of a
         # C-ordered matrix would add them one by one, with an error growing with n
-        return np.ascontiguousarray(np.moveaxis(x, 0, -1)).sum(axis=-1)
+        y = np.moveaxis(x, 0, -1)
+        if y.ndim == 2 and y.strides[-1] == y.itemsize:  # each row contiguous already
+            return np.array([row.sum() for row in y])
+        return np.ascontiguousarray(y).sum(axis=-1)
 
     ks = tuple(int(k) for k in ks)
     return RowSums(ks=ks, n_samples=n, **per_k({name: total(v) for name, v in values.items()},
