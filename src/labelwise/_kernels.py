@@ -131,3 +131,33 @@ def csr_counts(n_labels, t_indptr, t_indices, p_indptr, p_indices, w):  # pragma
         row_both[i] = nb
     tn = total - union
     return tp, fp, fn, tn, row_true, row_pred, row_both
+
+
+@njit(cache=True, nogil=True)
+def dense_csr(t, indptr):  # pragma: no cover
+    """The column indices of the nonzero cells of an (n, L) ``uint8`` 0/1 matrix, row
+    by row in column order, with their row pointers written into ``indptr`` (n + 1)."""
+    n, L = t.shape
+    indptr[0] = 0
+    nnz = 0
+    for i in range(n):
+        for j in range(L):
+            nnz += t[i, j] != 0
+        indptr[i + 1] = nnz
+    indices = np.empty(nnz, dtype=indptr.dtype)
+    at = 0
+    for i in range(n):
+        for j in range(L):
+            if t[i, j] != 0:
+                indices[at] = j
+                at += 1
+    return indices
+
+
+@njit(cache=True, nogil=True)
+def on_places(flat, scale, out):  # pragma: no cover
+    """``out[i]`` = whether ``flat[i]`` is the float64 nearest to a decimal of the places
+    of ``scale`` (``10.0 ** places``): ``rint(x * scale) / scale == x``."""
+    for i in range(flat.shape[0]):
+        x = flat[i]
+        out[i] = np.rint(x * scale) / scale == x

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from concurrent.futures import ThreadPoolExecutor
 
-__all__ = ["in_threads"]
+__all__ = ["in_threads", "run_all"]
 
 _POOL: ThreadPoolExecutor | None = None
 SERIAL_CELLS = 1 << 21  # below this many cells, threads cost more than they save
@@ -26,3 +26,17 @@ def in_threads(run, n: int, width: int) -> list:
     n_blocks = min(n, 4 * workers)
     bounds = [n * b // n_blocks for b in range(n_blocks + 1)]
     return list(_POOL.map(run, bounds[:-1], bounds[1:]))
+
+
+def run_all(run, n_tasks: int) -> None:
+    """``run(q)`` for ``q`` in ``range(n_tasks)`` on the thread pool (serially with one
+    core); the tasks must be independent of each other."""
+    global _POOL
+    workers = os.cpu_count() or 1
+    if workers == 1 or n_tasks <= 1:
+        for q in range(n_tasks):
+            run(q)
+        return
+    if _POOL is None:
+        _POOL = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="labelwise")
+    list(_POOL.map(run, range(n_tasks)))

@@ -209,16 +209,24 @@ def dense_rows(t_indptr, t_indices, scores, ks, D, inv_prop, lo, hi, vals, at_k,
                     e += x == v
                 gtt[a] = g
                 eqt[a] = e
-        top = s[0]
-        for k in range(1, L):
-            if s[k] > top:
-                top = s[k]
-        top_size = 0
-        for k in range(L):
-            top_size += s[k] == top
-        top_true = 0
+        # the top score's ties: those of a true label with none above it, if there is one
+        at_top = -1
         for a in range(r):
-            top_true += tv[a] == top
+            if gt[a] == 0:
+                at_top = a
+                break
+        if at_top >= 0:
+            top_size = eq[at_top]
+            top_true = eqt[at_top]
+        else:  # no true label has the top score
+            top = s[0]
+            for k in range(1, L):
+                if s[k] > top:
+                    top = s[k]
+            top_size = 0
+            for k in range(L):
+                top_size += s[k] == top
+            top_true = 0
         if has_p:
             for a in range(r):
                 p[a] = inv_prop[t_indices[a0 + a]]
@@ -414,3 +422,49 @@ def pooled_auc_ap(keys, n, L, positives):  # pragma: no cover
     N_all = m - P_all
     micro_auc = micro_auc_num / (P_all * N_all) if P_all > 0 and N_all > 0 else np.nan
     return auc, ap, micro_auc, micro_ap
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _score_key(b, j, y):  # pragma: no cover
+    """The :func:`pooled_keys` key of a float32 score's uint32 bits ``b``, label ``j``
+    and truth ``y``."""
+    sign = np.uint32(0x80000000)
+    if b == sign:  # -0.0 ties with 0.0
+        b = np.uint32(0)
+    b = ~b if b & sign else b | sign
+    return (np.uint64(b) << np.uint64(32)) | np.uint64(j << 1) | np.uint64(y)
+
+
+@njit(cache=True, nogil=True)
+def key_counts(bits, t_indptr, t_indices, table, lo, hi, counts):  # pragma: no cover
+    """Add to ``counts[b]`` the number of keys of rows ``lo:hi`` in bucket ``b``: those
+    whose top 16 bits ``h`` have ``table[h] == b`` (``table`` non-decreasing, so that
+    the buckets follow the keys' order)."""
+    L = bits.shape[1]
+    truth = np.zeros(L, dtype=np.uint8)
+    for i in range(lo, hi):
+        for a in range(t_indptr[i], t_indptr[i + 1]):
+            truth[t_indices[a]] = 1
+        for j in range(L):
+            key = _score_key(bits[i, j], j, truth[j])
+            counts[table[key >> np.uint64(48)]] += 1
+        for a in range(t_indptr[i], t_indptr[i + 1]):
+            truth[t_indices[a]] = 0
+
+
+@njit(cache=True, nogil=True)
+def key_scatter(bits, t_indptr, t_indices, table, lo, hi, cursor, keys):  # pragma: no cover
+    """Write the keys of rows ``lo:hi`` bucket by bucket (see :func:`key_counts`), each
+    at ``keys[cursor[b]]``, advancing ``cursor[b]``."""
+    L = bits.shape[1]
+    truth = np.zeros(L, dtype=np.uint8)
+    for i in range(lo, hi):
+        for a in range(t_indptr[i], t_indptr[i + 1]):
+            truth[t_indices[a]] = 1
+        for j in range(L):
+            key = _score_key(bits[i, j], j, truth[j])
+            b = table[key >> np.uint64(48)]
+            keys[cursor[b]] = key
+            cursor[b] += 1
+        for a in range(t_indptr[i], t_indptr[i + 1]):
+            truth[t_indices[a]] = 0

@@ -17,13 +17,15 @@ plain definition of the Extreme Classification Repository).
 from __future__ import annotations
 
 import math
+import os
 from dataclasses import dataclass, field, fields
 from typing import Any, NamedTuple
 
 import numpy as np
+import scipy.sparse as sp
 
-from . import _rank_kernels
-from ._parallel import in_threads
+from . import _kernels, _rank_kernels
+from ._parallel import SERIAL_CELLS, in_threads, run_all
 from ._validate import RankingInput
 
 __all__ = ["RowSums", "row_sums", "row_values", "sum_rows", "per_k", "PER_K", "AucAp", "auc_ap", "discount_cumsum", "Curve", "curves"]
@@ -126,8 +128,10 @@ def row_values(data: RankingInput, ks=(1, 3, 5), inv_propensity=None) -> dict:
         def run(lo: int, hi: int) -> None:
             _rank_kernels.partial_rows(t.indptr, t.indices, s.indptr, s.indices, s.data, L,
                                        ks_arr, D, p, lo, hi, vals, at_k, ps)
-    # work per row: a pass over L scores (dense), or a small sort of the scored entries
-    per_row = L if data.dense_scores is not None else 8 * max(1, s.nnz // max(n, 1))
+    # work per row, in the units of the counting kernels' cells: a pass over L scores
+    # per true label and two more (dense), or a small sort of the scored entries
+    per_row = (L * (2 + t.nnz // max(n, 1)) if data.dense_scores is not None
+               else 8 * max(1, s.nnz // max(n, 1)))
     if n:
         in_threads(run, n, per_row)
     return {
@@ -147,6 +151,19 @@ def row_values(data: RankingInput, ks=(1, 3, 5), inv_propensity=None) -> dict:
         "ps_ndcg_at_k": ps[2].T,
         "ps_best_ndcg_at_k": ps[3].T,
     }
+
+
+def truth_csr(y: np.ndarray):
+    """Dense 0/1 truth (bool or uint8, C-contiguous) as a CSR matrix with sorted indices,
+    as ``scipy.sparse.csr_matrix(y)`` gives it (bool data, int32 indices while they fit)."""
+    n, L = y.shape
+    wide = n * L >= 2**31
+    indptr = np.empty(n + 1, dtype=np.int64 if wide else np.int32)
+    indices = _kernels.dense_csr(np.ascontiguousarray(y).view(np.uint8), indptr)
+    out = sp.csr_matrix((np.ones(indices.shape[0], dtype=np.bool_), indices, indptr),
+                        shape=(n, L))
+    out.has_sorted_indices = True
+    return out
 
 
 def row_sums(data: RankingInput, ks=(1, 3, 5), sample_weight=None, inv_propensity=None) -> RowSums:
@@ -246,6 +263,69 @@ def _auc_ap(y: np.ndarray, s: np.ndarray, w, ordered=None) -> tuple[float, float
     return _auc_ap_sorted(np.sort(s) if ordered is None else ordered, s[y])
 
 
+_KEY_SAMPLE = 1 << 14  # keys sampled for the buckets of the parallel sort
+_KEY_BUCKETS = 64
+
+
+def _sorted_keys(bits: np.ndarray, indptr: np.ndarray, indices: np.ndarray) -> np.ndarray:
+    """The sorted :func:`~labelwise._rank_kernels.pooled_keys` of float32 score bits.
+
+    Large inputs are sorted on the thread pool: quantiles of a sample of the keys cut
+    them into buckets by their top bits, each key is written straight into its bucket's place
+    (rows counted, then written, in blocks on threads), and the buckets are sorted
+    side by side. The sorted keys are the same either way.
+    """
+    n, L = bits.shape
+    workers = os.cpu_count() or 1
+    if workers == 1 or n * L < SERIAL_CELLS:
+        keys = _rank_kernels.pooled_keys(bits, indptr, indices)
+        keys.sort()
+        return keys
+    step = max(1, n // _KEY_SAMPLE)
+    rows = np.arange(0, n, step)
+    sample = _rank_kernels.pooled_keys(np.ascontiguousarray(bits[rows]), *_rows_of(indptr,
+                                                                                 indices, rows))
+    sample.sort()
+    # a bucket per range of the keys' top 16 bits, cut at quantiles of the sample
+    cuts = sample[(np.arange(1, _KEY_BUCKETS) * sample.shape[0]) // _KEY_BUCKETS] >> np.uint64(48)
+    table = np.searchsorted(cuts, np.arange(1 << 16, dtype=np.uint64), side="left")
+    table = table.astype(np.int32)
+    n_buckets = _KEY_BUCKETS
+    bounds = [n * b // (4 * workers) for b in range(4 * workers + 1)]
+    counts = np.zeros((len(bounds) - 1, n_buckets), dtype=np.int64)
+
+    def count(q: int) -> None:
+        _rank_kernels.key_counts(bits, indptr, indices, table, bounds[q], bounds[q + 1],
+                                 counts[q])
+
+    run_all(count, len(bounds) - 1)
+    # block q writes bucket b from the keys of bucket b in blocks before it on
+    sizes = counts.sum(axis=0)
+    starts = np.concatenate([[0], np.cumsum(sizes)])
+    cursor = starts[:-1][None, :] + np.cumsum(counts, axis=0) - counts
+    keys = np.empty(n * L, dtype=np.uint64)
+
+    def scatter(q: int) -> None:
+        _rank_kernels.key_scatter(bits, indptr, indices, table, bounds[q], bounds[q + 1],
+                                  cursor[q], keys)
+
+    run_all(scatter, len(bounds) - 1)
+
+    def sort(b: int) -> None:
+        keys[starts[b] : starts[b + 1]].sort()
+
+    run_all(sort, n_buckets)
+    return keys
+
+
+def _rows_of(indptr: np.ndarray, indices: np.ndarray, rows: np.ndarray):
+    """The CSR ``(indptr, indices)`` of some rows of a CSR pattern."""
+    lengths = indptr[rows + 1] - indptr[rows]
+    sub_ptr = np.concatenate([[0], np.cumsum(lengths)]).astype(indptr.dtype)
+    take = np.repeat(indptr[rows] - sub_ptr[:-1], lengths) + np.arange(sub_ptr[-1])
+    return sub_ptr, indices[take]
+
+
 class AucAp(NamedTuple):
     """ROC-AUC and average precision per label (NaN AUC where truth is constant), and pooled."""
 
@@ -264,10 +344,8 @@ def auc_ap(y_true, scores: np.ndarray, sample_weight=None) -> AucAp:
     """
     n, L = scores.shape
     if sample_weight is None and scores.dtype == np.float32 and L < 2**30:
-        keys = _rank_kernels.pooled_keys(
-            np.ascontiguousarray(scores).view(np.uint32), y_true.indptr, y_true.indices
-        )
-        keys.sort()
+        bits = np.ascontiguousarray(scores).view(np.uint32)
+        keys = _sorted_keys(bits, y_true.indptr, y_true.indices)
         positives = np.bincount(y_true.indices, minlength=L).astype(np.int64)
         return AucAp(*_rank_kernels.pooled_auc_ap(keys, n, L, positives))
     auc = np.empty(L)
