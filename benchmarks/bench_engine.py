@@ -29,12 +29,13 @@ CLI     ``python -m labelwise evaluate --true T --scores S --format json`` on tw
         report is checked against ``labelwise.evaluate()`` of the same arrays.
         If the exact run is not below 1 GB, the same command runs on fewer rows.
 THRU    the same two files read by ``pyarrow.csv.read_csv`` in this process (warm
-        file cache) against the command's wall time minus the wall time of a
-        child ``python -c "import labelwise.cli"``, both in MB/s (10^6 bytes) of
-        the two files' bytes. Beside them, for where the command's time goes: the
-        command's readers and row pairing alone (``labelwise.pairing.pairs`` over
-        both files, every block checked as the command checks it, no metric), in
-        this process.
+        file cache; one read before each timed round of the command, so that both
+        sides share the machine's busy and quiet moments) against the command's
+        wall time minus the wall time of a child ``python -c "import labelwise.cli"``,
+        both in MB/s (10^6 bytes) of the two files' bytes; also round by round.
+        Beside them, for where the command's time goes: the command's readers and
+        row pairing alone (``labelwise.pairing.pairs`` over both files, every block
+        checked as the command checks it, no metric), in this process.
 
 ``--profile`` also prints cProfile of the batches, of evaluate() and of the command
 (in a child), and the command's resident set at the end of each engine phase.
@@ -46,6 +47,7 @@ sides of every ratio are checked to agree before it is printed
 
 from __future__ import annotations
 
+import gc
 import inspect
 import json
 import os
@@ -453,10 +455,19 @@ def _bench_cli(folder: str, n: int, rep: int, rep_read: int, full: bool, profile
           f"rows; max diff {worst:.1e} < {TOL:g})", flush=True)
     del t_tab, s_tab, got_t, got_s, s
 
-    # The command: exact (default --auc auto) and binned, alternated; and the import.
+    # The command: exact (default --auc auto) and binned, alternated, each timed round
+    # followed by one pyarrow read of the same files (so both sides share the machine's
+    # moments); and the import.
     out = os.path.join(folder, "report.json")
     runs = {"auto": [], "binned": []}
+    peer: dict = {"wall": [], "cpu": []}
     for i in range(rep + 1):  # the first round warms the file cache and the numba cache
+        if i > 0:
+            gc.collect()
+            c0, t0 = time.process_time(), time.perf_counter()
+            pyarrow_read()
+            peer["wall"].append(time.perf_counter() - t0)
+            peer["cpu"].append(time.process_time() - c0)
         for mode in runs:
             got = run_measured(cli_args(true, scores, None if mode == "auto" else mode), out)
             with open(out) as f:
@@ -515,8 +526,8 @@ def _bench_cli(folder: str, n: int, rep: int, rep_read: int, full: bool, profile
             "pyarrow in this process vs the CLI child")
     print(f"  pyarrow {pyarrow.__version__}, use_threads=True ({pyarrow.cpu_count()} CPU "
           "threads), default ReadOptions; file cache warm", flush=True)
-    timeit("thru_pyarrow", "pyarrow.csv.read_csv(truth); read_csv(scores)", pyarrow_read,
-           rep_read, warmup=1)
+    record("thru_pyarrow", "THRU pyarrow.csv.read_csv(truth); read_csv(scores)", peer["wall"],
+           peer["cpu"])
     imp = RESULTS["cli_import"]["median"]
     for mode in runs:
         net = [r["wall"] - imp for r in runs[mode]]
@@ -533,6 +544,10 @@ def _bench_cli(folder: str, n: int, rep: int, rep_read: int, full: bool, profile
         print(f"  {what:<58} {mbs['thru_' + mode]:>6.1f} MB/s", flush=True)
     ratio("THRU CLI (default) MB/s / pyarrow read_csv MB/s", "thru_pyarrow", "thru_auto",
           f">= {THRU_LIMIT:g}x", lambda r: r >= THRU_LIMIT)
+    rounds = [p / (r["wall"] - imp) for p, r in zip(peer["wall"], runs["auto"])]
+    shown = ", ".join(f"{x:.2f}x" for x in rounds)
+    print(f"    the same, round by round (a pyarrow read, then the command): {shown}; median "
+          f"{statistics.median(rounds):.2f}x", flush=True)
     ratio("THRU same, process CPU time instead of wall time", "thru_pyarrow", "thru_auto",
           field="cpu")
     ratio("THRU CLI --auc binned MB/s / pyarrow read_csv MB/s", "thru_pyarrow", "thru_binned")
@@ -700,7 +715,7 @@ def main(argv=None) -> int:
                       "10x fewer rows and fewer repeats: a smoke run",
                       "also print cProfile of the Accumulator, evaluate() and the CLI", argv)
     scale = 10 if args.quick else 1
-    rep, pairs, rep_cli = (3, 5, 1) if args.quick else (7, 41, 3)
+    rep, pairs, rep_cli = (3, 5, 1) if args.quick else (7, 41, 5)
 
     start = begin("labelwise engine benchmark")
     bench_acc(1_000_000 // scale, rep, args.profile)
