@@ -25,7 +25,9 @@ from pathlib import Path
 import numpy as np
 import scipy.sparse as sp
 from scipy.io import arff
+from scipy.special import expit
 from sklearn.linear_model import LogisticRegression
+from sklearn.neighbors import KNeighborsClassifier
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.tree import DecisionTreeClassifier
@@ -286,6 +288,40 @@ def ex_thresholds_tuned_on_eval():
     return labelwise.evaluate(y, y_score=proba, threshold=thresholds, labels=labels)
 
 
+def ex_mostly_unknown():
+    """emotions, logistic regression per label; each test sample's truth of
+    'happy-pleased' hidden with probability 0.6 and of 'sad-lonely' with probability
+    0.7, as if never annotated (unknown=-1)."""
+    y, proba, _, labels = emotions_lr()
+    rng = np.random.default_rng(0)
+    partial = y.astype(int).copy()
+    partial[rng.random(len(y)) < 0.6, labels.index("happy-pleased")] = -1
+    partial[rng.random(len(y)) < 0.7, labels.index("sad-lonely")] = -1
+    return labelwise.evaluate(partial, y_score=proba, labels=labels, unknown=-1)
+
+
+def ex_miscalibrated():
+    """yeast, an unpruned decision tree per label: its probabilities are 0 or 1."""
+    X_tr, Y_tr, X_te, Y_te, labels = splits("yeast")
+    proba, = per_label(tree, X_tr, Y_tr, [X_te], "proba")
+    return labelwise.evaluate(Y_te, y_score=proba, labels=labels)
+
+
+def ex_miscalibrated_knn():
+    """yeast, 10 nearest neighbours per label: probabilities in steps of 0.1."""
+    X_tr, Y_tr, X_te, Y_te, labels = splits("yeast")
+    proba, = per_label(lambda: KNeighborsClassifier(n_neighbors=10), X_tr, Y_tr, [X_te],
+                       "proba")
+    return labelwise.evaluate(Y_te, y_score=proba, labels=labels)
+
+
+def ex_threshold_not_probability():
+    """emotions, logistic regression per label; its probabilities passed through a
+    sigmoid a second time, thresholded at 0.6."""
+    y, proba, _, labels = emotions_lr()
+    return labelwise.evaluate(y, y_score=expit(proba), threshold=0.6, labels=labels)
+
+
 def ex_leakage():
     """medical: bag-of-words rows of the test split that also occur in the train split."""
     X_tr, _, X_te, _, _ = splits("medical")
@@ -296,6 +332,7 @@ EXAMPLES = {
     "accuracy_paradox": (ex_accuracy_paradox, ex_accuracy_paradox_constructed),
     "label_imbalance": ex_label_imbalance,
     "no_support": ex_no_support,
+    "mostly_unknown": ex_mostly_unknown,
     "never_predicted": ex_never_predicted,
     "empty_predictions": ex_empty_predictions,
     "single_label_predictions": ex_single_label_predictions,
@@ -309,6 +346,8 @@ EXAMPLES = {
     "multiclass_data": ex_multiclass_data,
     "label_space_from_data": ex_label_space_from_data,
     "thresholds_tuned_on_eval": ex_thresholds_tuned_on_eval,
+    "miscalibrated": (ex_miscalibrated, ex_miscalibrated_knn),
+    "threshold_not_probability": ex_threshold_not_probability,
     "leakage": ex_leakage,
 }
 

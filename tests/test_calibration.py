@@ -60,7 +60,7 @@ def reference_ece(y, p, n_bins, strategy="uniform", w=None):
     if strategy == "uniform":
         edges = np.linspace(0, 1, n_bins + 1)
     else:
-        edges = np.percentile(p, np.linspace(0, 100, n_bins + 1))
+        edges = np.percentile(p, np.linspace(0, 1, n_bins + 1) * 100)  # as scikit-learn
     total, out = w.sum(), 0.0
     for b in range(n_bins):
         if b == 0:

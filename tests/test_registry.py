@@ -153,7 +153,7 @@ def _same(a: float, b: float) -> bool:
 
 def _twin_value(m, d: Data, y_true, y, labels=None) -> float:
     kw = {"sample_weight": d.sample_weight}
-    options = {**SETTINGS, "inv_propensity": d.inv_propensity}
+    options = {**SETTINGS, "inv_propensity": d.inv_propensity, "scores_are_logits": False}
     kw.update({s: options[s] for s in m.twin.settings})
     twin = m.twin_function()
     if labels is not None and "labels" in inspect.signature(twin).parameters:
@@ -271,21 +271,33 @@ def test_every_twin_is_a_function_of_labelwise_metrics():
         module, _, attr = m.twin.function.rpartition(".")
         assert module == "labelwise.metrics" and attr in labelwise.metrics.__all__, m.name
         assert callable(m.twin_function())
-        assert set(m.twin.settings) <= {"zero_division", "beta", "inv_propensity"}, m.name
+        # settings are evaluate()'s own keywords, passed on under the same names
+        assert set(m.twin.settings) <= set(inspect.signature(labelwise.evaluate).parameters)
+        assert set(m.twin.settings) <= {"zero_division", "beta", "inv_propensity",
+                                        "scores_are_logits"}, m.name
 
 
 def test_fields_describe_every_entry():
     for m in REGISTRY.values():
-        assert (m.average is None) == (m.group in ("example", "ranking", "at_k")), m.name
+        if m.group == "calibration":  # log_loss pools every entry; the others name it
+            assert (m.average is None) == (m.name == "log_loss"), m.name
+        else:
+            assert (m.average is None) == (m.group in ("example", "ranking", "at_k")), m.name
         assert (m.k is None) == (m.group != "at_k"), m.name
-        if m.average is not None:
+        if m.group == "calibration":
+            assert m.twin.kwargs["average"] == (m.average or "micro"), m.name
+        elif m.average is not None:
             assert m.group == m.average
             assert m.twin is None or m.twin.kwargs == {"average": m.average}, m.name
         if m.k is not None:
             assert m.family in AT_K_FAMILIES and m.twin.kwargs == {"k": m.k}
             assert m.needs_scores
-    families = list(dict.fromkeys(m.family for m in REGISTRY.values() if m.average))
+    families = list(dict.fromkeys(m.family for m in REGISTRY.values()
+                                  if m.average and m.group != "calibration"))
     assert families == [*labelwise.formulas.FAMILIES, "roc_auc", "average_precision"]
+    calibration = list(dict.fromkeys(m.family for m in REGISTRY.values()
+                                     if m.group == "calibration"))
+    assert calibration == ["ece", "ece_adaptive", "brier", "log_loss"]
     assert sorted({m.k for m in REGISTRY.values() if m.k}) == list(REPORT_KS)
 
 

@@ -1,7 +1,8 @@
 """Hot loop of the calibration state: one pass over dense scores and CSR truth.
 
-No validation and no defaults here: the scores are finite and in [0, 1], the truth
-is the index arrays of a CSR matrix with sorted, unique indices.
+No validation and no defaults here: the scores are in [0, 1], except for unknown
+truth entries, which hold ``-inf`` (or NaN) and are left out; the truth is the index
+arrays of a CSR matrix with sorted, unique indices.
 """
 
 from __future__ import annotations
@@ -38,6 +39,8 @@ def calibration_sums(s, indptr, indices, edges, eps, lo, hi, bins, sq, ll):  # p
             t[indices[k]] = 1.0
         for j in range(L):
             p = np.float64(s[i, j])
+            if not p >= 0.0:  # -inf or NaN: an unknown entry, left out
+                continue
             y = t[j]
             b = min(int(p * B), B - 1)
             if b > 0 and p <= edges[b]:
@@ -80,6 +83,8 @@ def calibration_sums_weighted(s, indptr, indices, w, edges, eps, lo, hi, bins, s
             t[indices[k]] = 1.0
         for j in range(L):
             p = np.float64(s[i, j])
+            if not p >= 0.0:  # -inf or NaN: an unknown entry, left out
+                continue
             y = t[j]
             b = min(int(p * B), B - 1)
             if b > 0 and p <= edges[b]:
@@ -94,5 +99,90 @@ def calibration_sums_weighted(s, indptr, indices, w, edges, eps, lo, hi, bins, s
             sq[j] += wi * (d * d)
             q = y * p + (1.0 - y) * (1.0 - p)
             ll[j] -= wi * math.log(min(max(q, eps), top))
+        for k in range(indptr[i], indptr[i + 1]):
+            t[indices[k]] = 0.0
+
+
+# --------------------------------------------------------------------------
+# Adaptive (equal-mass) bins: three passes, see labelwise.calibration_adaptive
+# --------------------------------------------------------------------------
+
+
+@njit(cache=True, nogil=True)
+def cell_counts(p, cells, counts):  # pragma: no cover
+    """Count each label's scores in ``cells`` equal-width cells of [0, 1] (a score of 1
+    in the last); ``-inf`` and NaN are left out."""
+    m, L = p.shape
+    for i in range(m):
+        for j in range(L):
+            x = np.float64(p[i, j])
+            if x >= 0.0:
+                c = int(x * cells)
+                if c >= cells:
+                    c = cells - 1
+                counts[j, c] += 1
+
+
+@njit(cache=True, nogil=True)
+def gather_cells(p, cells, slot, buffer, fill):  # pragma: no cover
+    """Copy the scores of the cells with a ``slot`` (>= 0) to ``buffer``, each slot's
+    from ``fill[slot]`` on."""
+    m, L = p.shape
+    for i in range(m):
+        for j in range(L):
+            x = np.float64(p[i, j])
+            if x >= 0.0:
+                c = int(x * cells)
+                if c >= cells:
+                    c = cells - 1
+                k = slot[j, c]
+                if k >= 0:
+                    buffer[fill[k]] = x
+                    fill[k] += 1
+
+
+@njit(cache=True, nogil=True)
+def quantile_bin_sums(p, indptr, indices, w, inner, cells, table, bins):  # pragma: no cover
+    """Add each score to its label's bin between the ``inner`` edges (L, n_bins - 1):
+    the number of edges below it, as ``np.searchsorted(inner, x)``. ``table[j, c]`` is
+    that number for every score of cell ``c`` (of :func:`cell_counts`) when no edge
+    lies near the cell, else -1 (then it is searched). ``bins`` (L * n_bins * 3)
+    receives weight, weight times score and weight times truth."""
+    m, L = p.shape
+    E = inner.shape[1]
+    B = E + 1
+    t = np.zeros(L)
+    weighted = w.shape[0] > 0
+    for i in range(m):
+        for k in range(indptr[i], indptr[i + 1]):
+            t[indices[k]] = 1.0
+        wi = w[i] if weighted else 1.0
+        for j in range(L):
+            x = np.float64(p[i, j])
+            if not x >= 0.0:
+                continue
+            c = int(x * cells)
+            if c >= cells:
+                c = cells - 1
+            b = table[j, c]
+            if b < 0:
+                lo = 0
+                hi = E
+                while lo < hi:  # the first edge not below x
+                    mid = (lo + hi) // 2
+                    if inner[j, mid] < x:
+                        lo = mid + 1
+                    else:
+                        hi = mid
+                b = lo
+            o = (j * B + b) * 3
+            if weighted:
+                bins[o] += wi
+                bins[o + 1] += x * wi
+                bins[o + 2] += t[j] * wi
+            else:
+                bins[o] += 1.0
+                bins[o + 1] += x
+                bins[o + 2] += t[j]
         for k in range(indptr[i], indptr[i + 1]):
             t[indices[k]] = 0.0

@@ -10,3 +10,4 @@ BINS = 10_000  # score bins of binned ROC-AUC and AP
 SCORE_RANGE = (0.0, 1.0)  # what the bins cover
 MEMORY_LIMIT = "2GB"  # the command line's budget for the scores kept for exact ROC-AUC
 PROPENSITY_A, PROPENSITY_B = 0.55, 1.5  # the propensity model's usual constants
+CALIBRATION_BINS = 15  # equal-width bins of the calibration errors (ECE)

@@ -68,8 +68,9 @@ from .stats.bootstrap import bootstrap, check_bootstrap, poisson_intervals, seed
 from .stats.replicates import Samples
 from .stats.poisson import PoissonState
 from .stats.sample_log import SampleLog
-from .registry import needs_sorted_scores, score_values, threshold_values
+from .registry import lookup, needs_sorted_scores, score_values, threshold_values
 from .report import PerLabelTable, Report, ScoreSource
+from .calibration_bins import CalibrationBins, check_n_bins
 from .unknown_entries import corrected_auc, corrected_rows, sentinel_scores, unknown_params
 
 __all__ = ["Accumulator", "build_report", "diagnosed"]
@@ -121,6 +122,9 @@ class Accumulator:
     mlcm : bool, default False
         Also count the multi-label confusion matrix (:func:`labelwise.metrics.mlcm`),
         an additive ``(n_labels + 1)`` square state, reported as ``report.mlcm``.
+    calibration_bins : int, default 15
+        Equal-width bins of the calibration errors (``ece_*``), as in
+        :func:`labelwise.evaluate`; their ``(bins, n_labels, 3)`` state adds up.
     unknown : number, str or "nan", optional
         The value marking unknown (not annotated) entries of a truth matrix, as in
         :func:`labelwise.evaluate`; :meth:`update` also takes them apart, as
@@ -155,7 +159,8 @@ class Accumulator:
                  k=D.CUTOFFS, auc=D.AUC, bins=D.BINS, score_range=D.SCORE_RANGE,
                  zero_division=D.ZERO_DIVISION, beta=D.BETA, inv_propensity=None,
                  scores_are_logits=False, sep=",", mlcm=False, ci=None, n_bootstrap=1000,
-                 ci_method="bca", seed=None, unknown=None):
+                 ci_method="bca", seed=None, unknown=None,
+                 calibration_bins=D.CALIBRATION_BINS):
         check_zero_division(zero_division)
         check_bootstrap(ci, n_bootstrap, ci_method)
         if auc not in AUC_MODES:
@@ -186,8 +191,11 @@ class Accumulator:
             scores_are_logits=bool(scores_are_logits), sep=sep,
             ci=None if ci is None else float(ci), n_bootstrap=int(n_bootstrap),
             ci_method=ci_method, mlcm=bool(mlcm), unknown=check_unknown(unknown),
+            calibration_bins=check_n_bins(calibration_bins, "calibration_bins"),
         )
         self.mlcm = None  # (n_labels + 1, n_labels + 1) counts, with mlcm=True
+        self.calibration = None  # CalibrationBins of dense probabilities
+        self.calibration_off = None  # why the scores have no calibration, once known
         if seed is not None:
             seed_entropy(seed)  # checks it
         self.seed = seed
@@ -484,12 +492,40 @@ class Accumulator:
         self.partial |= how.partial
         if plan["shape"] is not None:
             self.shape = plan["shape"] if self.shape is None else self.shape + plan["shape"]
+        self._calibrate(ranked, how, weights, plan)
         if ranked.dense_scores is None:
             self.dense = False
             self.exact, self.binned = [], None
         elif dense and s["auc"] == "exact":
             scores = ranked.dense_scores if plan["kept"] is None else plan["kept"]
             self._keep(ranked.y_true, scores, weights, how)
+
+    def _calibrate(self, ranked: RankingInput, how: Thresholding, weights, plan) -> None:
+        """Add a batch's probabilities to the calibration state, unless the scores are
+        not probabilities (outside [0, 1], and not logits), or not dense."""
+        s = self.settings
+        if self.calibration_off is not None:
+            return
+        off = None
+        if ranked.dense_scores is None:
+            off = "the scores are sparse or top-k: calibration needs a score for every label"
+        elif not s["scores_are_logits"] and ranked.dense_scores.size and (
+                float(np.min(how.low)) < 0.0 or float(np.max(how.high)) > 1.0):
+            off = ("the scores lie outside [0, 1], so they are not probabilities (pass "
+                   "scores_are_logits=True for logits)")
+        if off is not None:
+            self.calibration, self.calibration_off = None, off
+            return
+        p = ranked.dense_scores
+        if s["scores_are_logits"]:
+            p = _sigmoid(p)
+            if plan["mask"] is not None:
+                p = sentinel_scores(p, plan["mask"])
+        elif plan["kept"] is not None:  # -inf at the unknown entries
+            p = plan["kept"]
+        if self.calibration is None:
+            self.calibration = CalibrationBins(ranked.n_labels, s["calibration_bins"])
+        self.calibration.update(ranked.y_true, p, weights, checked=True)
 
     def _keep(self, y, scores, weights, how: Thresholding) -> None:
         """Add a batch to the exact state: written into the last part when this
@@ -670,6 +706,11 @@ class Accumulator:
             self.dense &= theirs.dense
             if self.shape is not None and theirs.shape is not None:
                 self.shape = self.shape + theirs.shape
+            if self.calibration_off is None and theirs.calibration_off is None:
+                self.calibration = self.calibration + theirs.calibration
+            else:
+                self.calibration = None
+                self.calibration_off = self.calibration_off or theirs.calibration_off
             if not self.dense:
                 self.exact, self.binned = [], None
             elif self.binned is not None:
@@ -706,6 +747,9 @@ class Accumulator:
         if self.kind == "scores":  # the same labels, reordered: permute the label axes
             order = np.array([self.labels.index(x) for x in labels], dtype=np.int64)
             new.low, new.high = self.low[order], self.high[order]
+            if self.calibration is not None:
+                new.calibration = self.calibration.over(_positions(self.labels, labels),
+                                                        len(labels))
             new.exact = [(y[:, order].tocsr(), sc[:, order], w) for y, sc, w in self.exact]
             if self.binned is not None:
                 new.binned = self.binned.copy()
@@ -732,6 +776,7 @@ class Accumulator:
         new._truth_parts = list(self._truth_parts)
         new.log = None if self.log is None else self.log.copy()
         new.poisson = None if self.poisson is None else self.poisson.copy()
+        new.calibration = None if self.calibration is None else self.calibration.copy()
         if self.binned is not None:
             new.binned = self.binned + type(self.binned)(
                 self.binned.n_labels, self.binned.bins, self.binned.score_range,
@@ -763,8 +808,25 @@ class Accumulator:
             params = {"auc": "exact"}
         if extra:
             extra["label_support"] = np.asarray(self.counts.tp + self.counts.fn, dtype=np.float64)
+        if self.calibration is not None:
+            extra["calibration"] = self.calibration
+            extra["ece_adaptive"] = self._adaptive_ece()
+            params["calibration_bins"] = self.settings["calibration_bins"]
+        elif self.calibration_off is not None:
+            params["calibration"] = "none: " + self.calibration_off
         return (ScoreSummary(self.rows, has_propensity=self.inv_propensity is not None,
                              **extra), params)
+
+    def _adaptive_ece(self):
+        """Macro adaptive ECE (equal-mass bins) from the kept scores; None when they are
+        not kept (binned ROC-AUC) or hold unknown entries."""
+        if not self.exact or self.counts.unknown is not None:
+            return None
+        from .calibration_adaptive import adaptive_ece
+
+        y, scores, w = self.exact[0]
+        return adaptive_ece(y, scores, w, self.settings["calibration_bins"],
+                            logits=self.settings["scores_are_logits"], decode=_values)
 
     def _ranked(self, scores: np.ndarray) -> np.ndarray:
         """The scores to rank for exact ROC-AUC and AP: float32 codes when the scores are
@@ -860,6 +922,8 @@ class Accumulator:
                               if tuned_on and self._truth_parts else None),
             label_space=self._label_space(),
             thresholding=thresholding,
+            calibration=self.calibration if self.kind == "scores" else None,
+            scores_are_logits=s["scores_are_logits"],
         )
         return diagnosed(report, context, band_table)
 
@@ -905,8 +969,9 @@ class Accumulator:
     def _with_intervals(self, report: Report, zero_division) -> Report:
         """``report`` with a bootstrap interval for every metric it holds."""
         s = self.settings
+        metrics = {k: v for k, v in report.metrics.items() if not _calibration_metric(k)}
         if self.poisson is not None:
-            names = {k: v for k, v in report.metrics.items() if not needs_sorted_scores(k)}
+            names = {k: v for k, v in metrics.items() if not needs_sorted_scores(k)}
             boot = poisson_intervals(
                 self.poisson, names, level=s["ci"], counts=self.counts,
                 zero_division=zero_division, beta=s["beta"], ks=self.ks,
@@ -914,7 +979,7 @@ class Accumulator:
                 dense=self.kind == "scores" and self.dense)
         else:
             samples = self.samples()
-            names = {k: v for k, v in report.metrics.items()
+            names = {k: v for k, v in metrics.items()
                      if samples.orders is not None or not needs_sorted_scores(k)}
             boot = bootstrap(samples, names, level=s["ci"], n_bootstrap=s["n_bootstrap"],
                              method=s["ci_method"], seed=self.seed,
@@ -1001,6 +1066,8 @@ class Accumulator:
             "log": None if self.log is None else self.log.to_dict(_array_to_json),
             "poisson": None if self.poisson is None else self.poisson.to_dict(_to_json),
             "mlcm": _to_json(self.mlcm),
+            "calibration": None if self.calibration is None else self.calibration.to_dict(),
+            "calibration_off": self.calibration_off,
         }
         return {"format": "labelwise.Accumulator/1", "settings": s,
                 "inv_propensity": _to_json(self.inv_propensity), "state": state}
@@ -1022,12 +1089,16 @@ class Accumulator:
                   scores_are_logits=s["scores_are_logits"], sep=s["sep"],
                   mlcm=s.get("mlcm", False), ci=s.get("ci"),
                   n_bootstrap=s.get("n_bootstrap", 1000), ci_method=s.get("ci_method", "bca"),
-                  seed=_from_json(st.get("seed")), unknown=s.get("unknown"))
+                  seed=_from_json(st.get("seed")), unknown=s.get("unknown"),
+                  calibration_bins=s.get("calibration_bins", D.CALIBRATION_BINS))
         if st.get("log") is not None:
             acc.log = SampleLog.from_dict(st["log"], _array_from_json)
         if st.get("poisson") is not None:
             acc.poisson = PoissonState.from_dict(st["poisson"], _from_json)
         acc.mlcm = _from_json(st.get("mlcm"))
+        if st.get("calibration") is not None:
+            acc.calibration = CalibrationBins.from_dict(st["calibration"])
+        acc.calibration_off = st.get("calibration_off")
         acc.labels = None if st["labels"] is None else tuple(st["labels"])
         acc._fixed, acc.n_labels, acc.named, acc.kind = (st["fixed"], st["n_labels"],
                                                          st["named"], st["kind"])
@@ -1088,6 +1159,9 @@ def build_report(counts: Counts, labels, zero_division, beta, params=None,
             no_auc = [labels[j] for j in np.flatnonzero(np.isnan(summary.label_auc))]
             if no_auc:
                 undefined["roc_auc"] = no_auc
+        if summary.calibration is not None:
+            columns["ece"] = summary.calibration.ece(None)
+            columns["brier"] = summary.calibration.brier(None)
     return Report(metrics, PerLabelTable(columns), tuple(labels), counts, dict(params or {}),
                   undefined)
 
@@ -1101,6 +1175,18 @@ def diagnosed(report: Report, context: Context, bands=DEFAULT_BANDS) -> Report:
 # --------------------------------------------------------------------------
 # Helpers
 # --------------------------------------------------------------------------
+
+
+def _calibration_metric(name: str) -> bool:
+    """Calibration metrics have no bootstrap interval yet (``params["ci_left_out"]``)."""
+    m = lookup(name)
+    return m is not None and m.group == "calibration"
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    from scipy.special import expit
+
+    return expit(x)
 
 
 def _mlcm_over(matrix: np.ndarray, positions: np.ndarray, n_labels: int) -> np.ndarray:

@@ -33,6 +33,7 @@ def evaluate(
     seed=None,
     unknown=None,
     y_true_unknown=None,
+    calibration_bins=D.CALIBRATION_BINS,
 ) -> Report:
     """Evaluate multi-label predictions with every metric that applies.
 
@@ -127,6 +128,12 @@ def evaluate(
         ``docs/metrics.md`` (and :mod:`labelwise.unknown_entries`) for what each
         metric does. ``report.params["unknown"]`` says how many entries were
         unknown, and ``report.per_label["unknown"]`` their fraction per label.
+    calibration_bins : int, default 15
+        Equal-width score bins of the calibration errors (``ece_*``), computed
+        whenever the scores are probabilities (dense, in [0, 1]) or logits with
+        ``scores_are_logits`` (read through the sigmoid); see "Calibration" in
+        ``docs/metrics.md``. Other scores get none, and ``report.params["calibration"]``
+        says why.
     y_true_unknown : label sets or 0/1 matrix, optional
         The unknown entries given apart: for label-set truth, a second set per
         sample (``[["jazz"], [], ...]``); for a matrix, a 0/1 matrix of its shape.
@@ -164,7 +171,8 @@ def evaluate(
     acc = Accumulator(labels, threshold=threshold, inclusive=inclusive, k=k,
                       zero_division=zero_division, beta=beta, inv_propensity=inv_propensity,
                       scores_are_logits=scores_are_logits, sep=sep, mlcm=mlcm, ci=ci,
-                      n_bootstrap=n_bootstrap, ci_method=ci_method, seed=seed, unknown=unknown)
+                      n_bootstrap=n_bootstrap, ci_method=ci_method, seed=seed, unknown=unknown,
+                      calibration_bins=calibration_bins)
     acc.update(y_true, y_pred, y_score=y_score, sample_weight=sample_weight,
                y_true_unknown=y_true_unknown)
     return acc.report(train=train, bands=bands)

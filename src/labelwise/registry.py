@@ -286,6 +286,42 @@ _AUC_DIFFERS = {
 }
 
 
+def _calibration(compute: Callable) -> Callable:
+    return lambda s: None if s.calibration is None else compute(s)
+
+
+# (name, family, average, twin kwargs, description, compute from a ScoreSummary)
+_CALIBRATION = (
+    ("ece_macro", "ece", "macro", {"average": "macro"},
+     "Classwise expected calibration error: each label's |frequency - mean score| over "
+     "equal-width score bins, weighted by the bins' shares, then the mean over labels",
+     _calibration(lambda s: s.calibration.ece("macro"))),
+    ("ece_micro", "ece", "micro", {"average": "micro"},
+     "Expected calibration error over every (sample, label) entry pooled",
+     _calibration(lambda s: s.calibration.ece("micro"))),
+    ("ece_adaptive_macro", "ece_adaptive", "macro", {"average": "macro", "strategy": "quantile"},
+     "Classwise ECE over equal-mass bins (each label's score percentiles)",
+     lambda s: s.ece_adaptive),
+    ("brier_macro", "brier", "macro", {"average": "macro"},
+     "Brier score: mean squared difference of score and truth per label, then the mean over "
+     "labels", _calibration(lambda s: s.calibration.brier("macro"))),
+    ("brier_micro", "brier", "micro", {"average": "micro"},
+     "Brier score over every (sample, label) entry pooled",
+     _calibration(lambda s: s.calibration.brier("micro"))),
+    ("log_loss", "log_loss", None, {"average": "micro"},
+     "Mean binary cross-entropy over every (sample, label) entry, probabilities clipped to "
+     "[eps, 1 - eps] with eps = 2.2e-16", _calibration(lambda s: s.calibration.log_loss("micro"))),
+)
+_CALIBRATION_TWINS = {"ece": "ece", "ece_adaptive": "ece", "brier": "brier_score",
+                      "log_loss": "log_loss"}
+
+
+def _calibration_metric(name, family, avg, kwargs, description, compute) -> Metric:
+    twin = _twin(_CALIBRATION_TWINS[family], ("scores_are_logits",), **kwargs)
+    return Metric(name, "lower", True, "calibration", description, compute, family=family,
+                  average=avg, twin=twin)
+
+
 def _curve_metric(family: str, attr: str, title: str, twin: str, avg: str) -> Metric:
     differs = _AUC_DIFFERS.get(avg, "") if family == "roc_auc" else ""
     return Metric(f"{family}_{avg}", "higher", True, avg, f"{title}, {avg}-averaged",
@@ -313,6 +349,7 @@ REGISTRY: dict[str, Metric] = {
               ("roc_auc", "auc", "ROC-AUC", "roc_auc_score"),
               ("average_precision", "ap", "Average precision", "average_precision_score"))
           for avg in AVERAGES),
+        *(_calibration_metric(*entry) for entry in _CALIBRATION),
         *(at_k_metric(f.prefix, k) for f in AT_K_FAMILIES.values() for k in REPORT_KS),
     )
 }
@@ -399,8 +436,11 @@ MARKDOWN_END = "<!-- registry:end -->"
 _MARKDOWN_SECTIONS = (
     ("Example-based", lambda m: not m.needs_scores and m.average is None),
     ("Label-based", lambda m: not m.needs_scores and m.average is not None),
-    ("Ranking (from scores)", lambda m: m.needs_scores and m.average is None and m.k is None),
-    ("Score-based", lambda m: m.needs_scores and m.average is not None),
+    ("Ranking (from scores)", lambda m: m.needs_scores and m.average is None and m.k is None
+     and m.group != "calibration"),
+    ("Score-based", lambda m: m.needs_scores and m.average is not None
+     and m.group != "calibration"),
+    ("Calibration (from probabilities)", lambda m: m.group == "calibration"),
     ("At k", lambda m: m.k is not None),
 )
 

@@ -427,8 +427,8 @@ def sections(r: Report) -> list[Section]:
 
     Sections and rows follow the registry's fields: the example-based metrics,
     a family by average grid of the threshold metrics, the ranking metrics, a
-    family by average grid of ROC-AUC and AP, and a family by cutoff grid of
-    the @k metrics, then the per-label table.
+    family by average grid of ROC-AUC and AP, the calibration of probabilities,
+    and a family by cutoff grid of the @k metrics, then the per-label table.
 
     Examples
     --------
@@ -436,9 +436,9 @@ def sections(r: Report) -> list[Section]:
     >>> r = labelwise.evaluate([[1, 0, 1], [0, 1, 1]], y_score=[[0.9, 0.2, 0.6], [0.3, 0.8, 0.4]],
     ...                        k=(1, 2))
     >>> [s.title for s in sections(r)]  # doctest: +NORMALIZE_WHITESPACE
-    ['Example-based', 'Label-based', 'Ranking (from scores)', 'Score-based', 'At k',
-     'Per label (by support)']
-    >>> at_k = sections(r)[4]
+    ['Example-based', 'Label-based', 'Ranking (from scores)', 'Score-based',
+     'Calibration (from probabilities)', 'At k', 'Per label (by support)']
+    >>> at_k = sections(r)[5]
     >>> at_k.header, at_k.rows[0]
     (['metric', '@1', '@2'], ['precision', '1.0000', '1.0000'])
     """
@@ -451,6 +451,8 @@ def sections(r: Report) -> list[Section]:
     out.append(Section("Label-based", ["metric", *AVERAGES],
                        _grid(r, [m for m in threshold if m.average is not None], by_family,
                              AVERAGES, by_average)))
+    calibration = [m.name for m in scored if m.group == "calibration"]
+    scored = [m for m in scored if m.group != "calibration"]
     ranking = [m.name for m in scored if m.average is None]
     if ranking:
         out.append(Section("Ranking (from scores)", ["metric", "value", "reading"],
@@ -459,6 +461,9 @@ def sections(r: Report) -> list[Section]:
                    by_average)
     if curves:
         out.append(Section("Score-based", ["metric", *AVERAGES], curves))
+    if calibration:
+        out.append(Section("Calibration (from probabilities)", ["metric", "value", "reading"],
+                           _value_rows(r, calibration)))
     # any cutoff: the registry lists only the default ones; rows in the report's order
     at_k = [m for m in map(lookup, r.metrics) if m is not None and m.k is not None]
     if at_k:
@@ -496,6 +501,11 @@ def _notes(r: Report) -> list[str]:
         out.append(f"note: {name} is undefined for {len(labs)} label(s) whose truth is constant "
                    f"({shown}); averages leave them out.")
     left_out = r.params.get("ci_left_out") or []
+    calibration = [n for n in left_out if getattr(lookup(n), "group", None) == "calibration"]
+    left_out = [n for n in left_out if n not in calibration]
+    if calibration:
+        out.append(f"note: no interval for {', '.join(calibration)}: the bootstrap does not "
+                   "resample the calibration bins yet.")
     if left_out:
         why = ("the Poisson bootstrap keeps no scores" if r.params.get("ci_method") == "poisson"
                else "the scores were not kept (binned or sparse scores)")

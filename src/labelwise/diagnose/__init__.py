@@ -25,6 +25,8 @@ from .detectors import (
     label_imbalance,
     label_space_from_data,
     logits_not_probabilities,
+    miscalibrated,
+    mostly_unknown,
     multiclass_data,
     never_predicted,
     no_support,
@@ -33,6 +35,7 @@ from .detectors import (
     single_label_predictions,
     softmax_scores,
     threshold_outside_scores,
+    threshold_not_probability,
     thresholds_tuned_on_eval,
     undefined_metric,
 )

@@ -58,7 +58,8 @@ def check_bands(bands: dict) -> dict:
 
     Every pattern must match a registry metric, and ``good`` must be on the better side
     of ``bad`` for each metric it matches (``good >= bad`` where higher is better,
-    ``good <= bad`` where lower is better).
+    ``good <= bad`` where lower is better). A pattern that matches metrics of both
+    directions bands only those its order fits.
 
     Examples
     --------
@@ -90,7 +91,9 @@ def check_bands(bands: dict) -> dict:
             ) from None
         if not (math.isfinite(good) and math.isfinite(bad)):
             raise InputError(f"bands: {pattern!r} needs two finite numbers, got {pair!r}.")
-        for name in matched:
+        # a pattern over metrics of both directions bands those its order fits
+        fitting = [n for n in matched if _fits(n, good, bad)]
+        for name in matched if not fitting or len(fitting) == len(matched) else ():
             higher = REGISTRY[name].higher_is_better
             if (good < bad) if higher else (good > bad):
                 better = "higher" if higher else "lower"
@@ -106,14 +109,21 @@ def check_bands(bands: dict) -> dict:
     return out
 
 
+def _fits(name: str, good: float, bad: float) -> bool:
+    """Whether ``(good, bad)`` is in the order of ``name``'s direction."""
+    return good >= bad if REGISTRY[name].higher_is_better else good <= bad
+
+
 def _band_for(name: str, bands: dict):
     """The band of ``name``: its exact entry, else the last pattern in ``bands`` that
-    matches it (so entries appended to a table, as ``evaluate(bands=...)`` does, win)."""
+    matches it (so entries appended to a table, as ``evaluate(bands=...)`` does, win)
+    in the order of its direction (``"*_macro": (0.8, 0.5)`` bands ``f1_macro``, not
+    ``ece_macro``)."""
     if name in bands:
         return bands[name]
     best = None
     for pattern, pair in bands.items():
-        if fnmatch.fnmatchcase(name, pattern):
+        if fnmatch.fnmatchcase(name, pattern) and _fits(name, *pair):
             best = pair
     return best
 

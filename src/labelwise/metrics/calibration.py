@@ -58,11 +58,19 @@ _AVERAGES = (None, "micro", "macro")
 _STRATEGIES = ("uniform", "quantile")
 
 
+def _ndim(y) -> int | None:
+    """The dimensions of an array-like; None for ragged input such as label sets."""
+    try:
+        return np.ndim(y)
+    except ValueError:
+        return None
+
+
 class _Probabilities:
     """Validated truth (dense float64 0/1), probabilities (float64) and weights."""
 
     def __init__(self, y_true, y_score, sample_weight, scores_are_logits, labels=None):
-        if np.ndim(y_true) == 1 and np.ndim(y_score) == 1:  # one binary label
+        if _ndim(y_true) == 1 and _ndim(y_score) == 1:  # one binary label
             y_true = np.asarray(y_true).reshape(-1, 1)
             y_score = np.asarray(y_score).reshape(-1, 1)
         data = coerce_ranking(y_true, y_score, labels=labels, need_dense=True)

@@ -5,7 +5,7 @@ returns a :class:`~labelwise.diagnose.Finding` or ``None``; its name is the
 finding's code. They are grouped by what they read: the predictions against the
 truth (:mod:`.predictions`), the scores (:mod:`.scores`), and the data and how the
 evaluation was set up (:mod:`.data`). :mod:`.calibration` reads the scores as
-probabilities; its detectors (:data:`CALIBRATION_DETECTORS`) need
+probabilities; its detectors (:data:`CALIBRATION_DETECTORS`, which run last) need
 ``Context.calibration``, and stay silent without it.
 """
 
@@ -19,6 +19,7 @@ from .calibration import miscalibrated, threshold_not_probability
 from .data import (
     label_imbalance,
     label_space_from_data,
+    mostly_unknown,
     multiclass_data,
     no_support,
     overfitting,
@@ -39,6 +40,7 @@ __all__ = [
     "accuracy_paradox",
     "label_imbalance",
     "no_support",
+    "mostly_unknown",
     "never_predicted",
     "empty_predictions",
     "single_label_predictions",
@@ -60,6 +62,7 @@ DETECTORS: tuple[Callable[[Context], Finding | None], ...] = (
     accuracy_paradox,
     label_imbalance,
     no_support,
+    mostly_unknown,
     never_predicted,
     empty_predictions,
     single_label_predictions,
@@ -71,6 +74,8 @@ DETECTORS: tuple[Callable[[Context], Finding | None], ...] = (
     multiclass_data,
     label_space_from_data,
     thresholds_tuned_on_eval,
+    miscalibrated,
+    threshold_not_probability,
 )
 
 #: The detectors of scores read as probabilities, in the order they run.

@@ -1,6 +1,7 @@
 """Detectors that read the evaluated data and how the evaluation was set up: the
-spread of label supports, labels absent from the truth, multi-class data, a label
-space taken from the data, overfitting, and thresholds tuned on the evaluated data."""
+spread of label supports, labels absent from the truth, labels mostly unknown,
+multi-class data, a label space taken from the data, overfitting, and thresholds
+tuned on the evaluated data."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from ..findings import EPS, Finding, at_least, name_labels, show_positives
 __all__ = [
     "label_imbalance",
     "no_support",
+    "mostly_unknown",
     "overfitting",
     "multiclass_data",
     "label_space_from_data",
@@ -71,6 +73,31 @@ def label_imbalance(c: Context, ratio=20.0, few=5) -> Finding | None:
         evidence={"max_support": float(top), "min_support": float(low),
                   "ratio": float(top / low), "n_imbalanced": int(thin.sum()),
                   "n_rare": int(rare.sum()), "f1_micro": f_mi, "f1_macro": f_ma},
+    )
+
+
+def mostly_unknown(c: Context, share=0.5) -> Finding | None:
+    """Labels whose truth is unknown (not annotated) for more than half the samples."""
+    unknown = c.counts.unknown
+    if unknown is None or not c.counts.total_weight:
+        return None
+    frac = np.asarray(unknown, dtype=np.float64) / float(c.counts.total_weight)
+    idx = np.flatnonzero(frac > share)
+    if not idx.size:
+        return None
+    idx = idx[np.argsort(-frac[idx], kind="stable")]
+    shown = name_labels(c.labels, idx, show=lambda j: f"{frac[j]:.0%} unknown")
+    return Finding(
+        "mostly_unknown", "warning",
+        f"{idx.size} label(s) are unknown (not annotated) for more than {share:.0%} of the "
+        f"samples: {shown}. Their per-label figures rest on the few samples that were "
+        "annotated, which may not be typical of the rest.",
+        "Annotate more samples for these labels, or read their figures with that in mind; "
+        "compare the annotated samples with the others before trusting them.",
+        labels=tuple(c.labels[j] for j in idx),
+        evidence={"n_labels": int(idx.size), "max_unknown": float(frac[idx].max()),
+                  "unknown_fraction": float(np.sum(unknown) / (float(c.counts.total_weight)
+                                                               * c.counts.n_labels))},
     )
 
 
