@@ -441,3 +441,72 @@ def test_switching_to_bins_keeps_unknown_entries_out():
                                atol=1e-12)
     assert switched["average_precision_micro"] == pytest.approx(
         direct["average_precision_micro"], abs=1e-12)
+
+
+# --------------------------------------------------------------------------
+# The command line
+# --------------------------------------------------------------------------
+
+
+def _cli(*args):
+    import inspect
+
+    from click.testing import CliRunner
+
+    from labelwise.cli import main
+
+    kw = {"mix_stderr": False} if "mix_stderr" in inspect.signature(CliRunner).parameters else {}
+    return CliRunner(**kw).invoke(main, ["evaluate", *map(str, args)], catch_exceptions=False)
+
+
+def _write(path, rows):
+    path.write_text("\n".join(",".join(map(str, r)) for r in rows) + "\n")
+    return path
+
+
+TRUTH = [[1, -1, 0], [0, 1, -1], [1, 0, 1]]
+PRED = [[1, 1, 0], [1, 1, 1], [0, 0, 1]]
+
+
+@pytest.mark.parametrize("marker", ["-1", "?", ""])
+def test_cli_unknown_value_equals_the_api(tmp_path, marker):
+    cells = [[marker if v == -1 else v for v in row] for row in TRUTH]
+    truth = _write(tmp_path / "t.csv", [["id", "a", "b", "c"]] + [[i, *r] for i, r in
+                                                                enumerate(cells)])
+    pred = _write(tmp_path / "p.csv", [["id", "a", "b", "c"]] + [[i, *r] for i, r in
+                                                               enumerate(PRED)])
+    result = _cli("--true", truth, "--pred", pred, "--id-column", "id",
+                  f"--unknown-value={marker}", "--format", "json")
+    assert result.exit_code == 0, result.output
+    got = json.loads(result.stdout)
+    want = labelwise.evaluate(TRUTH, PRED, unknown=-1, labels=["a", "b", "c"])
+    assert got["metrics"] == pytest.approx(want.metrics)
+    assert got["params"]["unknown"] == want.params["unknown"]
+
+
+def test_cli_minus_one_without_unknown_value_names_the_option(tmp_path):
+    truth = _write(tmp_path / "t.csv", [["a", "b", "c"], *TRUTH])
+    pred = _write(tmp_path / "p.csv", [["a", "b", "c"], *PRED])
+    result = _cli("--true", truth, "--pred", pred)
+    assert result.exit_code == 2
+    assert "t.csv:2, column 'b': -1 is not 0 or 1" in result.stderr
+    assert "pass --unknown-value -1" in result.stderr
+
+
+def test_cli_numeric_marker_keeps_empty_cells_an_error(tmp_path):
+    truth = _write(tmp_path / "t.csv", [["a", "b"], [1, ""], [0, -1]])
+    pred = _write(tmp_path / "p.csv", [["a", "b"], [1, 0], [0, 1]])
+    result = _cli("--true", truth, "--pred", pred, "--unknown-value=-1")
+    assert result.exit_code == 2
+    assert "t.csv:2, column 'b': nan is not 0 or 1" in result.stderr
+
+
+def test_cli_unknown_value_with_label_sets_is_refused(tmp_path):
+    truth = tmp_path / "t.csv"
+    truth.write_text('id,tags\n1,"a,b"\n2,b\n')
+    pred = tmp_path / "p.csv"
+    pred.write_text('id,tags\n1,a\n2,b\n')
+    result = _cli("--true", truth, "--pred", pred, "--id-column", "id", "--labels-column",
+                  "tags", "--unknown-value", "?")
+    assert result.exit_code == 2
+    assert "--unknown-value marks entries of files with one column per label" in result.stderr

@@ -189,6 +189,10 @@ def _not_01(src: Source, block: Block, values, vocab, truth, r, c, value, summed
                 f"rows by it, or --exclude-columns {vocab[c]} to leave it out.")
     elif truth:
         hint = "True labels are 0 or 1."
+        if not isinstance(value, (int, float)) or value not in (0, 1):
+            marker = "''" if isinstance(value, float) and value != value else shown
+            hint += (f" If {shown} marks an entry nobody annotated, pass --unknown-value "
+                     f"{marker} to leave such entries out.")
     else:
         hint = "Hard predictions need 0/1 values; for scores or probabilities use --scores."
     return InputError(f"{src.where(block.start + r, vocab[c])}: {shown} is not 0 or 1. {hint}")
@@ -260,7 +264,37 @@ def as_raw(src: Source, block: Block, vocab: tuple, kind: str, *, truth: bool = 
     values = _align_columns(src, block, vocab, kind == "scores")
     if kind == "scores":
         return _checked_scores(src, block, values, vocab)
+    if truth and src.unknown is not None:
+        return _with_unknown(src, block, values, vocab)
     return RawMatrix(_canonical_01(src, block, values, vocab, truth), vocab)
+
+
+def _with_unknown(src: Source, block: Block, values, vocab) -> RawMatrix:
+    """Truth with unknown entries (``--unknown-value``): canonical 0/1 elsewhere, and -1
+    at each unknown entry (the marker the command line gives the engine)."""
+    if sp.issparse(values):
+        raise InputError(f"{src.path}: --unknown-value applies to files with one column per "
+                         "label; this file lists each sample's labels.")
+    marker = src.unknown.strip()
+    values = np.asarray(values)
+    if _is_number_text(marker):  # a number: exactly it (a missing value stays an error)
+        unknown = values == float(marker)
+    elif values.dtype.kind == "f":  # text: the reader read it, as missing values, as NaN
+        unknown = np.isnan(values)
+    else:
+        unknown = np.zeros(values.shape, dtype=np.bool_)
+    clean = np.where(unknown, 0, values)
+    out = np.asarray(_canonical_01(src, block, clean, vocab, True)).astype(np.int8)
+    out[unknown] = -1
+    return RawMatrix(out, vocab)
+
+
+def _is_number_text(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 # --------------------------------------------------------------------------

@@ -57,6 +57,7 @@ class Layout:
     encoding: str | None = None
     decimal: str | None = None
     names: list | None = None  # --labels / --labels-file
+    unknown: str | None = None  # --unknown-value: the text of an unknown truth entry
 
     def source(self, path, role: str, *, truth: bool) -> Source:
         return Source(
@@ -67,6 +68,7 @@ class Layout:
             + ([self.weight_column] if self.weight_column and not truth else []),
             weight_column=self.weight_column if truth else None, sep=self.sep,
             delimiter=self.delimiter, encoding=self.encoding, decimal=self.decimal, role=role,
+            unknown=self.unknown if truth else None,
         )
 
 
@@ -91,6 +93,7 @@ class Scoring:
     n_bootstrap: int = 1000
     ci_method: str = "bca"
     seed: int | None = None
+    calibration_bins: int = D.CALIBRATION_BINS
 
 
 def _parse_requirements(specs, have_scores: bool, propensities: bool):
@@ -240,10 +243,16 @@ def feed(true, pred, scores, layout: Layout, scoring: Scoring, *, allow_missing=
     scored = {} if not scores else dict(
         threshold=thr, inclusive=inclusive, k=scoring.k, scores_are_logits=scoring.logits,
         inv_propensity=_propensities(layout, scoring, vocab))
+    if layout.unknown is not None and truth.labels_column is not None:
+        raise InputError(
+            f"{truth.path}: --unknown-value marks entries of files with one column per label; "
+            f"this file holds label sets in {truth.labels_column!r}."
+        )
     acc = Accumulator(vocab, auc=scoring.auc, bins=scoring.bins,
                       zero_division=scoring.zero_division, beta=scoring.beta, ci=scoring.ci,
                       n_bootstrap=scoring.n_bootstrap, ci_method=scoring.ci_method,
-                      seed=scoring.seed, **scored)
+                      seed=scoring.seed, calibration_bins=scoring.calibration_bins,
+                      unknown=-1 if layout.unknown is not None else None, **scored)
     if keep_rows:
         acc.keep_rows()
     if kind == "scores":
@@ -355,6 +364,12 @@ def _memory(value: str) -> float:
               help="Fail (exit 1) unless the metric meets the bound; repeatable.")
 @click.option("--allow-missing", is_flag=True,
               help="Evaluate only rows whose id is in both files; report the rest.")
+@click.option("--unknown-value", "unknown_value", metavar="TEXT",
+              help="The value that marks an unknown (not annotated) entry in the truth "
+                   "file's label columns, such as -1, ? or '' (an empty cell): left out of "
+                   "every count. See 'Unknown truth entries' in docs/metrics.md.")
+@click.option("--calibration-bins", type=click.IntRange(min=1), default=D.CALIBRATION_BINS,
+              show_default=True, help="Equal-width bins of the calibration errors (ece_*).")
 @click.option("--scores-are-logits", is_flag=True,
               help="The scores are logits: predict when sigmoid(score) > threshold.")
 @click.option("--train-true", type=click.Path(dir_okay=False),
@@ -379,7 +394,8 @@ def evaluate_command(true, pred, scores, threshold, ge, id_column, labels_column
                      memory_limit, bins, propensity_from,
                      propensity_a, propensity_b, fmt, output, require, allow_missing,
                      scores_are_logits, train_true, train_pred, train_scores, bands_file, quiet,
-                     ci, n_bootstrap, ci_method, seed, dask_address, debug):
+                     ci, n_bootstrap, ci_method, seed, dask_address, unknown_value,
+                     calibration_bins, debug):
     """Evaluate predictions (or scores) in a file against the true labels in another.
 
     Rows are matched by position, or by --id-column. Labels are matched by name:
@@ -422,14 +438,15 @@ def evaluate_command(true, pred, scores, threshold, ge, id_column, labels_column
     layout = Layout(id_column=id_column, labels_column=labels_column, label_columns=label_cols,
                     exclude_columns=excluded, weight_column=weight_column, sep=sep,
                     input_format=input_format, delimiter=delimiter, encoding=encoding,
-                    decimal=decimal)
+                    decimal=decimal, unknown=unknown_value)
     scoring = Scoring(threshold=threshold, ge=ge, logits=scores_are_logits,
                       zero_division=O.zero_division_value(zero_division), beta=beta,
                       propensity_from=propensity_from, propensity_a=propensity_a,
                       propensity_b=propensity_b, k=ks,
                       auc="binned" if auc_mode == "binned" else "exact",
                       auc_auto=auc_mode == "auto", bins=bins, memory_limit=_memory(memory_limit),
-                      ci=ci, n_bootstrap=n_bootstrap, ci_method=ci_method, seed=seed)
+                      ci=ci, n_bootstrap=n_bootstrap, ci_method=ci_method, seed=seed,
+                      calibration_bins=calibration_bins)
     _evaluate((true, pred, scores), (train_true, train_pred, train_scores), layout, scoring,
               labels=labels, labels_file=labels_file, bands_file=bands_file, gates=gates,
               allow_missing=allow_missing, output=(fmt, output, quiet), dask=dask_address,

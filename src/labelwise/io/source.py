@@ -118,11 +118,16 @@ class Source:
     role : {"labels", "scores"}
         What the file holds; XC files with an ``N D L`` header read as scores
         take ``label:score`` entries.
+    unknown : str, optional
+        The text that marks an unknown (not annotated) truth entry in a label column,
+        such as ``"-1"``, ``"?"`` or ``""`` (an empty cell). A number is read as the
+        number; any other text, and missing values, are read as NaN (null).
     """
 
     def __init__(self, path, *, fmt=None, id_column=None, labels_column=None,
                  label_columns=None, exclude_columns=(), weight_column=None, sep=",",
-                 delimiter=None, encoding=None, decimal=None, header=True, role="labels"):
+                 delimiter=None, encoding=None, decimal=None, header=True, role="labels",
+                 unknown=None):
         if str(path) == "-":
             self.file = _files.spool_stdin(fmt)
             self.path = Path("<stdin>")
@@ -148,6 +153,7 @@ class Source:
         self.decimal = decimal
         self.header = header
         self.role = role
+        self.unknown = unknown  # the text of an unknown truth entry, or None
         self.names: tuple | None = None  # label column names, once known
         self.expected: frozenset = frozenset()  # text columns with these names hold labels
         self.carry: tuple = ()  # columns kept as text in Block.keys (to check row order)
@@ -348,7 +354,8 @@ class Source:
                 read_options=pc.ReadOptions(block_size=self._block_bytes(), column_names=names),
                 parse_options=pc.ParseOptions(delimiter=self.delimiter),
                 convert_options=pc.ConvertOptions(column_types=types,
-                                                  decimal_point=self.decimal or "."),
+                                                  decimal_point=self.decimal or ".",
+                                                  **self._null_text()),
             )
         import pyarrow.json as pj
 
@@ -357,6 +364,13 @@ class Source:
             read_options=pj.ReadOptions(block_size=BLOCK_BYTES),
             parse_options=pj.ParseOptions(explicit_schema=schema),
         )
+
+    def _null_text(self) -> dict:
+        """The CSV reader's null values: the unknown marker's text, when it is not a
+        number, else pyarrow's own list."""
+        if self.unknown is None or _is_number(self.unknown):
+            return {}
+        return {"null_values": [self.unknown]}
 
     def _batches(self, block_rows: int):
         import pyarrow as pa
@@ -489,13 +503,15 @@ class Source:
             if i is None:
                 raise InputError(f"{self.path}: column {name!r} vanished after row {start}.")
             col = batch.column(i)
-            if col.null_count:
+            if col.null_count and self.unknown is None:
                 row = self._null_row(col)
                 raise InputError(
                     f"{self.where(start + row, name)}: {self._missing(start + row, name)}; "
                     "every label column needs a number in every row."
                 )
             arr = col.to_numpy(zero_copy_only=False)
+            if col.null_count and arr.dtype.kind in "biu":  # nulls of an unknown marker
+                arr = col.cast("double").to_numpy(zero_copy_only=False)
             if arr.dtype.kind not in "biuf":  # a text column holding numbers (or typos)
                 arr = self._text_numbers(arr, start, name)
             columns.append(arr)
@@ -534,6 +550,10 @@ class Source:
         return out
 
     def _text_numbers(self, arr, start: int, name: str) -> np.ndarray:
+        if self.unknown is not None:  # the unknown marker (and nulls) read as NaN
+            marker = self.unknown.strip()
+            arr = np.array([np.nan if v is None or (isinstance(v, str) and v.strip() == marker)
+                            else v for v in arr], dtype=object)
         bad = next((r for r, v in enumerate(arr) if not _is_number(v)), None)
         if bad is not None:
             raise InputError(
