@@ -335,18 +335,22 @@ class AucAp(NamedTuple):
     micro_ap: float
 
 
-def auc_ap(y_true, scores: np.ndarray, sample_weight=None) -> AucAp:
+def auc_ap(y_true, scores: np.ndarray, sample_weight=None, *, on_keys=None) -> AucAp:
     """Per-label and micro-averaged ROC-AUC and average precision.
 
     Unweighted float32 scores take one pooled sort of (score, label, truth) keys
     that serves every label and the micro average at once; other inputs sort
-    each label's column, and the pooled scores, apart.
+    each label's column, and the pooled scores, apart. ``on_keys``, when given, is
+    called with the sorted keys of the pooled sort (when there is one), so that
+    other values read off the same order need no sort of their own.
     """
     n, L = scores.shape
     if sample_weight is None and scores.dtype == np.float32 and L < 2**30:
         bits = np.ascontiguousarray(scores).view(np.uint32)
         keys = _sorted_keys(bits, y_true.indptr, y_true.indices)
         positives = np.bincount(y_true.indices, minlength=L).astype(np.int64)
+        if on_keys is not None:
+            on_keys(keys)
         return AucAp(*_rank_kernels.pooled_auc_ap(keys, n, L, positives))
     auc = np.empty(L)
     ap = np.empty(L)
