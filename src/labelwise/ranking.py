@@ -128,10 +128,10 @@ def row_values(data: RankingInput, ks=(1, 3, 5), inv_propensity=None) -> dict:
         def run(lo: int, hi: int) -> None:
             _rank_kernels.partial_rows(t.indptr, t.indices, s.indptr, s.indices, s.data, L,
                                        ks_arr, D, p, lo, hi, vals, at_k, ps)
-    # work per row, in the units of the counting kernels' cells: a pass over L scores
-    # per true label and two more (dense), or a small sort of the scored entries
-    per_row = (L * (2 + t.nnz // max(n, 1)) if data.dense_scores is not None
-               else 8 * max(1, s.nnz // max(n, 1)))
+    # work per row: a pass over L scores (dense), or a small sort of the scored entries
+    # (blocks of the command line's size run serially: on a shared machine, threads there
+    # cost more time than they save)
+    per_row = L if data.dense_scores is not None else 8 * max(1, s.nnz // max(n, 1))
     if n:
         in_threads(run, n, per_row)
     return {
