@@ -186,3 +186,73 @@ def quantile_bin_sums(p, indptr, indices, w, inner, cells, table, bins):  # prag
                 bins[o + 2] += t[j]
         for k in range(indptr[i], indptr[i + 1]):
             t[indices[k]] = 0.0
+
+
+@njit(cache=True, nogil=True)
+def sorted_key_quantile_sums(keys, n_labels, n, q, scale, bins):  # pragma: no cover
+    """Equal-mass bin sums from the sorted pooled keys of exact ROC-AUC (high 32 bits:
+    the float32 score, order-preserving; low 32 bits: ``label << 1 | truth``).
+
+    Every label holds ``n`` scores. Its inner edges interpolate its order statistics
+    as :func:`numpy.percentile` does at the fractions ``q`` (n_bins + 1,); as the keys
+    come in score order, each label's ranks count up, the order statistics are picked
+    as they pass, and each edge is known by the time a score above it comes. A score
+    goes to the bin of the number of edges below it. ``scale`` > 0 decodes float32
+    codes of short decimals (``rint(code * scale) / scale``). ``bins`` (n_labels,
+    n_bins, 3) receives count, sum of scores and sum of truths.
+    """
+    E = q.shape[0] - 2
+    prev = np.empty(E, dtype=np.int64)
+    nxt = np.empty(E, dtype=np.int64)
+    gamma = np.empty(E)
+    for k in range(E):
+        virtual = (n - 1) * q[k + 1]
+        below = np.floor(virtual)
+        gamma[k] = virtual - below
+        p = min(max(int(below), 0), n - 1)
+        x = min(p + 1, n - 1)
+        if virtual >= n - 1:
+            p = n - 1
+            x = n - 1
+        prev[k] = p
+        nxt[k] = x
+    # the ranks to watch, in order (shared by every label: each holds n scores)
+    marks = np.unique(np.concatenate((prev, nxt)))
+    M = marks.shape[0]
+    low = np.zeros((n_labels, E))
+    edge = np.full((n_labels, E), np.inf)  # an edge not yet known is above every score
+    rank = np.zeros(n_labels, dtype=np.int64)
+    watch = np.zeros(n_labels, dtype=np.int64)
+    current = np.zeros(n_labels, dtype=np.int64)
+    word = np.zeros(1, dtype=np.uint32)
+    value = word.view(np.float32)
+    sign = np.uint32(0x80000000)
+    for key in keys:
+        lo_bits = np.uint32(key & np.uint64(0xFFFFFFFF))
+        j = np.int64(lo_bits >> np.uint32(1))
+        y = np.float64(lo_bits & np.uint32(1))
+        hi_bits = np.uint32(key >> np.uint64(32))
+        word[0] = hi_bits ^ sign if hi_bits & sign else ~hi_bits
+        x = np.float64(value[0])
+        if scale > 0.0:
+            x = np.rint(x * scale) / scale
+        r = rank[j]
+        rank[j] = r + 1
+        w = watch[j]
+        if w < M and marks[w] == r:
+            watch[j] = w + 1
+            for k in range(E):
+                if prev[k] == r:
+                    low[j, k] = x
+                if nxt[k] == r:  # numpy's linear interpolation, as np.percentile
+                    a = low[j, k]
+                    diff = x - a
+                    g = gamma[k]
+                    edge[j, k] = x - diff * (1 - g) if g >= 0.5 else a + diff * g
+        b = current[j]
+        while b < E and x > edge[j, b]:
+            b += 1
+        current[j] = b
+        bins[j, b, 0] += 1.0
+        bins[j, b, 1] += x
+        bins[j, b, 2] += y

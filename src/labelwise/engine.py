@@ -803,7 +803,9 @@ class Accumulator:
             if len(self.exact) > 1:
                 self.exact = [_joined(self.exact)]  # one copy of the scores, not two
             y, scores, w = self.exact[0]
-            found = corrected_auc(auc_ap(y, self._ranked(scores), w), self.counts)
+            ranked, places = self._ranked(scores)
+            read = self._adaptive_reader(y.shape[0], places)
+            found = corrected_auc(auc_ap(y, ranked, w, on_keys=read), self.counts)
             extra = found._asdict()
             params = {"auc": "exact"}
         if extra:
@@ -811,43 +813,61 @@ class Accumulator:
         if self.calibration is not None:
             extra["calibration"] = self.calibration
             extra["ece_adaptive"] = self._adaptive_ece()
+            self._adaptive = None
             params["calibration_bins"] = self.settings["calibration_bins"]
         elif self.calibration_off is not None:
             params["calibration"] = "none: " + self.calibration_off
         return (ScoreSummary(self.rows, has_propensity=self.inv_propensity is not None,
                              **extra), params)
 
+    def _adaptive_reader(self, n: int, places):
+        """A reader of the adaptive ECE off exact ROC-AUC's sorted keys (see
+        :func:`labelwise.ranking.auc_ap`), or None when it would not apply."""
+        self._adaptive = None
+        if (self.calibration is None or self.counts.unknown is not None
+                or self.settings["scores_are_logits"]):
+            return None
+        from .calibration_adaptive import adaptive_ece_from_keys
+
+        def read(keys):
+            self._adaptive = adaptive_ece_from_keys(keys, n, self.n_labels,
+                                                    self.settings["calibration_bins"], places)
+        return read
+
     def _adaptive_ece(self):
         """Macro adaptive ECE (equal-mass bins) from the kept scores; None when they are
         not kept (binned ROC-AUC) or hold unknown entries."""
         if not self.exact or self.counts.unknown is not None:
             return None
+        if getattr(self, "_adaptive", None) is not None:  # read off the sorted keys
+            return self._adaptive
         from .calibration_adaptive import adaptive_ece
 
         y, scores, w = self.exact[0]
         return adaptive_ece(y, scores, w, self.settings["calibration_bins"],
                             logits=self.settings["scores_are_logits"], decode=_values)
 
-    def _ranked(self, scores: np.ndarray) -> np.ndarray:
+    def _ranked(self, scores: np.ndarray):
         """The scores to rank for exact ROC-AUC and AP: float32 codes when the scores are
         short decimals (kept as codes, or as float64 values that code exactly), so that
         every way in (``evaluate()``, batches, the command line) ranks the same numbers
-        the same way, in one pooled sort; else the scores themselves."""
+        the same way, in one pooled sort; else the scores themselves. With the decimal
+        places of the codes (None for scores)."""
         if isinstance(scores, _Codes):
-            return _plain(scores)
+            return _plain(scores), scores.places
         if scores.dtype != np.float64 or not scores.size or self.low is None:
-            return scores
+            return scores, None
         top = float(max(np.abs(self.low).max(), np.abs(self.high).max()))
         places = 0
         step = max(1, _BIN_CELLS // scores.shape[1])
         for lo in range(0, scores.shape[0], step):  # bounded temporaries
             places = _places(scores[lo : lo + step], top, places)
             if places is None:
-                return scores
+                return scores, None
         codes = np.empty(scores.shape, dtype=np.float32)
         for lo in range(0, scores.shape[0], step):
             codes[lo : lo + step] = scores[lo : lo + step]
-        return codes
+        return codes, places
 
     def _params(self) -> dict:
         s = self.settings
