@@ -260,7 +260,7 @@ def test_per_label_table(scored, page):
     page = parse(html)
     heads = page.attrs("th", "data-col")
     assert heads == ["label", "support", "tp", "fp", "fn", "precision", "recall", "f1",
-                     "roc_auc", "average_precision"]
+                     "roc_auc", "average_precision", "ece", "brier"]  # scores in [0, 1]
     assert len(page.attrs("tr", "data-label")) == 6
     support = np.asarray(scored.per_label["support"])
     first = page.attrs("tr", "data-label")[0]
@@ -366,3 +366,14 @@ def test_repr_html_is_compact(scored, page):
     assert 'id="findings"' in html
     assert NASTY not in html
     assert len(html) < len(page) / 4
+
+
+def test_unknown_entries_in_the_summary_and_the_per_label_table():
+    rng = np.random.default_rng(0)
+    p = rng.random((50, 3))
+    y = (rng.random((50, 3)) < p).astype(int)
+    y[:10, 1] = -1
+    html = labelwise.evaluate(y, y_score=p, unknown=-1, labels=["a", "b", "c"]).to_html()
+    assert "unknown truth entries" in html and "10 (6.7%), left out" in html
+    assert parse(html).attrs("th", "data-col")[-1] == "unknown"
+    assert ">unknown share<" in html

@@ -89,6 +89,12 @@ def _summary(r: Report, inputs: dict | None) -> dict:
         ("label density", _fmt(card / L) if L else "nan"),
         ("predicted cardinality", _fmt(pred) + " predicted labels per sample"),
     ]
+    unknown = r.params.get("unknown")
+    if unknown:
+        none = unknown.get("samples_without_known", 0)
+        items.append(("unknown truth entries", f"{unknown['entries']:,} "
+                      f"({unknown['fraction']:.1%}), left out"
+                      + (f"; {none:,} sample(s) with none known" if none else "")))
     files = []
     for key, name in (("truth", "truth"), ("predictions", "predictions"), ("scores", "scores")):
         if inputs and inputs.get(key) is not None:
@@ -150,16 +156,21 @@ def _number(v: float, digits: int = 4) -> tuple[str, str]:
     return text, repr(v)
 
 
+#: per-label columns shown without a bar (not "higher is better" on [0, 1])
+_NO_BAR = ("roc_auc", "ece", "brier", "unknown")
+_TITLES = {"ece": "ECE", "brier": "Brier", "unknown": "unknown share"}
+
+
 def _per_label(r: Report, ends: int) -> dict:
     t = r.per_label
     L = len(t)
-    metric_cols = [c for c in ("precision", "recall", "f1", "roc_auc", "average_precision")
-                   if c in t.columns]
+    metric_cols = [c for c in ("precision", "recall", "f1", "roc_auc", "average_precision",
+                               "ece", "brier", "unknown") if c in t.columns]
     thr = r.params.get("threshold")
     per_label_thr = isinstance(thr, (list, tuple, np.ndarray)) and len(thr) == L
     columns = ([("label", "label", "text")]
                + [(c, c, "num") for c in ("support", "tp", "fp", "fn")]
-               + [(c, c.replace("_", " "), "num") for c in metric_cols]
+               + [(c, _TITLES.get(c, c.replace("_", " ")), "num") for c in metric_cols]
                + ([("threshold", "threshold", "num")] if per_label_thr else []))
     support = np.asarray(t["support"], dtype=np.float64)
     order = np.argsort(-support, kind="stable")
@@ -178,7 +189,7 @@ def _per_label(r: Report, ends: int) -> dict:
             out.append({"text": text, "key": key, "bar": None})
         for c in metric_cols:
             text, key = _number(values[c])
-            bar = None if key == "" or c in ("roc_auc",) else min(max(float(key), 0.0), 1.0)
+            bar = None if key == "" or c in _NO_BAR else min(max(float(key), 0.0), 1.0)
             out.append({"text": text, "key": key, "bar": None if bar is None else f"{bar:.3f}"})
         if thresholds is not None:
             text, key = _number(values["threshold"])
