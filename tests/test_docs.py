@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
 from labelwise._validate import AVERAGES
 from labelwise.registry import MARKDOWN_END, MARKDOWN_START, REGISTRY, lookup, markdown
 
@@ -70,3 +72,15 @@ def test_readme_quotes_real_demo_output(capsys):
     readme = (ROOT / "README.md").read_text()
     quoted = readme.split("Its output\nbegins:\n\n```\n")[1].split("```")[0]
     assert quoted.strip() in out
+
+
+@pytest.mark.skipif(not (ROOT.parent / "shared" / "data" / "yeast").is_dir(),
+                    reason="needs ../shared/data/yeast, the Mulan yeast data set beside the "
+                           "repository, to train the two models; absent")
+def test_metrics_doc_quotes_the_yeast_calibration_table_as_printed(capsys):
+    import runpy
+
+    script = runpy.run_path(str(ROOT / "examples" / "calibration_yeast.py"))
+    script["main"]([str(ROOT.parent / "shared" / "data")])
+    printed = capsys.readouterr().out.strip()
+    assert printed.count("\n") == 3 and printed in METRICS_MD.read_text(encoding="utf-8")
