@@ -174,7 +174,8 @@ def test_scores_stream_exact_or_binned(scored_files, tmp_path, mode):
     doc = json.loads(out.read_text())
     report = labelwise.evaluate(y_true, y_score=s, labels=LABELS)
     m = doc["metrics"]
-    assert set(m) == set(report.metrics)
+    # binned past the limit, the scores are not kept: no equal-mass (adaptive) ECE
+    assert set(m) == set(report.metrics) - ({"ece_adaptive_macro"} if mode != "exact" else set())
     if mode == "exact":
         assert doc["params"]["auc"] == "exact"
         assert peak_mb < 1024, f"peak RSS {peak_mb:.0f} MB"
@@ -189,5 +190,5 @@ def test_scores_stream_exact_or_binned(scored_files, tmp_path, mode):
             assert abs(m[name] - value) <= doc["params"]["auc_error_bound"] + 1e-12, name
         elif name.startswith("average_precision"):
             assert abs(m[name] - value) <= doc["params"]["ap_error_bound"] + 1e-12, name
-        else:
+        elif name != "ece_adaptive_macro":
             assert m[name] == pytest.approx(value, rel=1e-12, abs=1e-15), name

@@ -510,3 +510,50 @@ def test_cli_unknown_value_with_label_sets_is_refused(tmp_path):
                   "tags", "--unknown-value", "?")
     assert result.exit_code == 2
     assert "--unknown-value marks entries of files with one column per label" in result.stderr
+
+
+@pytest.mark.parametrize("by_id", [False, True])
+def test_cli_unknown_column_of_label_sets_equals_the_api(tmp_path, by_id):
+    truth = tmp_path / "t.csv"
+    truth.write_text('id,tags,unannotated\n1,rock,jazz\n2,jazz,\n3,"rock,live",jazz\n'
+                     '4,,"rock,live"\n')
+    pred = tmp_path / "p.csv"
+    rows = [("1", "rock,jazz"), ("2", "jazz"), ("3", "live"), ("4", "live")]
+    if by_id:
+        rows = rows[::-1]
+    pred.write_text("id,tags\n" + "".join(f'{i},"{t}"\n' for i, t in rows))
+    args = ["--true", truth, "--pred", pred, "--labels-column", "tags", "--unknown-column",
+            "unannotated", "--format", "json"] + (["--id-column", "id"] if by_id else [])
+    result = _cli(*args)
+    assert result.exit_code == 0, result.output
+    got = json.loads(result.stdout)
+    want = labelwise.evaluate([["rock"], ["jazz"], ["rock", "live"], []],
+                              [["rock", "jazz"], ["jazz"], ["live"], ["live"]],
+                              y_true_unknown=[["jazz"], [], ["jazz"], ["rock", "live"]])
+    assert got["metrics"] == pytest.approx(want.metrics)
+    assert got["params"]["unknown"] == want.params["unknown"]
+    assert got["params"]["unknown"]["entries"] == 4
+
+
+def test_cli_unknown_column_needs_a_labels_column(tmp_path):
+    truth = _write(tmp_path / "t.csv", [["a", "b"], [1, 0]])
+    result = _cli("--true", truth, "--pred", truth, "--unknown-column", "x")
+    assert result.exit_code == 2
+    assert "--unknown-column names a column of label sets: it needs --labels-column" in \
+        result.stderr
+
+
+def test_cli_unknown_column_missing_from_the_file(tmp_path):
+    truth = tmp_path / "t.csv"
+    truth.write_text('tags\nrock\n')
+    result = _cli("--true", truth, "--pred", truth, "--labels-column", "tags",
+                  "--unknown-column", "nope")
+    assert result.exit_code == 2
+    assert "no column 'nope' (the --unknown-column) among its columns" in result.stderr
+
+
+def test_label_sets_carrying_their_unknown_labels_refuse_a_second_mask():
+    from labelwise._validate import RawSets
+
+    with pytest.raises(InputError, match="carry their unknown labels already"):
+        labelwise.evaluate(RawSets([["a"]], unknown=[["b"]]), [["a"]], y_true_unknown=[["b"]])

@@ -225,10 +225,11 @@ def _checked_scores(src: Source, block: Block, values, vocab):
         raise InputError(f"{where}: the score {value} is not finite.") from None
 
 
-def _check_sets(src: Source, block: Block, vocab: tuple) -> list:
+def _check_sets(src: Source, block: Block, vocab: tuple, sets=None,
+                column: str | None = None) -> list:
     index = {x: x for x in vocab}
     out = []
-    for r, row in enumerate(block.sets):
+    for r, row in enumerate(block.sets if sets is None else sets):
         fixed = []
         for lab in row:
             if lab in index:
@@ -237,7 +238,8 @@ def _check_sets(src: Source, block: Block, vocab: tuple) -> list:
                 fixed.append(vocab[int(lab)])  # an integer label index
             else:
                 raise InputError(
-                    f"{src.where(block.start + r, src.labels_column)}: the label {lab!r} is not "
+                    f"{src.where(block.start + r, column or src.labels_column)}: the label "
+                    f"{lab!r} is not "
                     f"among the {len(vocab)} known labels{did_you_mean(lab, vocab)}. The labels "
                     "are the truth's label columns, or those given by --labels/--labels-file; "
                     "add it there, or fix the file."
@@ -260,7 +262,11 @@ def as_raw(src: Source, block: Block, vocab: tuple, kind: str, *, truth: bool = 
             raise InputError(
                 f"{src.path}: scores need one numeric column per label, not a label-set column."
             )
-        return RawSets(block.sets if vocab is None else _check_sets(src, block, vocab))
+        unknown = block.unknown_sets
+        if unknown is not None and vocab is not None:
+            unknown = _check_sets(src, block, vocab, unknown, src.unknown_column)
+        return RawSets(block.sets if vocab is None else _check_sets(src, block, vocab),
+                       unknown=unknown if unknown is not None and any(unknown) else None)
     values = _align_columns(src, block, vocab, kind == "scores")
     if kind == "scores":
         return _checked_scores(src, block, values, vocab)
@@ -463,7 +469,8 @@ def _by_id(truth: Source, pred: Source, m: Matching, allow_missing: bool, vocab,
 
 def _raw_rows(raw, rows: np.ndarray):
     if isinstance(raw, RawSets):
-        return RawSets([raw.rows[i] for i in rows])
+        unknown = None if raw.unknown is None else [raw.unknown[i] for i in rows]
+        return RawSets([raw.rows[i] for i in rows], unknown=unknown)
     return RawMatrix(raw.values[rows], raw.names, checked=raw.checked)
 
 

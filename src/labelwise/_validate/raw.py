@@ -97,12 +97,17 @@ class RawSets:
         One list (or tuple, or set) of labels per sample.
     index, paired, pandas
         As in :class:`RawMatrix`.
+    unknown : list, optional
+        For truth: one list per sample of the labels whose truth is unknown (nobody
+        annotated them), as ``y_true_unknown`` gives them; None when every entry is
+        known.
     """
 
     rows: list  # list of lists of labels
     index: Any = None
     paired: bool = False
     pandas: bool = False
+    unknown: list | None = None
 
 
 def where(row: int, col: int, names: Sequence | None) -> str:
@@ -212,7 +217,8 @@ def index_positions(ti: Any, pi: Any, name: str, other: str, how: str):
 
 def _take_rows(raw, pos: np.ndarray):
     if isinstance(raw, RawSets):
-        return replace(raw, rows=[raw.rows[i] for i in pos])
+        unknown = None if raw.unknown is None else [raw.unknown[i] for i in pos]
+        return replace(raw, rows=[raw.rows[i] for i in pos], unknown=unknown)
     values = raw.values
     if sp.issparse(values):
         values = sp.csr_matrix(values)

@@ -110,6 +110,11 @@ def split_unknown(raw, unknown, y_true_unknown=None, sep: str = ","):
     >>> truth.values.tolist(), mask.values.tolist()
     ([[1, 0], [0, 1]], [[False, True], [False, False]])
     """
+    if isinstance(raw, RawSets) and raw.unknown is not None:  # sets carrying their own
+        if y_true_unknown is not None:
+            raise InputError("the label sets of y_true carry their unknown labels already; "
+                             "do not give y_true_unknown as well.")
+        y_true_unknown, raw = RawSets(raw.unknown), replace(raw, unknown=None)
     if y_true_unknown is not None:
         if unknown is not None:
             raise InputError(

@@ -58,6 +58,7 @@ class Layout:
     decimal: str | None = None
     names: list | None = None  # --labels / --labels-file
     unknown: str | None = None  # --unknown-value: the text of an unknown truth entry
+    unknown_column: str | None = None  # --unknown-column: label sets of unknown truth
 
     def source(self, path, role: str, *, truth: bool) -> Source:
         return Source(
@@ -69,6 +70,7 @@ class Layout:
             weight_column=self.weight_column if truth else None, sep=self.sep,
             delimiter=self.delimiter, encoding=self.encoding, decimal=self.decimal, role=role,
             unknown=self.unknown if truth else None,
+            unknown_column=self.unknown_column if truth else None,
         )
 
 
@@ -368,6 +370,9 @@ def _memory(value: str) -> float:
               help="The value that marks an unknown (not annotated) entry in the truth "
                    "file's label columns, such as -1, ? or '' (an empty cell): left out of "
                    "every count. See 'Unknown truth entries' in docs/metrics.md.")
+@click.option("--unknown-column", "unknown_column", metavar="COLUMN",
+              help="With --labels-column: the truth file's column of label sets that "
+                   "nobody annotated for each sample (unknown, left out of every count).")
 @click.option("--calibration-bins", type=click.IntRange(min=1), default=D.CALIBRATION_BINS,
               show_default=True, help="Equal-width bins of the calibration errors (ece_*).")
 @click.option("--scores-are-logits", is_flag=True,
@@ -395,7 +400,7 @@ def evaluate_command(true, pred, scores, threshold, ge, id_column, labels_column
                      propensity_a, propensity_b, fmt, output, require, allow_missing,
                      scores_are_logits, train_true, train_pred, train_scores, bands_file, quiet,
                      ci, n_bootstrap, ci_method, seed, dask_address, unknown_value,
-                     calibration_bins, debug):
+                     unknown_column, calibration_bins, debug):
     """Evaluate predictions (or scores) in a file against the true labels in another.
 
     Rows are matched by position, or by --id-column. Labels are matched by name:
@@ -413,6 +418,10 @@ def evaluate_command(true, pred, scores, threshold, ge, id_column, labels_column
         raise click.UsageError(
             "--threshold and --inclusive (--ge) turn scores into predictions; they need --scores."
         )
+    if unknown_column and not labels_column:
+        raise click.UsageError("--unknown-column names a column of label sets: it needs "
+                               "--labels-column (for files with one column per label, use "
+                               "--unknown-value).")
     if scores_are_logits and scores is None:
         raise click.UsageError("--scores-are-logits needs --scores.")
     if propensity_from and scores is None:
@@ -438,7 +447,7 @@ def evaluate_command(true, pred, scores, threshold, ge, id_column, labels_column
     layout = Layout(id_column=id_column, labels_column=labels_column, label_columns=label_cols,
                     exclude_columns=excluded, weight_column=weight_column, sep=sep,
                     input_format=input_format, delimiter=delimiter, encoding=encoding,
-                    decimal=decimal, unknown=unknown_value)
+                    decimal=decimal, unknown=unknown_value, unknown_column=unknown_column)
     scoring = Scoring(threshold=threshold, ge=ge, logits=scores_are_logits,
                       zero_division=O.zero_division_value(zero_division), beta=beta,
                       propensity_from=propensity_from, propensity_a=propensity_a,

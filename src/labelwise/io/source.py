@@ -64,6 +64,7 @@ class Block:
     sets: list | None = None
     keys: dict | None = None
     weights: np.ndarray | None = None
+    unknown_sets: list | None = None  # with sets: each row's labels of unknown truth
 
     @property
     def n_rows(self) -> int:
@@ -81,7 +82,7 @@ class Block:
         keys = None if self.keys is None else {c: v[lo:hi] for c, v in self.keys.items()}
         return Block(self.start + lo, cut(self.ids), values=cut(self.values),
                      matrix=cut(self.matrix), sets=cut(self.sets), keys=keys,
-                     weights=cut(self.weights))
+                     weights=cut(self.weights), unknown_sets=cut(self.unknown_sets))
 
 
 class Source:
@@ -122,12 +123,15 @@ class Source:
         The text that marks an unknown (not annotated) truth entry in a label column,
         such as ``"-1"``, ``"?"`` or ``""`` (an empty cell). A number is read as the
         number; any other text, and missing values, are read as NaN (null).
+    unknown_column : str, optional
+        With ``labels_column``: the column holding each sample's labels of unknown
+        truth (nobody annotated them), a label set as in ``labels_column``.
     """
 
     def __init__(self, path, *, fmt=None, id_column=None, labels_column=None,
                  label_columns=None, exclude_columns=(), weight_column=None, sep=",",
                  delimiter=None, encoding=None, decimal=None, header=True, role="labels",
-                 unknown=None):
+                 unknown=None, unknown_column=None):
         if str(path) == "-":
             self.file = _files.spool_stdin(fmt)
             self.path = Path("<stdin>")
@@ -154,6 +158,7 @@ class Source:
         self.header = header
         self.role = role
         self.unknown = unknown  # the text of an unknown truth entry, or None
+        self.unknown_column = unknown_column  # label sets of unknown truth, or None
         self.names: tuple | None = None  # label column names, once known
         self.expected: frozenset = frozenset()  # text columns with these names hold labels
         self.carry: tuple = ()  # columns kept as text in Block.keys (to check row order)
@@ -308,6 +313,7 @@ class Source:
                      values=joined("values", np.concatenate),
                      matrix=joined("matrix", lambda xs: sp.vstack(xs, format="csr")),
                      sets=joined("sets", lambda xs: [s for x in xs for s in x]),
+                     unknown_sets=joined("unknown_sets", lambda xs: [s for x in xs for s in x]),
                      weights=joined("weights", np.concatenate))
 
     # tables: csv, tsv, jsonl, parquet ----------------------------------------
@@ -326,7 +332,8 @@ class Source:
         return self.names
 
     def _text_columns(self) -> tuple:
-        return tuple(c for c in (self.id_column, self.labels_column, *self.carry) if c)
+        return tuple(c for c in (self.id_column, self.labels_column, self.unknown_column,
+                                 *self.carry) if c)
 
     def _generated_names(self) -> list[str]:
         """Column names of a CSV/TSV file without a header row."""
@@ -491,9 +498,16 @@ class Source:
         weights = None if self.weight_column is None else self._weights(batch, index, start)
         if self.labels_column is not None:
             col = batch.column(index[self.labels_column])
+            unknown = None
+            if self.unknown_column is not None:
+                if self.unknown_column not in index:
+                    raise InputError(f"{self.path}: no column {self.unknown_column!r} (the "
+                                     "--unknown-column) among its columns.")
+                unknown = [self._parse_set(x, start + r) for r, x in
+                           enumerate(batch.column(index[self.unknown_column]).to_pylist())]
             return Block(start, ids, sets=[
                 self._parse_set(x, start + r) for r, x in enumerate(col.to_pylist())
-            ], weights=weights)
+            ], weights=weights, unknown_sets=unknown)
         fast = self._as_matrix(batch, index)
         if fast is not None:
             return Block(start, ids, values=fast, weights=weights)
