@@ -365,6 +365,11 @@ def bench_rate(client, tag: str, title: str, n: int, rows: int, make, kind: str,
 
     key = tag.lower()
     ht, ho = held(client, ct, co)
+    place = collections.Counter(w for a in (ht, ho) for ws in client.who_has(a).values()
+                                for w in ws)
+    print(f"  held arrays: blocks (truth + {'predictions' if kind == 'labels' else 'scores'}) "
+          f"per worker, as persist placed them: "
+          f"{', '.join(str(place[w]) for w in sorted(place))}", flush=True)
     st, so = on_cluster(N_WORKERS * small_rows, small_rows, truth, other, dtype)
     hst, hso = held(client, st, so)
     calls = [(f"{key}_mem", "in memory: " + ("labelwise.evaluate(y_true, y_pred)"

@@ -763,3 +763,116 @@ def test_unknown_chunk_sizes_give_a_true_partition_start(client):
     message = str(err.value)
     assert re.search(r"\bpartition 2\b", message) and re.search(r"\brow 7\b", message)
     assert "rows from 34 " in message or "rows from" not in message, message
+
+
+# --------------------------------------------------------------------------
+# Arrays held in the workers' memory: one task per worker
+# --------------------------------------------------------------------------
+
+
+def _held(client, *arrays):
+    held = client.persist(list(arrays))
+    distributed.wait(held)
+    return held
+
+
+def test_held_arrays_one_task_per_worker(client, data):
+    y_true, y_pred, y_score = data
+    chunks = ((1000, 0, 37, 1500, 1001), (7,))
+    truth, pred, scores = _held(client, *(da.from_array(a, chunks=chunks)
+                                          for a in (y_true, y_pred, y_score)))
+    with distributed.get_task_stream(client) as stream:
+        assert_same_report(ldask.evaluate(truth, pred, labels=NAMES),
+                           labelwise.evaluate(y_true, y_pred, labels=NAMES))
+    # One task for each worker that holds a block, whatever the number of blocks, and
+    # no merge task: the two small states merge on the client.
+    names = [dask.utils.key_split(t["key"]) for t in stream.data]
+    assert set(names) == {"local_state"} and 1 <= len(names) <= 2, names
+    assert_same_report(ldask.evaluate(truth, y_score=scores, labels=NAMES, bins=128),
+                       binned_reference(y_true, y_score, NAMES, bins=128))
+
+
+def test_held_arrays_poisson_intervals_as_the_graph(client, ci_data):
+    y_true, y_pred, truth, pred = ci_data
+    truth, pred = truth.rechunk({1: -1}), pred.rechunk((truth.chunks[0], -1))
+    graph = ldask.evaluate(truth, pred, ci=0.95, seed=7)
+    held = ldask.evaluate(*_held(client, truth, pred), ci=0.95, seed=7)
+    assert_same_report(held, labelwise.evaluate(y_true, y_pred))
+    assert set(held.ci) == set(graph.ci)
+    for name, (lo, hi) in graph.ci.items():  # the same draws, merged in another order
+        assert abs(held.ci[name][0] - lo) <= TOL and abs(held.ci[name][1] - hi) <= TOL, name
+
+
+def test_held_arrays_bad_value_names_partition_and_row(client, data):
+    y_true, y_pred, _ = data
+    bad = y_true.copy()
+    bad[1040, 5] = 2  # partition 2 (rows 1037 to 3536), its row 3
+    truth, pred = _held(client, da.from_array(bad, chunks=(ROW_CHUNKS, 7)),
+                        da.from_array(y_pred, chunks=(ROW_CHUNKS, 7)))
+    with pytest.raises(InputError) as err:
+        ldask.evaluate(truth, pred)
+    message = str(err.value)
+    assert re.search(r"\bpartition 2\b", message) and "rows from 1037" in message, message
+    assert re.search(r"\brow 3\b", message) and re.search(r"\bcolumn 5\b", message), message
+
+
+# --------------------------------------------------------------------------
+# unknown= and calibration_bins=
+# --------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def unknown_data(data):
+    """The module's data with about 10% of the truth unknown (-1)."""
+    y_true, y_pred, y_score = data
+    marked = y_true.astype(np.int8)
+    marked[np.random.default_rng(5).random(marked.shape) < 0.1] = -1
+    return marked, y_pred, y_score
+
+
+def test_unknown_entries_in_arrays(client, unknown_data):
+    y_true, y_pred, y_score = unknown_data
+    truth = da.from_array(y_true, chunks=(ROW_CHUNKS, LABEL_CHUNKS))
+    want = labelwise.evaluate(y_true, y_pred, labels=NAMES, unknown=-1)
+    got = ldask.evaluate(truth, da.from_array(y_pred, chunks=700), labels=NAMES, unknown=-1)
+    assert_same_report(got, want)
+    assert got.params["unknown"] == want.params["unknown"]
+    assert got.params["unknown"]["entries"] > 0
+    scores = da.from_array(y_score, chunks=((2000, 1, 1537), (5, 2)))
+    got = ldask.evaluate(truth, y_score=scores, labels=NAMES, unknown=-1, calibration_bins=7)
+    want = binned_reference(y_true, y_score, NAMES, unknown=-1, calibration_bins=7)
+    assert_same_report(got, want)
+    assert got.params["unknown"] == want.params["unknown"]
+    assert {"ece_macro", "ece_micro", "brier_macro"} <= set(got.metrics)
+    # The bins count: 7 bins do not give the default 15's ECE.
+    assert got["ece_macro"] != binned_reference(y_true, y_score, NAMES, unknown=-1)["ece_macro"]
+
+
+@pytest.mark.parametrize("marker", [-1, "nan"])
+def test_unknown_entries_in_label_columns(client, unknown_data, marker):
+    y_true, y_pred, y_score = unknown_data
+    values = y_true if marker == -1 else np.where(y_true == -1, np.nan, y_true)
+    truth = dd.from_pandas(pd.DataFrame(values, columns=NAMES), npartitions=3)
+    pred = dd.from_pandas(pd.DataFrame(y_pred, columns=NAMES), npartitions=3)
+    want = labelwise.evaluate(y_true, y_pred, labels=NAMES, unknown=-1)
+    assert_same_report(ldask.evaluate(truth, pred, unknown=marker), want)
+    scores = dd.from_pandas(pd.DataFrame(y_score, columns=NAMES), npartitions=3)
+    assert_same_report(
+        ldask.evaluate(truth, y_score=scores, unknown=marker, calibration_bins=4),
+        binned_reference(y_true, y_score, NAMES, unknown=-1, calibration_bins=4))
+
+
+def test_unknown_and_calibration_bins_errors(client, data):
+    y_true, y_pred, y_score = data
+    truth, pred = da.from_array(y_true, chunks=1000), da.from_array(y_pred, chunks=1000)
+    with pytest.raises(InputError, match=r"unknown=1 would mark true \(or false\) entries"):
+        ldask.evaluate(truth, pred, unknown=1)
+    with pytest.raises(InputError, match="unknown truth entries cannot be combined with ci= "
+                                         "yet.*Leave out ci="):
+        ldask.evaluate(truth, pred, unknown=-1, ci=0.95)
+    frame = dd.from_pandas(pd.DataFrame({"tags": [["a"], ["b"]]}), npartitions=1)
+    with pytest.raises(InputError, match=r"unknown=-1 marks entries of label columns, but "
+                                         r"labels_column='tags' holds label sets"):
+        ldask.evaluate(frame, frame, labels_column="tags", unknown=-1)
+    with pytest.raises(InputError, match="calibration_bins"):
+        ldask.evaluate(truth, y_score=da.from_array(y_score, chunks=1000), calibration_bins=0)

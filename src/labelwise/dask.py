@@ -47,7 +47,7 @@ def evaluate(y_true, y_pred=None, *, y_score=None, labels=None, labels_column=No
              k=D.CUTOFFS, auc="binned", bins=D.BINS, score_range=D.SCORE_RANGE,
              zero_division=D.ZERO_DIVISION, beta=D.BETA, inv_propensity=None,
              scores_are_logits=False, sep=",", ci=None, n_bootstrap=1000, seed=None,
-             split_every=8) -> Report:
+             unknown=None, calibration_bins=D.CALIBRATION_BINS, split_every=8) -> Report:
     """Evaluate dask arrays or dask DataFrames on the cluster; the same report as
     :func:`labelwise.evaluate` on the data in memory.
 
@@ -76,6 +76,13 @@ def evaluate(y_true, y_pred=None, *, y_score=None, labels=None, labels_column=No
         See the module notes.
     ci, n_bootstrap, seed
         Poisson-bootstrap intervals (the only method whose replicates merge).
+    unknown : number, str or "nan", optional
+        The value marking unknown (not annotated) truth entries, in a truth array or in
+        the truth's label columns, as in :func:`labelwise.evaluate` (``docs/metrics.md``,
+        "Unknown truth entries"). Not with ``labels_column`` (label sets) or ``ci``.
+    calibration_bins : int, default 15
+        Equal-width bins of the calibration errors (``ece_*``) of probabilities, as in
+        :func:`labelwise.evaluate`; their state adds up across partitions.
     split_every : int, default 8
         How many states each merge task of the tree takes.
     threshold, inclusive, k, bins, score_range, zero_division, beta, inv_propensity, scores_are_logits, sep
@@ -95,7 +102,20 @@ def evaluate(y_true, y_pred=None, *, y_score=None, labels=None, labels_column=No
                          f"task), got {split_every!r}.")
     settings = dict(threshold=threshold, inclusive=inclusive, k=k, auc=auc, bins=bins,
                     score_range=score_range, zero_division=zero_division, beta=beta,
-                    inv_propensity=inv_propensity, scores_are_logits=scores_are_logits, sep=sep)
+                    inv_propensity=inv_propensity, scores_are_logits=scores_are_logits, sep=sep,
+                    calibration_bins=calibration_bins)
+    if unknown is not None:
+        if labels_column is not None:
+            raise InputError(
+                f"unknown={unknown!r} marks entries of label columns, but labels_column="
+                f"{labels_column!r} holds label sets: give the truth one 0/1 column per label "
+                "(with the unknown value in it), or leave unknown= out.")
+        if ci is not None:
+            raise InputError(
+                "unknown truth entries cannot be combined with ci= yet: the counts leave "
+                "unknown entries out, but the bootstrap replicates do not. Leave out ci=, or "
+                "fill the unknown entries (with 0) to get intervals on the filled data.")
+        settings["unknown"] = unknown
     if y_score is None:
         given = [key for key in _SCORE_ONLY if not _default(settings[key], _SCORE_ONLY[key])]
         if given:
@@ -111,11 +131,21 @@ def evaluate(y_true, y_pred=None, *, y_score=None, labels=None, labels_column=No
     Accumulator(labels, **settings)  # checks the settings before anything runs
     other = y_pred if y_score is None else y_score
     kind = "labels" if y_score is None else "scores"
-    states, rows = partition_states(y_true, other, kind, labels=labels,
-                                    labels_column=labels_column, id_column=id_column,
-                                    allow_missing=allow_missing, settings=settings, seed=seed)
-    total = _tree_merge(states, split_every)
-    acc = dask.compute(total)[0]
+    small = kind == "labels" and ci is None  # counts only: a few kilobytes a state
+    acc = None
+    if isinstance(y_true, da.Array) and isinstance(other, da.Array):
+        acc = _held_states(y_true, other, kind, labels, settings, seed, split_every, small)
+        rows = None
+    if acc is None:
+        states, rows = partition_states(y_true, other, kind, labels=labels,
+                                        labels_column=labels_column, id_column=id_column,
+                                        allow_missing=allow_missing, settings=settings,
+                                        seed=seed)
+        # Small states: the last few merge on the client (no merge task, no transfer
+        # between workers); large ones (binned or exact scores, bootstrap replicates)
+        # merge down to one on the cluster, so one state reaches the client.
+        last = _tree_merge(states, split_every, split_every if small else 1)
+        acc = _merge(*dask.compute(*last))
     report = acc.report()
     params = dict(report.params)
     if rows is not None:
@@ -190,15 +220,104 @@ def _array_states(t, p, kind, labels, settings, seed):
             for i, (a, b) in enumerate(zip(tb, pb))]
 
 
+def _held_states(t, p, kind, labels, settings, seed, split_every, small):
+    """The merged Accumulator of two arrays already held in the workers' memory
+    (persisted, with the same row chunks and the label axis in one chunk): one task
+    per worker, over the partitions that worker holds, so nothing moves but the
+    states and no merge task waits for another worker. None for any other arrays
+    (then the graph of :func:`partition_states` runs)."""
+    client = _client_of(t, p)
+    if client is None or t.ndim != 2 or p.ndim != 2 or t.shape[1] != p.shape[1]:
+        return None
+    if len(t.chunks[1]) != 1 or len(p.chunks[1]) != 1 or t.chunks[0] != p.chunks[0] or \
+            any(math.isnan(c) for c in t.chunks[0]):
+        return None
+    tf, pf = _futures(t, client), _futures(p, client)
+    if tf is None or pf is None:
+        return None
+    who = client.who_has(tf + pf)
+    groups: dict = {}
+    starts = np.concatenate([[0], np.cumsum(t.chunks[0])[:-1]]).astype(int)
+    for i, (a, b) in enumerate(zip(tf, pf)):
+        at, bt = list(who.get(a.key, ())), list(who.get(b.key, ()))
+        if not at or not bt:  # lost: the graph recomputes it
+            return None
+        both = sorted(set(at) & set(bt))
+        # Where both blocks are, else where the larger one is.
+        worker = both[0] if both else (bt[0] if p.dtype.itemsize > t.dtype.itemsize else at[0])
+        groups.setdefault(worker, []).append((a, b, i, int(starts[i])))
+    from dask.base import tokenize
+
+    token = tokenize(tf, pf, kind, labels, settings, seed)
+    states = [client.submit(_local_state, parts, kind, labels, settings, seed,
+                            key=f"_local_state-{token}-{n}", workers=[worker],
+                            allow_other_workers=True, pure=False)
+              for n, (worker, parts) in enumerate(sorted(groups.items()))]
+    level = 0
+    while len(states) > (split_every if small else 1):
+        level += 1
+        states = [client.submit(_merge, *states[i:i + split_every],
+                                key=f"_merge-{token}-{level}-{i}", pure=False)
+                  for i in range(0, len(states), split_every)]
+    return _merge(*client.gather(states))
+
+
+def _client_of(*arrays):
+    """The distributed Client that would compute ``arrays``, or None."""
+    from dask.base import get_scheduler
+
+    try:
+        from distributed import Client
+    except ImportError:  # pragma: no cover - the extra installs it
+        return None
+    client = getattr(get_scheduler(collections=list(arrays)), "__self__", None)
+    return client if isinstance(client, Client) else None
+
+
+def _futures(a, client):
+    """The futures of ``a``'s blocks in row order, when ``a`` is persisted on
+    ``client`` (its graph holds only finished futures), else None."""
+    from dask.core import flatten
+    from distributed import Future
+
+    layers = getattr(a.__dask_graph__(), "layers", None)
+    if not layers or len(layers) != 1:
+        return None
+    layer = next(iter(layers.values()))
+    if type(layer).__name__ != "MaterializedLayer":
+        return None
+    out = []
+    for key in flatten(a.__dask_keys__()):
+        f = layer.get(key)
+        if not isinstance(f, Future) or f.client is not client or f.status != "finished":
+            return None
+        out.append(f)
+    return out
+
+
+def _local_state(parts, kind, labels, settings, seed):
+    """One worker's partitions (runs on the worker holding them): each partition's
+    accumulator, with its own seed, merged in row order."""
+    acc = None
+    for t, p, i, start in parts:
+        if acc is not None and settings.get("ci") is None:  # no replicates: update in place
+            _state(t, p, kind, labels, settings, None, i, start, acc=acc)
+            continue
+        one = _state(t, p, kind, labels, settings, _seed(seed, i), i, start)
+        acc = one if acc is None else acc.merge(one)
+    return acc
+
+
 def _seed(seed, i):
     if seed is None:
         return None
     return (*seed, i) if isinstance(seed, tuple) else (seed, i)
 
 
-def _state(t, p, kind, labels, settings, seed, partition, start=None, weights=None):
-    """The accumulator of one partition (runs on a worker)."""
-    acc = Accumulator(labels, seed=seed, **settings)
+def _state(t, p, kind, labels, settings, seed, partition, start=None, weights=None, acc=None):
+    """The accumulator of one partition (runs on a worker), or ``acc`` updated with it."""
+    if acc is None:
+        acc = Accumulator(labels, seed=seed, **settings)
     if len(t.rows if isinstance(t, RawSets) else t) == 0:
         return acc
     try:
@@ -220,14 +339,16 @@ def _merge(*accs):
     return out
 
 
-def _tree_merge(states, split_every: int):
+def _tree_merge(states, split_every: int, width: int = 1) -> list:
+    """Merge tasks of ``split_every`` states each, level by level, until at most
+    ``width`` states are left; returns them."""
     if not states:
         raise InputError("the data has no partitions.")
     merge = dask.delayed(_merge, pure=True)
     level = list(states)
-    while len(level) > 1:
+    while len(level) > max(1, width):
         level = [merge(*level[i:i + split_every]) for i in range(0, len(level), split_every)]
-    return level[0]
+    return level
 
 
 # --------------------------------------------------------------------------
