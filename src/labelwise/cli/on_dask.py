@@ -67,7 +67,8 @@ def run(address: str, true, pred, scores, layout, scoring, threshold, *, allow_m
             allow_missing=allow_missing, auc="exact" if scoring.auc == "exact" and
             not scoring.auc_auto else "binned", bins=scoring.bins,
             zero_division=scoring.zero_division, beta=scoring.beta, sep=layout.sep,
-            ci=scoring.ci, n_bootstrap=scoring.n_bootstrap, seed=scoring.seed, **scored)
+            ci=scoring.ci, n_bootstrap=scoring.n_bootstrap, seed=scoring.seed,
+            calibration_bins=scoring.calibration_bins, **scored)
     finally:
         client.close()
         if cluster is not None:
