@@ -188,3 +188,35 @@ def test_calibrated_scores_read_well_and_sharpened_ones_badly():
     assert "overconfident" in found["miscalibrated"].message
     assert sharp["roc_auc_macro"] == calm["roc_auc_macro"]  # the same ranking
     assert math.isfinite(sharp["log_loss"]) and sharp["log_loss"] > calm["log_loss"]
+
+
+def test_kept_float32_scores_read_at_report_time_match_the_state_on_every_path():
+    rng = np.random.default_rng(9)
+    p = rng.random((600, 4)).astype(np.float32)
+    y = (rng.random((600, 4)) < p).astype(int)
+    w = rng.uniform(0.5, 2.0, 600)
+    whole = labelwise.evaluate(y, y_score=p.astype(np.float64))  # the state, every batch
+    # float32 first (left for the report), then float64 (the state): one state
+    mixed = Accumulator().update(y[:300], y_score=p[:300]).update(
+        y[300:], y_score=p[300:].astype(np.float64)).report()
+    assert_calibration(mixed, whole.metrics)
+    # switched to bins after float32 batches: their calibration is kept
+    binned = Accumulator().update(y[:300], y_score=p[:300]).bin_scores().update(
+        y[300:], y_score=p[300:]).report()
+    assert_calibration(binned, whole.metrics, names=[n for n in NAMES if "adaptive" not in n])
+    # merged with a weighted accumulator, and reordered by label name
+    a = Accumulator().update(y[:300], y_score=p[:300])
+    b = Accumulator().update(y[300:], y_score=p[300:], sample_weight=w[300:])
+    ww = np.r_[np.ones(300), w[300:]]
+    assert_calibration((a + b).report(), expected(y, p.astype(np.float64), ww),
+                       names=[n for n in NAMES if "adaptive" not in n])
+    import pandas as pd
+
+    cols = ["a", "b", "c", "d"]
+    fa = Accumulator().update(pd.DataFrame(y[:300], columns=cols),
+                              y_score=pd.DataFrame(p[:300], columns=cols))
+    fb = Accumulator().update(pd.DataFrame(y[300:], columns=cols)[cols[::-1]],
+                              y_score=pd.DataFrame(p[300:], columns=cols)[cols[::-1]])
+    r = (fa + fb).report()
+    assert_calibration(r, whole.metrics)
+    np.testing.assert_allclose(r.per_label["ece"], whole.per_label["ece"], atol=TOL)
