@@ -49,6 +49,7 @@ from ._validate import (
     read_raw,
     sorted_union,
 )
+from . import _kernels
 from . import defaults as D
 from .counts import Counts
 from .diagnose import (
@@ -63,7 +64,7 @@ from .diagnose import (
 )
 from .errors import InputError
 from .formulas import FAMILIES, per_label
-from .ranking import RowSums, ScoreSummary, auc_ap, row_values, sum_rows
+from .ranking import RowSums, ScoreSummary, auc_ap, row_values, sum_rows, truth_csr
 from .stats.bootstrap import bootstrap, check_bootstrap, poisson_intervals, seed_entropy
 from .stats.replicates import Samples
 from .stats.poisson import PoissonState
@@ -443,8 +444,11 @@ class Accumulator:
                               scores_are_logits=s["scores_are_logits"])
         pred = RawMatrix(binarize(scores.values, cut, inclusive), vocab)
         data = coerce_pair(y_true, pred, labels=vocab, sep=sep)
-        t = sp.csr_matrix(data.y_true)
-        t.sort_indices()
+        if isinstance(data.y_true, np.ndarray) and data.y_true.dtype in (np.bool_, np.uint8):
+            t = truth_csr(data.y_true)  # one compiled pass, not scipy's general conversion
+        else:
+            t = sp.csr_matrix(data.y_true)
+            t.sort_indices()
         ranked = RankingInput(t, np.ascontiguousarray(scores.values), None, data.labels,
                               data.n_labels, data.named, data.index)
         return data, ranked, how, thr
@@ -1336,11 +1340,9 @@ def _values(scores: np.ndarray) -> np.ndarray:
 
 def _on_places(flat: np.ndarray, places: int) -> np.ndarray:
     """Which values are the float64 nearest to a decimal of ``places`` places."""
-    scale = 10.0 ** places
-    m = flat * scale
-    np.rint(m, out=m)
-    m /= scale
-    return m == flat
+    out = np.empty(flat.shape, dtype=np.bool_)
+    _kernels.on_places(np.ascontiguousarray(flat), 10.0 ** places, out)  # one pass, no temporaries
+    return out
 
 
 def _fewest_places(values: np.ndarray, start: int, most: int) -> int | None:
