@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from concurrent.futures import ThreadPoolExecutor
 
-__all__ = ["in_threads", "run_all"]
+__all__ = ["in_threads", "run_all", "beside"]
 
 _POOL: ThreadPoolExecutor | None = None
 SERIAL_CELLS = 1 << 21  # below this many cells, threads cost more than they save
@@ -26,6 +26,19 @@ def in_threads(run, n: int, width: int) -> list:
     n_blocks = min(n, 4 * workers)
     bounds = [n * b // n_blocks for b in range(n_blocks + 1)]
     return list(_POOL.map(run, bounds[:-1], bounds[1:]))
+
+
+def beside(fn, *args):
+    """Start ``fn(*args)`` on the thread pool, beside the caller's own work; returns a
+    callable that waits for it and gives its result (with one core, ``fn`` has run
+    already). ``fn`` must release the GIL for this to save time."""
+    global _POOL
+    if (os.cpu_count() or 1) == 1:
+        value = fn(*args)
+        return lambda: value
+    if _POOL is None:
+        _POOL = ThreadPoolExecutor(max_workers=os.cpu_count(), thread_name_prefix="labelwise")
+    return _POOL.submit(fn, *args).result
 
 
 def run_all(run, n_tasks: int) -> None:

@@ -51,6 +51,7 @@ from ._validate import (
 )
 from . import _kernels
 from . import defaults as D
+from ._parallel import beside
 from .counts import Counts
 from .diagnose import (
     DEFAULT_BANDS,
@@ -810,6 +811,8 @@ class Accumulator:
             ranked, places = self._ranked(scores)
             read = self._adaptive_reader(y.shape[0], places)
             found = corrected_auc(auc_ap(y, ranked, w, on_keys=read), self.counts)
+            if callable(self._adaptive):  # read off the keys beside the AUC pass
+                self._adaptive = self._adaptive()
             extra = found._asdict()
             params = {"auc": "exact"}
         if extra:
@@ -833,9 +836,9 @@ class Accumulator:
             return None
         from .calibration_adaptive import adaptive_ece_from_keys
 
-        def read(keys):
-            self._adaptive = adaptive_ece_from_keys(keys, n, self.n_labels,
-                                                    self.settings["calibration_bins"], places)
+        def read(keys):  # on the other core, while the same keys give ROC-AUC and AP
+            self._adaptive = beside(adaptive_ece_from_keys, keys, n, self.n_labels,
+                                    self.settings["calibration_bins"], places)
         return read
 
     def _adaptive_ece(self):
