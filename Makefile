@@ -28,6 +28,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_thresholds.py $(ARGS)
 	$(BIN)/python benchmarks/bench_bootstrap.py $(ARGS)
 	$(BIN)/python benchmarks/bench_dask.py $(ARGS)
+	$(BIN)/python benchmarks/bench_calibration.py $(ARGS)
 
 clean:
 	rm -rf $(VENV) build src/*.egg-info
