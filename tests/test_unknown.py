@@ -557,3 +557,12 @@ def test_label_sets_carrying_their_unknown_labels_refuse_a_second_mask():
 
     with pytest.raises(InputError, match="carry their unknown labels already"):
         labelwise.evaluate(RawSets([["a"]], unknown=[["b"]]), [["a"]], y_true_unknown=[["b"]])
+
+
+@pytest.mark.parametrize("flag", [["--unknown-value", "-1"],
+                                  ["--labels-column", "tags", "--unknown-column", "u"]])
+def test_cli_unknown_options_with_dask_are_refused_not_ignored(tmp_path, flag):
+    truth = _write(tmp_path / "t.csv", [["tags", "u"], ["a", "b"]])
+    result = _cli("--true", truth, "--pred", truth, *flag, "--dask", "local:1")
+    assert result.exit_code == 2
+    assert "with --dask, call labelwise.dask.evaluate(..., unknown=-1)" in result.stderr

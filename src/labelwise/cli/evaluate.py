@@ -475,6 +475,11 @@ def _evaluate(files, train_files, layout: Layout, scoring: Scoring, *, labels, l
     if dask is not None:
         if train_files[0] or bands_file:
             raise click.UsageError("--dask takes no --train-* files or --bands.")
+        if layout.unknown is not None or layout.unknown_column is not None:
+            raise click.UsageError(
+                "--unknown-value and --unknown-column read CSV-like files on this machine; "
+                "with --dask, call labelwise.dask.evaluate(..., unknown=-1) on the Parquet "
+                "data instead (-1, or NaN with unknown='nan', in the truth's label columns).")
         from . import on_dask
 
         names = layout.names or layout.label_columns
