@@ -130,7 +130,33 @@ def test_unknown_entries_are_left_out_of_the_calibration():
             brier_score(y[known, j], p[known, j]), abs=TOL)
     assert r["ece_micro"] == pytest.approx(ece(y[~unknown], p[~unknown]), abs=TOL)
     assert r["log_loss"] == pytest.approx(log_loss(y[~unknown], p[~unknown]), abs=TOL)
-    assert "ece_adaptive_macro" not in r.metrics
+    adaptive = [ece(y[~unknown[:, j], j], p[~unknown[:, j], j], strategy="quantile")
+                for j in range(3)]  # each label's edges from its known scores
+    assert r["ece_adaptive_macro"] == pytest.approx(np.mean(adaptive), abs=TOL)
+    logits = labelwise.evaluate(np.where(unknown, -1, y), y_score=logit(p), unknown=-1,
+                                scores_are_logits=True)
+    assert logits["ece_adaptive_macro"] == pytest.approx(np.mean(adaptive), abs=1e-9)
+    assert logits["log_loss"] == pytest.approx(r["log_loss"], abs=1e-9)
+
+
+def test_float32_logits_are_read_in_float64():
+    s = np.float32([[20.0], [20.0]])
+    r = labelwise.evaluate([[0], [1]], y_score=s, scores_are_logits=True)
+    assert r["log_loss"] == pytest.approx(log_loss([0, 1], s.ravel().astype(np.float64),
+                                                   scores_are_logits=True), rel=1e-12)
+    assert abs(r["log_loss"] - 10.0) < 1e-6  # -log(1 - sigmoid(20)) / 2, not a clipped 18
+
+
+def test_a_state_saved_before_calibration_says_it_has_none():
+    acc = Accumulator().update([[1, 0]], y_score=[[0.9, 0.2]])
+    d = json.loads(json.dumps(acc.to_dict()))
+    del d["state"]["calibration"], d["state"]["calibration_off"]
+    old = Accumulator.from_dict(d).update([[0, 1]], y_score=[[0.3, 0.6]])
+    r = old.report()
+    assert "ece_macro" not in r.metrics
+    assert "saved by a labelwise without calibration" in r.params["calibration"]
+    merged = Accumulator.from_dict(d) + Accumulator().update([[0, 1]], y_score=[[0.3, 0.6]])
+    assert "ece_macro" not in merged.report().metrics
 
 
 def test_scores_outside_0_1_get_no_calibration_and_say_why():

@@ -566,3 +566,24 @@ def test_cli_unknown_options_with_dask_are_refused_not_ignored(tmp_path, flag):
     result = _cli("--true", truth, "--pred", truth, *flag, "--dask", "local:1")
     assert result.exit_code == 2
     assert "with --dask, call labelwise.dask.evaluate(..., unknown=-1)" in result.stderr
+
+
+def test_a_numeric_marker_given_as_text_marks_the_number():
+    r = labelwise.evaluate(np.array([[1, -1], [0, 1]]), [[1, 0], [0, 1]], unknown="-1")
+    assert r.params["unknown"]["entries"] == 1
+
+
+def test_cli_reports_the_marker_as_given(tmp_path):
+    truth = _write(tmp_path / "t.csv", [["a", "b"], [1, "?"], [0, 1]])
+    pred = _write(tmp_path / "p.csv", [["a", "b"], [1, 0], [0, 1]])
+    result = _cli("--true", truth, "--pred", pred, "--unknown-value", "?", "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["params"]["unknown_value"] == "?"
+
+
+def test_cli_unknown_value_with_an_xc_truth_file_is_refused(tmp_path):
+    truth = tmp_path / "t.txt"
+    truth.write_text("2 1 2\n0 0:1\n1 0:1\n")
+    result = _cli("--true", truth, "--pred", truth, "--unknown-value=-1")
+    assert result.exit_code == 2
+    assert "--unknown-value applies to files with one column per label" in result.stderr

@@ -58,7 +58,9 @@ def adaptive_ece(y_true: sp.csr_matrix, scores: np.ndarray, sample_weight=None,
     """Macro adaptive ECE of dense ``scores`` (n, L) against CSR ``y_true``.
 
     ``logits`` applies the sigmoid first; ``decode`` turns a block of kept scores
-    into their values (float32 codes of short decimals).
+    into their values (float32 codes of short decimals). Scores of ``-inf`` (unknown
+    truth entries) are left out, and each label's edges are its known scores'
+    percentiles.
 
     >>> import numpy as np, scipy.sparse as sp
     >>> from labelwise.metrics import ece
@@ -74,10 +76,12 @@ def adaptive_ece(y_true: sp.csr_matrix, scores: np.ndarray, sample_weight=None,
 
     def block(lo, hi):
         p = scores[lo:hi] if decode is None else decode(scores[lo:hi])
-        if logits:
+        if logits:  # in float64, and -inf (an unknown entry) stays out
             from scipy.special import expit
 
-            p = expit(p)
+            unknown = np.isneginf(p)
+            p = expit(np.asarray(p, dtype=np.float64))
+            p[unknown] = -np.inf
         return np.ascontiguousarray(p)
 
     whole = decode is None and not logits  # else values are made a block at a time
@@ -132,7 +136,9 @@ def adaptive_ece(y_true: sp.csr_matrix, scores: np.ndarray, sample_weight=None,
         return sum(in_threads(run, p.shape[0], L))
 
     bins = sum(summed(block(lo, hi), lo) for lo, hi in _chunks(n, whole))
-    return float(np.mean(ece_from_bins(bins.reshape(L, n_bins, 3).transpose(1, 0, 2))))
+    per_label = ece_from_bins(bins.reshape(L, n_bins, 3).transpose(1, 0, 2))
+    live = total > 0  # a label with no known score has no ECE
+    return float(np.mean(per_label[live])) if live.any() else float("nan")
 
 
 def _cell_table(inner: np.ndarray, cells: int) -> np.ndarray:

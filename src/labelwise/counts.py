@@ -140,10 +140,8 @@ class Counts:
             return cls(tp, fp, fn, tn, *groups, n_samples=n, total_weight=total,
                        labels=labels)
         ru = np.diff(unknown.indptr).astype(np.int64)
-        per_label = np.bincount(unknown.indices, minlength=unknown.shape[1])
-        if w is not None:
-            per_label = np.bincount(unknown.indices, np.repeat(w, ru),
-                                    minlength=unknown.shape[1])
+        per_label = np.bincount(unknown.indices, None if w is None else np.repeat(w, ru),
+                                minlength=unknown.shape[1])
         per_label = per_label.astype(tn.dtype)
         *groups, g_unknown = _group_rows_unknown(rt, rp, rb, ru, w)
         return cls(tp, fp, fn, tn - per_label, *groups, n_samples=n, total_weight=total,

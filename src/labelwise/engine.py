@@ -842,9 +842,9 @@ class Accumulator:
         return read
 
     def _adaptive_ece(self):
-        """Macro adaptive ECE (equal-mass bins) from the kept scores; None when they are
-        not kept (binned ROC-AUC) or hold unknown entries."""
-        if not self.exact or self.counts.unknown is not None:
+        """Macro adaptive ECE (equal-mass bins) from the kept scores (unknown entries,
+        kept as -inf, left out); None when they are not kept (binned ROC-AUC)."""
+        if not self.exact:
             return None
         if getattr(self, "_adaptive", None) is not None:  # read off the sorted keys
             return self._adaptive
@@ -1126,6 +1126,9 @@ class Accumulator:
         if st.get("calibration") is not None:
             acc.calibration = CalibrationBins.from_dict(st["calibration"])
         acc.calibration_off = st.get("calibration_off")
+        if "calibration" not in st and st["kind"] == "scores":  # saved before calibration
+            acc.calibration_off = ("the state was saved by a labelwise without calibration, "
+                                   "so its earlier batches have none")
         acc.labels = None if st["labels"] is None else tuple(st["labels"])
         acc._fixed, acc.n_labels, acc.named, acc.kind = (st["fixed"], st["n_labels"],
                                                          st["named"], st["kind"])
@@ -1211,9 +1214,11 @@ def _calibration_metric(name: str) -> bool:
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
+    """The probabilities of logits, in float64 (float32 would reach 1.0 at a logit of
+    about 17, and clip the log loss), as :mod:`labelwise.metrics.calibration` reads them."""
     from scipy.special import expit
 
-    return expit(x)
+    return expit(np.asarray(x, dtype=np.float64))
 
 
 def _mlcm_over(matrix: np.ndarray, positions: np.ndarray, n_labels: int) -> np.ndarray:

@@ -265,7 +265,8 @@ def label_accuracy(c: Counts):
 
 
 def subset_accuracy(c: Counts):
-    """Fraction of samples whose predicted label set equals the true set exactly."""
+    """Fraction of samples whose predicted label set equals the true set exactly (on the
+    known entries, over the samples with one, when some truth entries are unknown)."""
     exact = (c.row_true == c.row_both) & (c.row_pred == c.row_both)
     if getattr(c, "row_unknown", None) is not None:  # a match on the known entries only
         known = c.known_rows

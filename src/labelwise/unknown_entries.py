@@ -93,8 +93,9 @@ def corrected_auc(found, counts):
 
 
 def unknown_params(counts) -> dict | None:
-    """``report.params["unknown"]``: how many entries were unknown, overall, and how
-    many samples had no known entry; None without unknown entries."""
+    """``report.params["unknown"]``: how many entries were unknown (their total sample
+    weight, when samples are weighted) and their share of all entries, and how many
+    samples had no known entry (a count); None without unknown entries."""
     if counts.unknown is None:
         return None
     cells = float(counts.total_weight) * counts.n_labels

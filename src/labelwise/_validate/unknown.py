@@ -87,6 +87,11 @@ def _is_missing(x: Any) -> bool:
 def _equal_mask(values: np.ndarray, unknown) -> np.ndarray:
     kind = values.dtype.kind
     if isinstance(unknown, str):
+        if kind in "iuf":  # a number given as text, such as "-1", marks that number
+            try:
+                return values == float(unknown)
+            except ValueError:
+                return np.zeros(values.shape, dtype=np.bool_)
         if kind not in "OUS":
             return np.zeros(values.shape, dtype=np.bool_)
         return np.frompyfunc(lambda x: isinstance(x, str) and x.strip() == unknown.strip(),

@@ -285,6 +285,8 @@ def run(true, pred, scores, layout: Layout, scoring: Scoring, *, allow_missing=F
     fed = feed(true, pred, scores, layout, scoring, allow_missing=allow_missing,
                show_progress=show_progress, own_labels_column=own_labels_column)
     report = fed.acc.report(train=train, bands=bands)
+    if layout.unknown is not None:  # the marker as the user gave it (the engine reads -1)
+        report = replace(report, params={**report.params, "unknown_value": layout.unknown})
     if fed.space is not None:  # the labels were read off the truth's sets beforehand
         report = report.with_findings(label_space_from_data(Context(
             metrics=report.metrics, labels=report.labels, counts=None, label_space=fed.space)))
