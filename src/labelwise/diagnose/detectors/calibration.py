@@ -142,7 +142,10 @@ def threshold_not_probability(c: Context, tol=1e-6) -> Finding | None:
                "--scores-are-logits). Then ECE, Brier score, log loss and the threshold "
                "read them as they are.")
     else:
-        prevalence = float(c.support.sum() / (c.counts.total_weight * max(len(c.labels), 1)))
+        known = c.counts.total_weight * max(len(c.labels), 1)
+        if c.counts.unknown is not None:  # the share of the known entries that are true
+            known -= float(np.sum(c.counts.unknown))
+        prevalence = float(c.support.sum() / known) if known else 0.0
         if not (lo >= 0.5 - tol and hi <= _SIGMOID_1 + tol and hi > lo and prevalence < 0.5):
             return None
         what = (f"Every score lies between {lo:.3g} and {hi:.3g}, inside [0.5, 0.731], the "
