@@ -549,7 +549,8 @@ def test_cli_unknown_column_missing_from_the_file(tmp_path):
     result = _cli("--true", truth, "--pred", truth, "--labels-column", "tags",
                   "--unknown-column", "nope")
     assert result.exit_code == 2
-    assert "no column 'nope' (the --unknown-column) among its columns" in result.stderr
+    assert "no column 'nope' (the --unknown-column) among its columns ('tags')" in \
+        result.stderr
 
 
 def test_label_sets_carrying_their_unknown_labels_refuse_a_second_mask():

@@ -501,8 +501,10 @@ class Source:
             unknown = None
             if self.unknown_column is not None:
                 if self.unknown_column not in index:
+                    shown = ", ".join(repr(c) for c in list(index)[:10])
                     raise InputError(f"{self.path}: no column {self.unknown_column!r} (the "
-                                     "--unknown-column) among its columns.")
+                                     f"--unknown-column) among its columns ({shown}); name "
+                                     "the column that holds the unannotated label sets.")
                 unknown = [self._parse_set(x, start + r) for r, x in
                            enumerate(batch.column(index[self.unknown_column]).to_pylist())]
             return Block(start, ids, sets=[
