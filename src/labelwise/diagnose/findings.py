@@ -4,11 +4,13 @@ detectors share to compare figures with their thresholds and to name labels."""
 from __future__ import annotations
 
 import math
+import operator
 from dataclasses import dataclass, field
 
 import numpy as np
 
-__all__ = ["SEVERITIES", "EPS", "Finding", "at_least", "name_labels", "show_positives"]
+__all__ = ["SEVERITIES", "EPS", "Finding", "at_least", "labels_at", "name_labels",
+           "show_positives", "stable_order"]
 
 
 SEVERITIES = ("info", "warning", "critical")
@@ -78,12 +80,41 @@ def _plain(x):
 def name_labels(labels, idx, limit=8, show=None) -> str:
     """``'a' (3 positives), 'b' (1 positive) and 5 more``: names quoted, so that label
     names with control characters stay on one line; ``show(j)`` gives the bracket."""
-    idx = list(idx)
     shown = ", ".join(repr(str(labels[j])) + (f" ({show(j)})" if show else "")
                       for j in idx[:limit])
     return shown + (f" and {len(idx) - limit} more" if len(idx) > limit else "")
 
 
+def labels_at(labels, idx) -> tuple:
+    """The tuple ``(labels[j] for j in idx)``, gathered in one call however many there are.
+
+    >>> labels_at(("a", "b", "c"), np.array([2, 0])), labels_at(["a", "b"], [1])
+    (('c', 'a'), ('b',))
+    """
+    idx = np.asarray(idx, dtype=np.intp).tolist()
+    if len(idx) < 2:  # itemgetter of one index gives the item itself, not a tuple
+        return tuple(labels[j] for j in idx)
+    return operator.itemgetter(*idx)(labels)
+
+
 def show_positives(sup):
     """``show`` for :func:`name_labels`: label ``j``'s support, ``3 positives``."""
     return lambda j: f"{sup[j]:g} positive" + ("" if sup[j] == 1 else "s")
+
+
+def stable_order(values) -> np.ndarray:
+    """``np.argsort(values, kind="stable")``, by way of the faster unstable sort: the
+    values are sorted, then each run of equal values (NaNs last, as one run) is put back
+    in the order of position.
+
+    >>> stable_order(np.array([2.0, 1.0, np.nan, 2.0, 1.0, np.nan])).tolist()
+    [1, 4, 0, 3, 2, 5]
+    """
+    values = np.asarray(values)
+    order = np.argsort(values)
+    if values.size < 2:
+        return order
+    ranked = values[order]
+    same = (ranked[1:] == ranked[:-1]) | (np.isnan(ranked[1:]) & np.isnan(ranked[:-1]))
+    run = np.concatenate(([0], np.cumsum(~same))).astype(np.int64)
+    return np.sort(run * values.size + order) % values.size

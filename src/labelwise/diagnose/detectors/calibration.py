@@ -14,7 +14,7 @@ import numpy as np
 
 from ..bands import CALIBRATION_BANDS
 from ..context import Context
-from ..findings import EPS, Finding, name_labels
+from ..findings import EPS, Finding, labels_at, name_labels, stable_order
 from .scores import _unbounded, threshold_outside_scores
 
 __all__ = ["miscalibrated", "threshold_not_probability", "noise_floor"]
@@ -73,9 +73,9 @@ def miscalibrated(c: Context, band=None, noise=2.0, worst=8) -> Finding | None:
     over = live & (gap > 0)
     n_side = int(over.sum()) if direction == "overconfident" else int((live & (gap < 0)).sum())
     involved = np.flatnonzero(live & (per > good + EPS) & (per > noise * floor))
-    involved = involved[np.argsort(-per[involved], kind="stable")]
+    involved = involved[stable_order(-per[involved])]
     if not involved.size:  # the average is high, no single label clearly is: show the worst
-        involved = np.flatnonzero(live)[np.argsort(-per[live], kind="stable")][:worst]
+        involved = np.flatnonzero(live)[stable_order(-per[live])][:worst]
 
     def show(j):
         return f"ECE {per[j]:.3f}, " + ("over" if gap[j] > 0 else "under") + "confident"
@@ -97,7 +97,7 @@ def miscalibrated(c: Context, band=None, noise=2.0, worst=8) -> Finding | None:
         "per-label temperature scaling (one parameter per label; the ranking, ROC-AUC and "
         "P@k stay the same) or, with a few hundred positives per label, isotonic "
         "regression. Then evaluate again.",
-        labels=tuple(c.labels[j] for j in involved),
+        labels=labels_at(c.labels, involved),
         evidence={"ece_macro": macro, "ece_micro": micro, "noise_floor_macro": macro_floor,
                   "signed_gap_macro": macro_gap, "direction": direction,
                   "n_overconfident": int(over.sum()),

@@ -10,7 +10,8 @@ import math
 import numpy as np
 
 from ..context import Context
-from ..findings import EPS, Finding, at_least, name_labels, show_positives
+from ..findings import (EPS, Finding, at_least, labels_at, name_labels, show_positives,
+                        stable_order)
 
 __all__ = [
     "label_imbalance",
@@ -41,7 +42,7 @@ def label_imbalance(c: Context, ratio=20.0, few=5) -> Finding | None:
 
     def ordered(mask):
         idx = np.flatnonzero(mask)
-        return idx[np.argsort(sup[idx], kind="stable")]
+        return idx[stable_order(sup[idx])]
 
     weighted = " (in units of the mean sample weight)" if c.counts.weighted else ""
     n_thin, n_rare = int(thin.sum()), int(rare.sum())
@@ -69,7 +70,7 @@ def label_imbalance(c: Context, ratio=20.0, few=5) -> Finding | None:
         message,
         "Report macro and micro averages side by side, look at the rare labels in the "
         "per-label table, and get more examples of them or weight them in training.",
-        labels=tuple(c.labels[j] for j in involved),
+        labels=labels_at(c.labels, involved),
         evidence={"max_support": float(top), "min_support": float(low),
                   "ratio": float(top / low), "n_imbalanced": int(thin.sum()),
                   "n_rare": int(rare.sum()), "f1_micro": f_mi, "f1_macro": f_ma},
@@ -85,7 +86,7 @@ def mostly_unknown(c: Context, share=0.5) -> Finding | None:
     idx = np.flatnonzero(frac > share)
     if not idx.size:
         return None
-    idx = idx[np.argsort(-frac[idx], kind="stable")]
+    idx = idx[stable_order(-frac[idx])]
     shown = name_labels(c.labels, idx, show=lambda j: f"{frac[j]:.0%} unknown")
     return Finding(
         "mostly_unknown", "warning",
@@ -94,7 +95,7 @@ def mostly_unknown(c: Context, share=0.5) -> Finding | None:
         "annotated, which may not be typical of the rest.",
         "Annotate more samples for these labels, or read their figures with that in mind; "
         "compare the annotated samples with the others before trusting them.",
-        labels=tuple(c.labels[j] for j in idx),
+        labels=labels_at(c.labels, idx),
         evidence={"n_labels": int(idx.size), "max_unknown": float(frac[idx].max()),
                   "unknown_fraction": float(np.sum(unknown) / (float(c.counts.total_weight)
                                                                * c.counts.n_labels))},
@@ -113,7 +114,7 @@ def no_support(c: Context) -> Finding | None:
         "Their recall is undefined and their precision can only be 0 (or undefined).",
         "Check that the evaluation split covers every label; drop labels that cannot occur, "
         "or read macro averages knowing these labels count at the zero_division value.",
-        labels=tuple(c.labels[j] for j in idx),
+        labels=labels_at(c.labels, idx),
         evidence={"n_labels": int(idx.size), "of": n},
     )
 

@@ -7,7 +7,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..context import Context
-from ..findings import EPS, Finding, at_least, name_labels, show_positives
+from ..findings import (EPS, Finding, at_least, labels_at, name_labels, show_positives,
+                        stable_order)
 
 __all__ = [
     "accuracy_paradox",
@@ -38,7 +39,7 @@ def accuracy_paradox(c: Context, accuracy=0.9, recall=0.5, critical=0.2) -> Find
     macro = ("macro" if present.size == len(c.labels)
              else f"macro over the {present.size} labels that occur")
     weak = present[per_label[present] <= recall + EPS]
-    weak = weak[np.argsort(per_label[weak], kind="stable")]
+    weak = weak[stable_order(per_label[weak])]
     return Finding(
         "accuracy_paradox", "critical" if low <= critical + EPS else "warning",
         f"Label accuracy is {acc:.1%}, yet recall is only {rmi:.1%} (micro) and {rma:.1%} "
@@ -48,7 +49,7 @@ def accuracy_paradox(c: Context, accuracy=0.9, recall=0.5, critical=0.2) -> Find
         f"{recall:.0%}: {name_labels(c.labels, weak, show=lambda j: f'{per_label[j]:.0%}')}.",
         "Judge the model by recall, F1 (micro and macro) and the per-label table, not by "
         "label accuracy or Hamming loss.",
-        labels=tuple(c.labels[j] for j in weak),
+        labels=labels_at(c.labels, weak),
         evidence={"label_accuracy": acc, "recall_micro": rmi, "recall_macro_present": rma,
                   "positive_share": positive, "all_negative_accuracy": 1 - positive},
     )
@@ -66,7 +67,7 @@ def never_predicted(c: Context) -> Finding | None:
         f"{name_labels(c.labels, idx, show=show_positives(sup))}. Their recall is 0.",
         "Lower the threshold for these labels (per-label thresholds), or check that the "
         "model was trained on them at all.",
-        labels=tuple(c.labels[j] for j in idx),
+        labels=labels_at(c.labels, idx),
         evidence={"support": {str(c.labels[j]): float(sup[j]) for j in idx[:20]}},
     )
 
@@ -124,18 +125,16 @@ def undefined_metric(c: Context, sample_share=0.01) -> Finding | None:
     """
     sup, pred = c.support, c.predicted
     cnt = c.counts
-    parts, labels, evidence = [], set(), {}
+    parts, evidence = [], {}
     no_pred = np.flatnonzero(pred == 0)
     no_true = np.flatnonzero(sup == 0)
     if no_pred.size:
         parts.append(f"precision of {no_pred.size} label(s) never predicted "
                      f"({name_labels(c.labels, no_pred, limit=5)})")
-        labels.update(no_pred.tolist())
         evidence["precision_labels"] = int(no_pred.size)
     if no_true.size:
         parts.append(f"recall of {no_true.size} label(s) that never occur "
                      f"({name_labels(c.labels, no_true, limit=5)})")
-        labels.update(no_true.tolist())
         evidence["recall_labels"] = int(no_true.size)
     rows_no_pred = c.share(cnt.row_pred == 0)
     rows_no_true = c.share(cnt.row_true == 0)
@@ -164,12 +163,12 @@ def undefined_metric(c: Context, sample_share=0.01) -> Finding | None:
     if left_out:
         sentences.append("Undefined and always left out of the averages: "
                          + "; ".join(left_out) + ".")
-    idx = sorted(labels)
+    idx = np.union1d(no_pred, no_true)  # sorted, each label once
     return Finding(
         "undefined_metric", "info",
         " ".join(sentences),
         "Choose zero_division on purpose: 0 penalises, 1 forgives, nan leaves such labels "
         "(or samples) out of the averages.",
-        labels=tuple(c.labels[j] for j in idx),
+        labels=labels_at(c.labels, idx),
         evidence={**evidence, "zero_division": _zero_division_text(zd)},
     )
