@@ -1165,8 +1165,10 @@ def build_report(counts: Counts, labels, zero_division, beta, params=None,
                  summary: ScoreSummary | None = None) -> Report:
     """Compute every registry metric the inputs allow, and the per-label table (a report
     without findings: :func:`diagnosed` gives the finished one)."""
-    metrics = threshold_values(counts, zero_division, beta)
     memo: dict = {}
+    metrics = threshold_values(counts, zero_division, beta, memo)
+    # The table applies zero_division (and warns) once more, on the same formula values.
+    memo = {k: v for k, v in memo.items() if k[0] == "formula"}
     columns = {
         "label": list(labels),
         "support": counts.tp + counts.fn,

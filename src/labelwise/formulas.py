@@ -54,8 +54,9 @@ __all__ = [
 def _ratio(num, den) -> np.ndarray:
     num = np.asarray(num, dtype=np.float64)
     den = np.asarray(den, dtype=np.float64)
+    zero = den == 0
     with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(den == 0, np.nan, num / np.where(den == 0, 1.0, den))
+        return np.where(zero, np.nan, num / np.where(zero, 1.0, den))
 
 
 def precision(tp, fp, fn, tn, beta=1.0):
@@ -179,10 +180,13 @@ def _mean(values: np.ndarray, weights: np.ndarray | None):
     values = np.asarray(values, dtype=np.float64)
     keep = ~np.isnan(values)
     kept = keep.sum(axis=-1)
-    v = np.where(keep, values, 0.0)
+    every = bool(np.all(kept == values.shape[-1]))  # no NaN: nothing to mask out
+    v = values if every else np.where(keep, values, 0.0)
     out = v.sum(axis=-1) / np.maximum(kept, 1)
     if weights is not None:
-        w = np.where(keep, np.asarray(weights, dtype=np.float64), 0.0)
+        w = np.asarray(weights, dtype=np.float64)
+        if not every or w.shape != v.shape:
+            w = np.where(keep, w, 0.0)
         total = w.sum(axis=-1)
         weighted = (v * w).sum(axis=-1) / np.where(total == 0, 1.0, total)
         out = np.where(total != 0, weighted, out)
@@ -203,13 +207,20 @@ def sample_units(c: Counts):
 def per_label(c: Counts, family: Family, zero_division=0.0, beta=1.0, memo=None) -> np.ndarray:
     """Per-label values of ``family``, with ``zero_division`` applied.
 
-    ``memo`` (a dict) shares the result between callers over the same counts.
+    ``memo`` (a dict) shares the result between callers over the same counts. Its
+    ``("formula", ...)`` entries hold the values before ``zero_division``: a memo of
+    those alone computes no formula again, yet resolves (and warns) anew.
     """
     key = (family.name, repr(zero_division), beta)
     if memo is not None and key in memo:
         return memo[key]
-    values = resolve(family(c.tp, c.fp, c.fn, c.tn, beta), zero_division, family, "labels")
+    raw_key = ("formula", family.name, beta)
+    raw = None if memo is None else memo.get(raw_key)
+    if raw is None:
+        raw = family(c.tp, c.fp, c.fn, c.tn, beta)
+    values = resolve(raw, zero_division, family, "labels")
     if memo is not None:
+        memo[raw_key] = raw
         memo[key] = values
     return values
 
@@ -218,7 +229,11 @@ def average(c: Counts, family: Family, avg: str, zero_division=0.0, beta=1.0, me
     """One of the four averages of ``family`` over counts ``c`` (a float, or one value
     per leading index of batched counts)."""
     if avg == "micro":
-        units = (c.tp.sum(-1), c.fp.sum(-1), c.fn.sum(-1), c.tn.sum(-1))
+        units = None if memo is None else memo.get(("micro",))
+        if units is None:
+            units = (c.tp.sum(-1), c.fp.sum(-1), c.fn.sum(-1), c.tn.sum(-1))
+            if memo is not None:
+                memo[("micro",)] = units  # the counts summed over labels
         value = family(*(np.atleast_1d(u) for u in units), beta=beta)
         value = resolve(value, zero_division, family, "labels")
         return _out(value.reshape(np.shape(units[0])))

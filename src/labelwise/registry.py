@@ -402,9 +402,10 @@ def metric_names(*, needs_scores: bool | None = None) -> list[str]:
     ]
 
 
-def threshold_values(counts, zero_division, beta) -> dict[str, float]:
-    """Every threshold metric of the registry, computed from ``counts``."""
-    memo: dict = {}
+def threshold_values(counts, zero_division, beta, memo=None) -> dict[str, float]:
+    """Every threshold metric of the registry, computed from ``counts``; ``memo`` as in
+    :func:`labelwise.formulas.per_label`, to share the per-label values with the caller."""
+    memo = {} if memo is None else memo
     return {
         m.name: float(m.compute(counts, zero_division, beta, memo))
         for m in REGISTRY.values()
