@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -169,14 +170,35 @@ class Context:
             return self.score_shape
         return None if self.scores is None else ScoreShape.of(self.scores)
 
-    @property
+    @cached_property
     def support(self) -> np.ndarray:
-        return np.asarray(self.counts.tp + self.counts.fn, dtype=np.float64)
+        """Each label's positives in the truth (``tp + fn``), as float64; read-only."""
+        return _frozen(np.asarray(self.counts.tp + self.counts.fn, dtype=np.float64))
 
-    @property
+    @cached_property
     def predicted(self) -> np.ndarray:
-        return np.asarray(self.counts.tp + self.counts.fp, dtype=np.float64)
+        """Each label's predicted positives (``tp + fp``), as float64; read-only."""
+        return _frozen(np.asarray(self.counts.tp + self.counts.fp, dtype=np.float64))
+
+    @cached_property
+    def _label_objects(self) -> np.ndarray:
+        return np.fromiter(self.labels, dtype=object, count=len(self.labels))
+
+    def labels_at(self, idx) -> tuple:
+        """``tuple(self.labels[j] for j in idx)``, gathered in one call.
+
+        >>> from labelwise.counts import Counts
+        >>> c = Context({}, ("a", "b", "c"), Counts.from_arrays([[1, 0, 1]], [[1, 1, 0]]))
+        >>> c.labels_at(np.array([2, 0])), c.labels_at([])
+        (('c', 'a'), ())
+        """
+        return tuple(self._label_objects[np.asarray(idx, dtype=np.intp)])
 
     def share(self, mask: np.ndarray) -> float:
         """Weighted share of samples whose row group satisfies ``mask``."""
         return float(self.counts.row_weight[mask].sum() / self.counts.total_weight)
+
+
+def _frozen(a: np.ndarray) -> np.ndarray:
+    a.flags.writeable = False
+    return a

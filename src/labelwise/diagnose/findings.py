@@ -4,13 +4,12 @@ detectors share to compare figures with their thresholds and to name labels."""
 from __future__ import annotations
 
 import math
-import operator
 from dataclasses import dataclass, field
 
 import numpy as np
 
-__all__ = ["SEVERITIES", "EPS", "Finding", "at_least", "labels_at", "name_labels",
-           "show_positives", "stable_order"]
+__all__ = ["SEVERITIES", "EPS", "Finding", "at_least", "name_labels", "show_positives",
+           "stable_order"]
 
 
 SEVERITIES = ("info", "warning", "critical")
@@ -83,18 +82,6 @@ def name_labels(labels, idx, limit=8, show=None) -> str:
     shown = ", ".join(repr(str(labels[j])) + (f" ({show(j)})" if show else "")
                       for j in idx[:limit])
     return shown + (f" and {len(idx) - limit} more" if len(idx) > limit else "")
-
-
-def labels_at(labels, idx) -> tuple:
-    """The tuple ``(labels[j] for j in idx)``, gathered in one call however many there are.
-
-    >>> labels_at(("a", "b", "c"), np.array([2, 0])), labels_at(["a", "b"], [1])
-    (('c', 'a'), ('b',))
-    """
-    idx = np.asarray(idx, dtype=np.intp).tolist()
-    if len(idx) < 2:  # itemgetter of one index gives the item itself, not a tuple
-        return tuple(labels[j] for j in idx)
-    return operator.itemgetter(*idx)(labels)
 
 
 def show_positives(sup):

@@ -14,7 +14,7 @@ import numpy as np
 
 from ..bands import CALIBRATION_BANDS
 from ..context import Context
-from ..findings import EPS, Finding, labels_at, name_labels, stable_order
+from ..findings import EPS, Finding, name_labels, stable_order
 from .scores import _unbounded, threshold_outside_scores
 
 __all__ = ["miscalibrated", "threshold_not_probability", "noise_floor"]
@@ -97,7 +97,7 @@ def miscalibrated(c: Context, band=None, noise=2.0, worst=8) -> Finding | None:
         "per-label temperature scaling (one parameter per label; the ranking, ROC-AUC and "
         "P@k stay the same) or, with a few hundred positives per label, isotonic "
         "regression. Then evaluate again.",
-        labels=labels_at(c.labels, involved),
+        labels=c.labels_at(involved),
         evidence={"ece_macro": macro, "ece_micro": micro, "noise_floor_macro": macro_floor,
                   "signed_gap_macro": macro_gap, "direction": direction,
                   "n_overconfident": int(over.sum()),

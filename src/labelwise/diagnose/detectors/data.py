@@ -10,7 +10,7 @@ import math
 import numpy as np
 
 from ..context import Context
-from ..findings import (EPS, Finding, at_least, labels_at, name_labels, show_positives,
+from ..findings import (EPS, Finding, at_least, name_labels, show_positives,
                         stable_order)
 
 __all__ = [
@@ -70,7 +70,7 @@ def label_imbalance(c: Context, ratio=20.0, few=5) -> Finding | None:
         message,
         "Report macro and micro averages side by side, look at the rare labels in the "
         "per-label table, and get more examples of them or weight them in training.",
-        labels=labels_at(c.labels, involved),
+        labels=c.labels_at(involved),
         evidence={"max_support": float(top), "min_support": float(low),
                   "ratio": float(top / low), "n_imbalanced": int(thin.sum()),
                   "n_rare": int(rare.sum()), "f1_micro": f_mi, "f1_macro": f_ma},
@@ -95,7 +95,7 @@ def mostly_unknown(c: Context, share=0.5) -> Finding | None:
         "annotated, which may not be typical of the rest.",
         "Annotate more samples for these labels, or read their figures with that in mind; "
         "compare the annotated samples with the others before trusting them.",
-        labels=labels_at(c.labels, idx),
+        labels=c.labels_at(idx),
         evidence={"n_labels": int(idx.size), "max_unknown": float(frac[idx].max()),
                   "unknown_fraction": float(np.sum(unknown) / (float(c.counts.total_weight)
                                                                * c.counts.n_labels))},
@@ -114,7 +114,7 @@ def no_support(c: Context) -> Finding | None:
         "Their recall is undefined and their precision can only be 0 (or undefined).",
         "Check that the evaluation split covers every label; drop labels that cannot occur, "
         "or read macro averages knowing these labels count at the zero_division value.",
-        labels=labels_at(c.labels, idx),
+        labels=c.labels_at(idx),
         evidence={"n_labels": int(idx.size), "of": n},
     )
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..context import Context
-from ..findings import (EPS, Finding, at_least, labels_at, name_labels, show_positives,
+from ..findings import (EPS, Finding, at_least, name_labels, show_positives,
                         stable_order)
 
 __all__ = [
@@ -49,7 +49,7 @@ def accuracy_paradox(c: Context, accuracy=0.9, recall=0.5, critical=0.2) -> Find
         f"{recall:.0%}: {name_labels(c.labels, weak, show=lambda j: f'{per_label[j]:.0%}')}.",
         "Judge the model by recall, F1 (micro and macro) and the per-label table, not by "
         "label accuracy or Hamming loss.",
-        labels=labels_at(c.labels, weak),
+        labels=c.labels_at(weak),
         evidence={"label_accuracy": acc, "recall_micro": rmi, "recall_macro_present": rma,
                   "positive_share": positive, "all_negative_accuracy": 1 - positive},
     )
@@ -67,7 +67,7 @@ def never_predicted(c: Context) -> Finding | None:
         f"{name_labels(c.labels, idx, show=show_positives(sup))}. Their recall is 0.",
         "Lower the threshold for these labels (per-label thresholds), or check that the "
         "model was trained on them at all.",
-        labels=labels_at(c.labels, idx),
+        labels=c.labels_at(idx),
         evidence={"support": {str(c.labels[j]): float(sup[j]) for j in idx[:20]}},
     )
 
@@ -163,12 +163,12 @@ def undefined_metric(c: Context, sample_share=0.01) -> Finding | None:
     if left_out:
         sentences.append("Undefined and always left out of the averages: "
                          + "; ".join(left_out) + ".")
-    idx = np.union1d(no_pred, no_true)  # sorted, each label once
+    idx = np.flatnonzero((pred == 0) | (sup == 0))
     return Finding(
         "undefined_metric", "info",
         " ".join(sentences),
         "Choose zero_division on purpose: 0 penalises, 1 forgives, nan leaves such labels "
         "(or samples) out of the averages.",
-        labels=labels_at(c.labels, idx),
+        labels=c.labels_at(idx),
         evidence={**evidence, "zero_division": _zero_division_text(zd)},
     )

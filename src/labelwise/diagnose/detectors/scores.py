@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..context import SOFTMAX_TOL, Context, Thresholding
-from ..findings import Finding, at_least, labels_at, name_labels
+from ..findings import Finding, at_least, name_labels
 
 __all__ = ["softmax_scores", "logits_not_probabilities", "threshold_outside_scores"]
 
@@ -196,7 +196,7 @@ def threshold_outside_scores(c: Context, share=0.9) -> Finding | None:
         + (" and threshold: " if own else ": ")
         + name_labels(c.labels, idx, show=show) + ".",
         fix,
-        labels=labels_at(c.labels, idx),
+        labels=c.labels_at(idx),
         evidence={"threshold": t.threshold, "cut": t.cut, "inclusive": t.inclusive,
                   "scores_are_logits": t.scores_are_logits, "min_score": lo,
                   "max_score": hi, "n_labels_scored": n, "n_never_predicted": int(none.sum()),
