@@ -54,9 +54,10 @@ __all__ = [
 def _ratio(num, den) -> np.ndarray:
     num = np.asarray(num, dtype=np.float64)
     den = np.asarray(den, dtype=np.float64)
-    zero = den == 0
     with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(zero, np.nan, num / np.where(zero, 1.0, den))
+        out = np.asarray(num / den)
+    out[den == 0] = np.nan  # x / 0 gives inf, not the NaN of 0 / 0
+    return out
 
 
 def precision(tp, fp, fn, tn, beta=1.0):
@@ -217,12 +218,23 @@ def per_label(c: Counts, family: Family, zero_division=0.0, beta=1.0, memo=None)
     raw_key = ("formula", family.name, beta)
     raw = None if memo is None else memo.get(raw_key)
     if raw is None:
-        raw = family(c.tp, c.fp, c.fn, c.tn, beta)
+        raw = family(*_float_counts(c, memo), beta)
     values = resolve(raw, zero_division, family, "labels")
     if memo is not None:
         memo[raw_key] = raw
         memo[key] = values
     return values
+
+
+def _float_counts(c: Counts, memo=None):
+    """``(tp, fp, fn, tn)`` as float64, converted once per memo: the formulas compute in
+    float64, and sums of whole counts are exact in it."""
+    units = None if memo is None else memo.get(("float",))
+    if units is None:
+        units = tuple(np.asarray(x, dtype=np.float64) for x in (c.tp, c.fp, c.fn, c.tn))
+        if memo is not None:
+            memo[("float",)] = units
+    return units
 
 
 def average(c: Counts, family: Family, avg: str, zero_division=0.0, beta=1.0, memo=None):
@@ -250,7 +262,10 @@ def average(c: Counts, family: Family, avg: str, zero_division=0.0, beta=1.0, me
                          size=c.n_samples)
         return _mean(np.where(known, values, np.nan), c.row_weight)
     values = per_label(c, family, zero_division, beta, memo)
-    weights = (c.tp + c.fn) if avg == "weighted" else None
+    weights = None
+    if avg == "weighted":
+        tp, _, fn, _ = _float_counts(c, memo)
+        weights = tp + fn
     return _mean(values, weights)
 
 
