@@ -92,10 +92,11 @@ def specificity(tp, fp, fn, tn, beta=1.0):
 
 def balanced_accuracy(tp, fp, fn, tn, beta=1.0):
     """Mean of recall and specificity; a class absent from the truth is left out."""
-    both = np.stack([recall(tp, fp, fn, tn), specificity(tp, fp, fn, tn)])
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        return np.nanmean(both, axis=0)
+    r, s = recall(tp, fp, fn, tn), specificity(tp, fp, fn, tn)
+    r_kept, s_kept = ~np.isnan(r), ~np.isnan(s)
+    total = np.where(r_kept, r, 0.0) + np.where(s_kept, s, 0.0)
+    with np.errstate(invalid="ignore"):  # neither defined: 0 / 0, NaN
+        return total / (r_kept.astype(np.int64) + s_kept)  # np.nanmean's sum / count
 
 
 def mcc(tp, fp, fn, tn, beta=1.0):
