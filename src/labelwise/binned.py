@@ -18,7 +18,6 @@ ones.
 
 from __future__ import annotations
 
-import base64
 import math
 import numbers
 import zlib
@@ -28,6 +27,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.special import digamma
 
+from ._packing import pack_floats, unpack_floats
 from .errors import InputError
 
 __all__ = ["BinnedScores", "BinnedAucAp"]
@@ -416,7 +416,6 @@ class BinnedScores:
         >>> np.array_equal(back.counts, state.counts), back.bins, back.score_range
         (True, 8, (0.0, 1.0))
         """
-        raw = np.ascontiguousarray(self.counts, dtype="<f8").tobytes()
         return {
             "format": _FORMAT,
             "n_labels": self._n_labels,
@@ -424,7 +423,7 @@ class BinnedScores:
             "score_range": list(self._range),
             "logits": self._logits,
             "integer_weights": self.integer_weights,
-            "counts": base64.b64encode(zlib.compress(raw, 1)).decode("ascii"),
+            "counts": pack_floats(self.counts),
         }
 
     @classmethod
@@ -435,8 +434,7 @@ class BinnedScores:
                              f"'{_FORMAT}').")
         try:
             new = cls(d["n_labels"], d["bins"], tuple(d["score_range"]), logits=d["logits"])
-            raw = zlib.decompress(base64.b64decode(d["counts"], validate=True))
-            counts = np.frombuffer(raw, dtype="<f8").astype(np.float64)
+            counts = unpack_floats(d["counts"])
             new.counts = counts.reshape(new.counts.shape)
             new.integer_weights = bool(d["integer_weights"])
         except (KeyError, TypeError, ValueError, zlib.error) as err:

@@ -27,7 +27,6 @@ clipped to ``[eps, 1 - eps]``); they add up too, so both are exact.
 
 from __future__ import annotations
 
-import base64
 import numbers
 import zlib
 from typing import NamedTuple
@@ -39,6 +38,7 @@ from ._calibration_kernels import calibration_sums, calibration_sums_weighted
 from ._parallel import in_threads
 from ._validate import check_average, check_sample_weight
 from ._validate.raw import located, plain, where
+from ._packing import pack_floats, unpack_floats
 from .errors import InputError
 
 __all__ = [
@@ -486,13 +486,12 @@ class CalibrationBins:
         (True, 4, True)
         """
         raw = np.concatenate([self.counts.ravel(), self.squared, self.log_losses])
-        raw = np.ascontiguousarray(raw, dtype="<f8").tobytes()
         return {
             "format": _FORMAT,
             "n_labels": self._n_labels,
             "bins": self._bins,
             "eps": self._eps,
-            "sums": base64.b64encode(zlib.compress(raw, 1)).decode("ascii"),
+            "sums": pack_floats(raw),
         }
 
     @classmethod
@@ -503,8 +502,7 @@ class CalibrationBins:
                              f"'{_FORMAT}').")
         try:
             new = cls(d["n_labels"], d["bins"], eps=d["eps"])
-            raw = zlib.decompress(base64.b64decode(d["sums"], validate=True))
-            values = np.frombuffer(raw, dtype="<f8").astype(np.float64)
+            values = unpack_floats(d["sums"])
             size = new.counts.size
             if values.size != size + 2 * new.n_labels:
                 raise ValueError(f"{values.size} sums for {size + 2 * new.n_labels} cells")
