@@ -497,6 +497,14 @@ def test_yeast_strong_regularisation_is_significantly_worse(yeast_models, kind):
     tex_row = next(line for line in tex.splitlines() if line.startswith("f1\\_macro"))
     assert re.search(r"& \\textbf\{\d\.\d{4} \[[^]]+\]\}\$\^\{a\}\$ \\\\$", tex_row), tex_row
 
+    html = c._repr_html_()  # the notebook rendering: a fragment, not a page
+    assert html.startswith('<div class="lw-comparison">') and "<html" not in html
+    html_row = re.search(r"<tr><td>f1_macro</td>(.*?)</tr>", html).group(1)
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", html_row)
+    assert not cells[0].startswith("<strong>")
+    assert re.fullmatch(r"<strong>\d\.\d{4} \[[^]]+\]</strong><sup>a</sup>", cells[1]), cells
+    assert "a: lr_C0.001" in html and "Holm-corrected" in html
+
     d = json.loads(json.dumps(c.to_dict(), allow_nan=False))
     assert d["models"] == ["lr_C0.001", "lr_C1"]
     assert d["best"]["f1_macro"] == "lr_C1"
@@ -654,6 +662,13 @@ def test_markdown_escapes_awkward_model_names(awkward):
     html = markdown_it.MarkdownIt("commonmark").enable("table").render(md)
     heads = re.findall(r"<th[^>]*>(.*?)</th>", html)
     assert heads == ["metric", "a: a|b&lt;c&gt;", "b: R&amp;D_v2"]
+
+
+def test_notebook_html_escapes_awkward_model_names(awkward):
+    html = awkward._repr_html_()
+    heads = re.findall(r"<th>(.*?)</th>", html)
+    assert heads == ["metric", "a: a|b&lt;c&gt;", "b: R&amp;D_v2"]
+    assert "<c>" not in html and "R&D" not in html
 
 
 def test_latex_escapes_awkward_model_names(awkward):

@@ -450,6 +450,9 @@ class Comparison:
                 if style == "text":
                     marks = "".join(_SUPERSCRIPT.get(c, "^" + c) for c in worse)
                     text = ("*" if m == best else "") + text + marks
+                elif style == "html":
+                    text = (f"<strong>{text}</strong>" if m == best else text) + (
+                        f"<sup>{','.join(worse)}</sup>" if worse else "")
                 elif style == "markdown":
                     text = (f"**{text}**" if m == best else text) + (
                         f"<sup>{','.join(worse)}</sup>" if worse else "")
@@ -496,6 +499,35 @@ class Comparison:
                "|---" + "|---:" * (len(head) - 1) + "|"]
         out += ["| " + " | ".join(row) + " |" for row in self._cells("markdown")]
         return "\n".join(out + ["", _md(self._legend())]) + "\n"
+
+    def _repr_html_(self) -> str:
+        """The table as an HTML fragment for notebooks: the best model in bold, superscript
+        letters of the models significantly worse, and the legend; model names escaped.
+
+        Examples
+        --------
+        >>> import numpy as np, labelwise
+        >>> rng = np.random.default_rng(0)
+        >>> y = rng.random((200, 4)) < 0.3
+        >>> good = np.where(rng.random((200, 4)) < 0.9, y, ~y)
+        >>> poor = np.where(rng.random((200, 4)) < 0.6, y, ~y)
+        >>> cmp = labelwise.compare(y, {"<good>": good, "poor": poor}, metrics=["f1_micro"],
+        ...                         n_resamples=200, seed=0)
+        >>> html = cmp._repr_html_()
+        >>> "a: &lt;good&gt;" in html and "<good>" not in html
+        True
+        >>> "<strong>" in html and "<sup>b</sup>" in html
+        True
+        """
+        from markupsafe import escape
+
+        head = "".join(f"<th>{escape(h)}</th>" for h in self._header())
+        body = "".join(
+            f"<tr><td>{escape(row[0])}</td>"
+            + "".join(f'<td style="text-align:right">{c}</td>' for c in row[1:]) + "</tr>"
+            for row in self._cells("html"))
+        return (f'<div class="lw-comparison"><table><thead><tr>{head}</tr></thead>'
+                f"<tbody>{body}</tbody></table><p>{escape(self._legend())}</p></div>")
 
     def to_latex(self) -> str:
         """The table as a LaTeX ``tabular``, ready for a paper."""
