@@ -202,8 +202,70 @@ def test_the_command_line_checks_each_block_once(tmp_path, monkeypatch):
                       propensity_b=D.PROPENSITY_B, k=D.CUTOFFS, auc="exact", auc_auto=True,
                       bins=D.BINS, memory_limit=2e9)
     fed = feed(truth, None, scores, Layout(), scoring)
-    # the truth's float values were checked once, by the reader; the engine saw booleans
-    assert [k for name, k in seen if name == "y_true"] == ["f", "b"]
+    # the truth's 0/1 columns were read as bytes and checked once, by the reader; the
+    # engine saw booleans
+    assert [k for name, k in seen if name == "y_true"] == ["u", "b"]
     report = fed.acc.report()
     want = labelwise.evaluate(y, y_score=s, labels=list(LABELS))
     assert report.metrics == pytest.approx(want.metrics, rel=1e-12, abs=1e-15, nan_ok=True)
+
+
+# --------------------------------------------------------------------------
+# 0/1 columns read as bytes, and read again as floats where a value is not one
+# --------------------------------------------------------------------------
+
+
+def _long_truth(tmp_path, cell=None, at=None, n=300_000):
+    """A truth CSV of more than one reader block (1 MiB), ``cell`` at data row ``at``."""
+    rng = np.random.default_rng(7)
+    y = (rng.random((n, 3)) < 0.3).astype(np.uint8)
+    lines = [",".join("01"[v] for v in row) for row in y]
+    if cell is not None:
+        parts = lines[at].split(",")
+        parts[1] = cell
+        lines[at] = ",".join(parts)
+    path = tmp_path / "truth.csv"
+    path.write_text("joy,calm,anger\n" + "\n".join(lines) + "\n")
+    return path, y
+
+
+def test_0_1_columns_are_read_as_bytes(tmp_path):
+    path, y = _long_truth(tmp_path)
+    src = Source(path)
+    blocks = list(src.blocks())
+    assert {b.values.dtype for b in blocks} == {np.dtype(np.uint8)}
+    np.testing.assert_array_equal(np.concatenate([b.values for b in blocks]), y)
+    # not for scores, nor with an unknown marker (whose cells read as floats)
+    assert Source(path, role="scores")._narrow_columns() == frozenset()
+    assert Source(path, unknown="-1")._narrow_columns() == frozenset()
+
+
+@pytest.mark.parametrize("cell, message", [
+    ("0.5", "0.5 is not 0 or 1. True labels are 0 or 1."),
+    ("300", "300 is not 0 or 1. True labels are 0 or 1."),
+    ("2", "2 is not 0 or 1. True labels are 0 or 1."),
+    ("-1", "-1 is not 0 or 1. True labels are 0 or 1."),
+    ("x", "'x' is not a number."),
+    ("", "the value is empty; every label column needs a number in every row."),
+])
+def test_a_value_past_the_first_block_that_is_not_a_byte_names_its_line(tmp_path, cell,
+                                                                       message):
+    path, _ = _long_truth(tmp_path, cell, at=250_000)
+    src = Source(path)
+    with pytest.raises(InputError) as err:
+        for block in src.blocks():
+            pairing.as_raw(src, block, LABELS, "labels", truth=True)
+    assert f"truth.csv:250002, column 'calm': {message}" in str(err.value)
+
+
+def test_a_float_past_the_first_block_reads_on_as_floats(tmp_path):
+    # "1.0" is 1: the rows from the block where it is are read again, as floats
+    path, y = _long_truth(tmp_path, "1.0", at=250_000)
+    y[250_000, 1] = 1
+    src = Source(path)
+    blocks = list(src.blocks())
+    assert blocks[0].values.dtype == np.uint8 and blocks[-1].values.dtype == np.float64
+    assert [b.start for b in blocks] == sorted({b.start for b in blocks})
+    np.testing.assert_array_equal(np.concatenate([b.values for b in blocks]), y)
+    raws = [pairing.as_raw(src, b, LABELS, "labels", truth=True) for b in blocks]
+    np.testing.assert_array_equal(np.concatenate([r.values for r in raws]), y.astype(bool))

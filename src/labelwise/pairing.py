@@ -177,6 +177,8 @@ def _canonical_01(src: Source, block: Block, values, vocab, truth: bool):
 
 
 def _not_01(src: Source, block: Block, values, vocab, truth, r, c, value, summed) -> InputError:
+    if isinstance(value, np.generic):  # a uint8 of a 0/1 column read as bytes: 2, not 2.0
+        value = value.item()
     shown = f"{value:g}" if isinstance(value, (int, float)) else repr(value)
     if sp.issparse(values):
         note = " (the row gives the label more than once)" if summed else ""

@@ -379,7 +379,10 @@ class Source:
             return {}
         return {"null_values": [self.unknown]}
 
-    def _batches(self, block_rows: int):
+    def _batches(self, block_rows: int, narrow: bool = False):
+        """The file's record batches; with ``narrow``, the columns of
+        :meth:`_narrow_columns` are read as uint8 (a value that is not a whole number
+        from 0 to 255 then fails the read: :meth:`_table_blocks` reads on as floats)."""
         import pyarrow as pa
         import pyarrow.types as pt
 
@@ -390,11 +393,29 @@ class Source:
         # Types are inferred from the first block only, and a column of whole numbers (or
         # of empty cells) there may hold fractions further down: read such columns as floats.
         text = self._text_columns()
+        small = self._narrow_columns() if narrow else frozenset()
         fields = []
         for f in self._inferred_schema():
             widen = (pt.is_integer(f.type) or pt.is_null(f.type)) and f.name not in text
-            fields.append(pa.field(f.name, pa.float64()) if widen else f)
+            if f.name in small:
+                fields.append(pa.field(f.name, pa.uint8()))
+            else:
+                fields.append(pa.field(f.name, pa.float64()) if widen else f)
         return self._open(pa.schema(fields))
+
+    def _narrow_columns(self) -> frozenset:
+        """The label columns of a CSV/TSV file of labels (truth or hard predictions) whose
+        first block holds whole numbers only: 0/1 columns, read as uint8 (one byte a
+        value, checked for 0/1 in one pass) rather than as float64. Not with an unknown
+        marker, whose cells are read as floats (NaN) or as its number."""
+        import pyarrow.types as pt
+
+        if (self.role != "labels" or self.unknown is not None or self.labels_column is not None
+                or self.fmt not in ("csv", "tsv")):
+            return frozenset()
+        names = set(self.label_names() or ())
+        return frozenset(f.name for f in self._inferred_schema()
+                         if f.name in names and pt.is_integer(f.type))
 
     def _table_blocks(self, block_rows: int) -> Iterator[Block]:
         import pyarrow as pa
@@ -406,20 +427,34 @@ class Source:
             start = 0
             group: list = []  # consecutive batches, joined into one Block
             rows = size = 0
-            try:
-                for batch in self._batches(block_rows):
-                    if batch.num_rows == 0:
-                        continue
-                    group.append(batch)
-                    rows, size = rows + batch.num_rows, size + batch.nbytes
-                    if rows >= target or size >= most:
+            narrow = bool(self._narrow_columns())
+            skip = 0  # rows emitted before a narrow read failed, read again as floats
+            while True:
+                try:
+                    for batch in self._batches(block_rows, narrow=narrow):
+                        if skip:
+                            if batch.num_rows <= skip:
+                                skip -= batch.num_rows
+                                continue
+                            batch, skip = batch.slice(skip), 0
+                        if batch.num_rows == 0:
+                            continue
+                        group.append(batch)
+                        rows, size = rows + batch.num_rows, size + batch.nbytes
+                        if rows >= target or size >= most:
+                            emit(self._block_from_batch(_table_of(group), start))
+                            start, group, rows, size = start + rows, [], 0, 0
+                    if group:
                         emit(self._block_from_batch(_table_of(group), start))
-                        start, group, rows, size = start + rows, [], 0, 0
-                if group:
-                    emit(self._block_from_batch(_table_of(group), start))
-                    start += rows
-            except (pa.ArrowInvalid, pa.ArrowTypeError, UnicodeDecodeError) as err:
-                raise self._diagnose(err) from None
+                        start += rows
+                    break
+                except (pa.ArrowInvalid, pa.ArrowTypeError, UnicodeDecodeError) as err:
+                    if not narrow:
+                        raise self._diagnose(err) from None
+                    # a value of a 0/1 column that is not a byte (a fraction, a typo): the
+                    # rows from the first one not yet emitted are read again, as floats, so
+                    # that the checks name it as they do in any other file
+                    narrow, skip, group, rows, size = False, start, [], 0, 0
             if start == 0:
                 raise InputError(f"{self.path} has a header but no data rows.")
 
@@ -535,7 +570,8 @@ class Source:
 
     def _as_matrix(self, batch, index: dict) -> np.ndarray | None:
         """The label columns as one matrix, converted a record batch at a time, when they
-        all hold floats of one type without a missing value; else None (the column by
+        all hold floats of one type (or all 0/1 bytes, :meth:`_narrow_columns`) without
+        a missing value; else None (the column by
         column path then converts them, and names any bad cell)."""
         import pyarrow as pa
         import pyarrow.types as pt
@@ -545,7 +581,8 @@ class Source:
             return None
         sub = batch.select(where)
         kinds = {f.type for f in sub.schema}
-        if len(kinds) != 1 or not pt.is_floating(next(iter(kinds))):
+        if len(kinds) != 1 or not (pt.is_floating(next(iter(kinds)))
+                                   or next(iter(kinds)) == pa.uint8()):
             return None
         if any(col.null_count for col in sub.columns):  # counted as the block was read
             return None
