@@ -30,10 +30,11 @@ from typing import NamedTuple
 import numba
 import numpy as np
 from llvmlite import ir
-from numba import njit, prange
+from numba import prange
 from numba.core import cgutils, types
 from numba.extending import intrinsic
 
+from ._jit import njit
 from ._parallel import in_threads
 
 __all__ = ["LabelOrder", "sorted_cells", "label_auc_ap", "pooled_cells", "pooled_auc_ap"]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit
+from ._jit import njit
 
 _PRODUCT_ROWS = 16  # clipped probabilities multiplied before one log: >= eps**16, no underflow
 

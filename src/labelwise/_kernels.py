@@ -11,7 +11,7 @@ true labels, predicted labels and their intersection.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+from ._jit import njit
 
 
 @njit(cache=True, nogil=True)

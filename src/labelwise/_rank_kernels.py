@@ -20,7 +20,7 @@ No validation here; inputs are canonical (see ``_validate``).
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+from ._jit import njit
 
 _SORT_ABOVE = 8  # rows with more true labels than this sort instead of counting
 

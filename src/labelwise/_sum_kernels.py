@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 import scipy.sparse as sp
-from numba import njit
+from ._jit import njit
 
 from ._parallel import in_threads
 

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import numpy as np
 import scipy.sparse as sp
-from numba import njit
+from ._jit import njit
 
 from ._parallel import in_threads
 from .errors import InputError
