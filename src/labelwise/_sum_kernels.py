@@ -10,7 +10,7 @@ block order, so the sums are the same whatever the number of threads. No validat
 from __future__ import annotations
 
 import numpy as np
-import scipy.sparse as sp
+from . import _sparse as sp
 from ._jit import njit
 
 from ._parallel import in_threads

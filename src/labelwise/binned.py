@@ -24,8 +24,7 @@ import zlib
 from typing import NamedTuple
 
 import numpy as np
-import scipy.sparse as sp
-from scipy.special import digamma
+from . import _sparse as sp
 
 from ._packing import pack_floats, unpack_floats
 from .errors import InputError
@@ -500,6 +499,8 @@ def _harmonic_difference(c: np.ndarray, m: np.ndarray) -> np.ndarray:
     small = x < _ASYMPTOTIC_FROM
     out = np.empty(np.broadcast(c, m).shape)
     if small.any():
+        from scipy.special import digamma
+
         out[small] = digamma(y[small]) - digamma(x[small])
     big = ~small
     if big.any():

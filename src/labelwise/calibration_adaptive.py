@@ -15,7 +15,7 @@ scores and truths per bin. The result equals
 from __future__ import annotations
 
 import numpy as np
-import scipy.sparse as sp
+from . import _sparse as sp
 
 from ._calibration_kernels import (cell_counts, gather_cells, quantile_bin_sums,
                                    sorted_key_quantile_sums)

@@ -32,7 +32,7 @@ import zlib
 from typing import NamedTuple
 
 import numpy as np
-import scipy.sparse as sp
+from . import _sparse as sp
 
 from ._calibration_kernels import calibration_sums, calibration_sums_weighted
 from ._parallel import in_threads

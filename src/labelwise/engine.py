@@ -25,7 +25,7 @@ import weakref
 from dataclasses import fields, replace
 
 import numpy as np
-import scipy.sparse as sp
+from . import _sparse as sp
 
 from ._validate.unknown import apply_unknown, check_unknown, split_unknown, unknown_mask
 from ._validate import (

@@ -31,7 +31,7 @@ do not validate.
 from __future__ import annotations
 
 import numpy as np
-import scipy.sparse as sp
+from . import _sparse as sp
 from ._jit import njit
 
 from ._parallel import in_threads

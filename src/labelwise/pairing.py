@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Iterator
 
 import numpy as np
-import scipy.sparse as sp
+from . import _sparse as sp
 
 from ._names import did_you_mean
 from ._validate import (RawMatrix, RawSets, check_finite_entries, coerce_scores, location,

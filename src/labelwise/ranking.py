@@ -22,7 +22,7 @@ from dataclasses import dataclass, field, fields
 from typing import Any, NamedTuple
 
 import numpy as np
-import scipy.sparse as sp
+from . import _sparse as sp
 
 from . import _kernels, _rank_kernels
 from ._parallel import SERIAL_CELLS, in_threads, run_all

@@ -46,7 +46,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-import scipy.sparse as sp
+from . import _sparse as sp
 
 from ._validate import binarize, check_beta, check_sample_weight, coerce_ranking, is_topk_form
 from . import defaults as D

@@ -26,7 +26,7 @@ does not change, since nothing ranks below the last positive's precision.
 from __future__ import annotations
 
 import numpy as np
-import scipy.sparse as sp
+from . import _sparse as sp
 
 __all__ = ["sentinel_scores", "corrected_rows", "corrected_auc", "unknown_params"]
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
-import scipy.sparse as sp
+from .. import _sparse as sp
 
 from .._names import near_match
 from ..errors import InputError

@@ -22,7 +22,7 @@ from dataclasses import dataclass, replace
 from typing import Any, Sequence
 
 import numpy as np
-import scipy.sparse as sp
+from .. import _sparse as sp
 
 from ..errors import InputError, RowOrderWarning
 

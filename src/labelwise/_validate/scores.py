@@ -11,7 +11,7 @@ from types import SimpleNamespace
 from typing import Any, Sequence
 
 import numpy as np
-import scipy.sparse as sp
+from .. import _sparse as sp
 
 from .._names import near_match
 from ..errors import InputError

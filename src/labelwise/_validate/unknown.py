@@ -26,7 +26,7 @@ from dataclasses import replace
 from typing import Any
 
 import numpy as np
-import scipy.sparse as sp
+from .. import _sparse as sp
 
 from ..errors import InputError
 from .labels import Labelled, to_canonical

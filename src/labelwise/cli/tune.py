@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 import numpy as np
-import scipy.sparse as sp
+from .. import _sparse as sp
 
 from .. import defaults as D
 from .._names import did_you_mean

@@ -53,7 +53,7 @@ from pathlib import Path
 from typing import IO, Callable, Iterator, NamedTuple, Sequence
 
 import numpy as np
-import scipy.sparse as sp
+from .. import _sparse as sp
 
 from .._names import did_you_mean
 from ..errors import InputError

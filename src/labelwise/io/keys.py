@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 import numpy as np
-import scipy.sparse as sp
+from .. import _sparse as sp
 
 from .._names import did_you_mean
 from ..errors import InputError

@@ -20,7 +20,7 @@ import re
 from typing import Iterator
 
 import numpy as np
-import scipy.sparse as sp
+from .. import _sparse as sp
 
 from ..errors import InputError
 from . import _files

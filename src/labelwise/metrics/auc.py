@@ -30,7 +30,7 @@ import warnings
 from typing import NamedTuple
 
 import numpy as np
-import scipy.sparse as sp
+from .. import _sparse as sp
 
 from .. import ranking
 from .._validate import (

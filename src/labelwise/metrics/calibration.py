@@ -37,7 +37,6 @@ from __future__ import annotations
 import numbers
 
 import numpy as np
-from scipy.special import expit
 
 from .._names import near_match
 from .._validate import check_average, check_sample_weight, coerce_ranking
@@ -79,6 +78,8 @@ class _Probabilities:
         dtype = s.dtype
         s = s.astype(np.float64)
         if scores_are_logits:
+            from scipy.special import expit
+
             s = expit(s)
         else:
             check_probabilities(s, self.labels if self.named else None)

@@ -45,7 +45,7 @@ import warnings
 from dataclasses import dataclass, replace
 
 import numpy as np
-import scipy.sparse as sp
+from .. import _sparse as sp
 
 from .. import formulas as F
 from .._validate import (

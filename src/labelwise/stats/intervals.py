@@ -12,7 +12,6 @@ import numbers
 import warnings
 
 import numpy as np
-from scipy.special import ndtr, ndtri
 
 from ..errors import InputError
 
@@ -192,6 +191,8 @@ def bca_interval(replicates, estimate, jackknife, level: float = 0.95):
     with np.errstate(divide="ignore", invalid="ignore"):
         proportion = (less + 0.5 * ties) / n
         proportion = np.clip(proportion, 0.5 / n, 1.0 - 0.5 / n)
+    from scipy.special import ndtr, ndtri
+
     z0 = ndtri(proportion)
 
     with warnings.catch_warnings():

@@ -19,7 +19,7 @@ interval (``"bca"`` and ``"percentile"`` give them one).
 from __future__ import annotations
 
 import numpy as np
-import scipy.sparse as sp
+from .. import _sparse as sp
 
 from ..errors import InputError
 from ..ranking import RowSums, ScoreSummary, per_k

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-import scipy.sparse as sp
+from .. import _sparse as sp
 
 from .._sum_kernels import weighted_column_sums
 from ..formulas import FAMILIES

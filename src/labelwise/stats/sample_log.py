@@ -11,7 +11,7 @@ scores that ROC-AUC and AP need are the ones ``auc="exact"`` keeps already).
 from __future__ import annotations
 
 import numpy as np
-import scipy.sparse as sp
+from .. import _sparse as sp
 
 from .replicates import Samples
 
