@@ -10,9 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 import numpy as np
-import scipy.sparse as sp
+from . import _sparse as sp
 
-from . import _kernels
+from . import _kernels, _numpy_counts
 from ._parallel import in_threads
 from ._validate import Labelled, check_sample_weight, coerce_pair
 from .errors import InputError
@@ -346,7 +346,8 @@ def per_row_counts(data: Labelled, sample_weight=None):
     t, p = data.y_true, data.y_pred
     if sp.issparse(t):
         w = np.ones(t.shape[0]) if sample_weight is None else sample_weight
-        out = _kernels.csr_counts(
+        small = sample_weight is None and _numpy_counts.take(t.indices.size + p.indices.size)
+        out = (_numpy_counts if small else _kernels).csr_counts(
             t.shape[1], t.indptr, t.indices, p.indptr, p.indices, w
         )
         if sample_weight is None:
@@ -354,6 +355,8 @@ def per_row_counts(data: Labelled, sample_weight=None):
         return out
     n, L = t.shape
     t8, p8 = t.view(np.uint8), p.view(np.uint8)
+    if _numpy_counts.take(n * L):
+        return _numpy_counts.dense_counts(t8, p8, sample_weight)
     rows = tuple(np.empty(n, dtype=np.int32) for _ in range(3))
     weighted = sample_weight is not None
     n_acc, dtype = (4, np.float64) if weighted else (3, np.int64)
