@@ -162,11 +162,59 @@ def zero_division_value(value: str):
     return {"0": 0, "1": 1, "nan": math.nan, "warn": "warn"}[value]
 
 
+# Seconds numba takes to compile what a first run needs, on an idle 2-core machine
+# (benchmarks/bench_startup.py measures it): the counting kernels of hard labels, and
+# everything a report with scores uses.
+COMPILE_SECONDS = {"counts": 4, "scores": 12}
+_COUNTING_KERNELS = ("dense_counts", "dense_counts_weighted", "csr_counts")
+
+
+def compile_notice(kernel: str) -> str:
+    """The line shown when the first compilation of a run starts.
+
+    Parameters
+    ----------
+    kernel : str
+        Dotted name of the kernel numba starts compiling.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> compile_notice("labelwise._kernels.dense_counts")
+    'labelwise: compiling fast kernels, once: about 4 s (later runs load them from the cache).'
+    """
+    family = "counts" if kernel.rsplit(".", 1)[-1] in _COUNTING_KERNELS else "scores"
+    return (f"labelwise: compiling fast kernels, once: about {COMPILE_SECONDS[family]} s "
+            "(later runs load them from the cache).")
+
+
+def _announce_compilation():
+    """Show :func:`compile_notice` on stderr at the first cache miss; returns the undo."""
+    from .._jit import on_compile
+
+    shown = []
+
+    def hook(kernel: str) -> None:
+        if not shown:
+            shown.append(kernel)
+            click.echo(compile_notice(kernel), err=True)
+
+    return on_compile(hook)
+
+
 def guarded(command):
-    """Run a command body: library errors become one line and exit code 2."""
+    """Run a command body: library errors become one line and exit code 2.
+
+    A compilation of kernels (a first run, with an empty cache) is announced on
+    stderr before it starts.
+    """
 
     @functools.wraps(command)
     def run(*args, debug=False, **kwargs):
+        stop_announcing = _announce_compilation()
         try:
             return command(*args, **kwargs)
         except (LabelwiseError, OSError) as err:
@@ -185,6 +233,8 @@ def guarded(command):
                 err=True,
             )
             sys.exit(2)
+        finally:
+            stop_announcing()
 
     return run
 
