@@ -26,5 +26,45 @@ def main(html: str | Path | None = HTML) -> None:
         print(f"\nHTML report: {Path(path).resolve()}")
 
 
+def compile_kernels() -> list:
+    """Compile (or load from the cache) the kernels the demo does not need.
+
+    The demo's 202 rows are counted with numpy; inputs of more than a few
+    million cells, as the command line meets them, use the counting kernels of
+    dense 0/1 labels, with and without sample weights. Calling them here, once
+    after install (``make demo``), saves that compilation on a first large run.
+    A line says so when something is compiled.
+
+    Returns
+    -------
+    list of str
+        The kernels that were compiled (empty when all came from the cache).
+    """
+    import numpy as np
+
+    from . import _jit, _numpy_counts
+    from .counts import Counts
+
+    compiled: list = []
+
+    def hook(kernel: str) -> None:
+        if not compiled:
+            print("\nCompiling the counting kernels of large inputs, once (a few seconds)...",
+                  flush=True)
+        compiled.append(kernel)
+
+    remove = _jit.on_compile(hook)
+    try:
+        n = _numpy_counts.BUDGET_CELLS // 8 + 1  # past the numpy budget: the kernels count
+        t = np.zeros((n, 8), dtype=bool)
+        t[::3, 1] = True
+        Counts.from_arrays(t, t)
+        Counts.from_arrays(t[:64], t[:64], sample_weight=np.ones(64))
+    finally:
+        remove()
+    return compiled
+
+
 if __name__ == "__main__":
     main(sys.argv[1] if len(sys.argv) > 1 else HTML)
+    compile_kernels()
