@@ -22,7 +22,7 @@ from ._calibration_kernels import (cell_counts, gather_cells, quantile_bin_sums,
 from ._parallel import in_threads
 from .calibration_bins import ece_from_bins
 
-__all__ = ["adaptive_ece", "adaptive_ece_from_keys", "percentile_edges"]
+__all__ = ["adaptive_ece", "adaptive_ece_from_keys", "percentile_edges", "KeyQuantiles"]
 
 _CHUNK_ROWS = 16_384
 _CELL_LIMIT = 1 << 17  # cells (labels x cells per label): counts and table stay in cache
@@ -168,3 +168,36 @@ def adaptive_ece_from_keys(keys: np.ndarray, n: int, n_labels: int, n_bins: int 
     scale = 0.0 if places is None else 10.0 ** places
     sorted_key_quantile_sums(keys, n_labels, n, q, scale, bins)
     return float(np.mean(ece_from_bins(bins.transpose(1, 0, 2))))
+
+
+class KeyQuantiles:
+    """Asks the pooled sort of exact ROC-AUC (:func:`labelwise.ranking.auc_ap`) for
+    each label's equal-mass bin sums, read off its sorted keys, so that the adaptive
+    ECE needs no sort of its own.
+
+    Parameters
+    ----------
+    n_bins : int
+        Equal-mass bins per label.
+    places : int, optional
+        The scores are float32 codes of decimals of this many places (decoded as
+        ``rint(code * 10**places) / 10**places``).
+
+    Attributes
+    ----------
+    bins : ndarray of shape (n_labels, n_bins, 3) or None
+        Count, sum of scores and sum of truths per label and bin, once the pooled
+        sort has run; None while it has not (weighted scores sort apart).
+    """
+
+    def __init__(self, n_bins: int, places: int | None = None) -> None:
+        self.n_bins = int(n_bins)
+        self.scale = 0.0 if places is None else 10.0 ** places
+        self.bins = None
+
+    def ece(self) -> float | None:
+        """The macro adaptive ECE of the bins; None before the sort ran. Equals
+        :func:`adaptive_ece` on the same scores (up to the order of the sums)."""
+        if self.bins is None:
+            return None
+        return float(np.mean(ece_from_bins(self.bins.transpose(1, 0, 2))))

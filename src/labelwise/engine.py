@@ -51,7 +51,6 @@ from ._validate import (
 )
 from . import _kernels
 from . import defaults as D
-from ._parallel import beside
 from .counts import Counts
 from .diagnose import (
     DEFAULT_BANDS,
@@ -809,10 +808,10 @@ class Accumulator:
                 self.exact = [_joined(self.exact)]  # one copy of the scores, not two
             y, scores, w = self.exact[0]
             ranked, places = self._ranked(scores)
-            read = self._adaptive_reader(y.shape[0], places)
-            found = corrected_auc(auc_ap(y, ranked, w, on_keys=read), self.counts)
-            if callable(self._adaptive):  # read off the keys beside the AUC pass
-                self._adaptive = self._adaptive()
+            read = self._adaptive_reader(places)
+            found = corrected_auc(auc_ap(y, ranked, w, quantiles=read), self.counts)
+            if read is not None:  # read off the same sorted keys, if they were sorted
+                self._adaptive = read.ece()
             extra = found._asdict()
             params = {"auc": "exact"}
         if extra:
@@ -827,19 +826,17 @@ class Accumulator:
         return (ScoreSummary(self.rows, has_propensity=self.inv_propensity is not None,
                              **extra), params)
 
-    def _adaptive_reader(self, n: int, places):
-        """A reader of the adaptive ECE off exact ROC-AUC's sorted keys (see
+    def _adaptive_reader(self, places):
+        """A :class:`~labelwise.calibration_adaptive.KeyQuantiles` that reads the
+        adaptive ECE off exact ROC-AUC's sorted keys (see
         :func:`labelwise.ranking.auc_ap`), or None when it would not apply."""
         self._adaptive = None
         if (self.calibration is None or self.counts.unknown is not None
                 or self.settings["scores_are_logits"]):
             return None
-        from .calibration_adaptive import adaptive_ece_from_keys
+        from .calibration_adaptive import KeyQuantiles
 
-        def read(keys):  # on the other core, while the same keys give ROC-AUC and AP
-            self._adaptive = beside(adaptive_ece_from_keys, keys, n, self.n_labels,
-                                    self.settings["calibration_bins"], places)
-        return read
+        return KeyQuantiles(self.settings["calibration_bins"], places)
 
     def _adaptive_ece(self):
         """Macro adaptive ECE (equal-mass bins) from the kept scores (unknown entries,

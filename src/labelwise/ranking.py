@@ -263,67 +263,157 @@ def _auc_ap(y: np.ndarray, s: np.ndarray, w, ordered=None) -> tuple[float, float
     return _auc_ap_sorted(np.sort(s) if ordered is None else ordered, s[y])
 
 
-_KEY_SAMPLE = 1 << 14  # keys sampled for the buckets of the parallel sort
+_KEY_SAMPLE = 1 << 16  # scores sampled (whole rows) for the buckets of the parallel sort
 _KEY_BUCKETS = 64
+_LABEL_CELLS = 1 << 17  # buckets x labels counted per row block, at most
+_KEY_BUDGET = 1 << 23  # bytes of packed keys held at once, at least (else the scores')
 
 
-def _sorted_keys(bits: np.ndarray, indptr: np.ndarray, indices: np.ndarray) -> np.ndarray:
-    """The sorted :func:`~labelwise._rank_kernels.pooled_keys` of float32 score bits.
+def _pooled(y_true, scores: np.ndarray, quantiles=None):
+    """Per-label and micro ROC-AUC sums and AP of unweighted float32 or float64 scores
+    from one pooled sort, or None when the packed keys cannot hold them.
 
-    Large inputs are sorted on the thread pool: quantiles of a sample of the keys cut
-    them into buckets by their top bits, each key is written straight into its bucket's place
-    (rows counted, then written, in blocks on threads), and the buckets are sorted
-    side by side. The sorted keys are the same either way.
+    The order keys of the scores (:mod:`labelwise._pooled_kernels`) are cut into
+    buckets by their top 16 bits (at quantiles of a sample of them on the thread
+    pool, and so that each bucket's range fits its packed keys); the entries of
+    each bucket are counted, per label and truth, in a pass over the rows. Then,
+    for the buckets a group at a time (at most the scores' bytes of keys), a
+    second pass writes each entry's packed key into its bucket's place, and the
+    buckets are sorted and read side by side, each starting from the counts of
+    those below it. ``quantiles`` (see :func:`auc_ap`) gets its bin sums read off the
+    same sorted buckets.
     """
-    n, L = bits.shape
+    from . import _pooled_kernels as pk
+
+    n, L = scores.shape
+    wide = scores.dtype == np.float64
+    bits = np.ascontiguousarray(scores).view(np.uint64 if wide else np.uint32)
+    shift = 48 if wide else 16
+    lb = max(2, int(2 * L - 1).bit_length())  # bits of label << 1 | truth
+    width = 32 if not wide and lb <= 16 else 64
+    if width - lb < shift:  # a bucket could not hold one value of the top 16 bits
+        return None
+    span = 1 << min(16, width - lb - shift)  # values of the top 16 bits per bucket, at most
+    m = n * L
     workers = os.cpu_count() or 1
-    if workers == 1 or n * L < SERIAL_CELLS:
-        keys = _rank_kernels.pooled_keys(bits, indptr, indices)
-        keys.sort()
-        return keys
-    step = max(1, n // _KEY_SAMPLE)
-    rows = np.arange(0, n, step)
-    sample = _rank_kernels.pooled_keys(np.ascontiguousarray(bits[rows]), *_rows_of(indptr,
-                                                                                 indices, rows))
-    sample.sort()
-    # a bucket per range of the keys' top 16 bits, cut at quantiles of the sample
-    cuts = sample[(np.arange(1, _KEY_BUCKETS) * sample.shape[0]) // _KEY_BUCKETS] >> np.uint64(48)
-    table = np.searchsorted(cuts, np.arange(1 << 16, dtype=np.uint64), side="left")
-    table = table.astype(np.int32)
-    n_buckets = _KEY_BUCKETS
-    bounds = [n * b // (4 * workers) for b in range(4 * workers + 1)]
-    counts = np.zeros((len(bounds) - 1, n_buckets), dtype=np.int64)
+    parallel = workers > 1 and m >= SERIAL_CELLS
+    indptr, indices = y_true.indptr, y_true.indices
+    n_tasks = 4 * workers if parallel else 1
+    bounds = [n * q // n_tasks for q in range(n_tasks + 1)]
+    found = [None] * n_tasks
+
+    def extent(q: int) -> None:
+        found[q] = pk.order_range(bits, bounds[q], bounds[q + 1])
+
+    run_all(extent, n_tasks)
+    low = min(int(f[0]) for f in found) >> shift
+    high = max(int(f[1]) for f in found) >> shift
+    starts = np.array([low], dtype=np.int64)
+    n_quantiles = min(_KEY_BUCKETS, max(1, _LABEL_CELLS // L)) if parallel else 1
+    if n_quantiles > 1 and high > low:
+        rows = np.arange(0, n, max(1, m // _KEY_SAMPLE))
+        sample = pk.sample_orders(bits, rows)
+        sample.sort()
+        cuts = (sample[(np.arange(1, n_quantiles) * sample.shape[0]) // n_quantiles]
+                >> np.uint64(shift)).astype(np.int64)
+        starts = np.unique(np.concatenate([starts, cuts[(cuts > low) & (cuts <= high)]]))
+    ends = np.append(starts[1:], high + 1)
+    pieces = -(-(ends - starts) // span)
+    if int(pieces.sum()) * L > 8 * _LABEL_CELLS:
+        return None
+    starts = np.concatenate([np.arange(a, e, span) for a, e in zip(starts, ends)])
+    B = starts.shape[0]
+    table = np.searchsorted(starts, np.arange(1 << 16), side="right") - 1
+    table = np.clip(table, 0, B - 1).astype(np.int32)
+    base = starts.astype(np.uint64) << np.uint64(shift)
+    ushift = np.uint64(shift)
+
+    counts = np.zeros((n_tasks, B), dtype=np.int64)
+    labels = np.zeros((n_tasks, B, 2 * L), dtype=np.int64)
+    top = np.zeros((n_tasks, B, L) if quantiles is not None else (0, 0), dtype=np.uint64)
 
     def count(q: int) -> None:
-        _rank_kernels.key_counts(bits, indptr, indices, table, bounds[q], bounds[q + 1],
-                                 counts[q])
+        pk.bucket_counts(bits, indptr, indices, table, ushift, bounds[q], bounds[q + 1],
+                         counts[q], labels[q], top[q] if top.shape[0] else top)
 
-    run_all(count, len(bounds) - 1)
-    # block q writes bucket b from the keys of bucket b in blocks before it on
+    run_all(count, n_tasks)
     sizes = counts.sum(axis=0)
-    starts = np.concatenate([[0], np.cumsum(sizes)])
-    cursor = starts[:-1][None, :] + np.cumsum(counts, axis=0) - counts
-    keys = np.empty(n * L, dtype=np.uint64)
+    by_label = labels.sum(axis=0)
+    del labels
+    total = by_label[:, 0::2] + by_label[:, 1::2]  # (B, L) entries per bucket and label
+    pos = np.ascontiguousarray(by_label[:, 1::2])
+    positives = pos.sum(axis=0)
+    seen0 = np.cumsum(total, axis=0) - total
+    pos0 = np.cumsum(pos, axis=0) - pos
+    all0 = np.cumsum(sizes) - sizes
+    all_pos = pos.sum(axis=1)
+    all_pos0 = np.cumsum(all_pos) - all_pos
+    if quantiles is not None:
+        highest = np.maximum.accumulate(top.max(axis=0), axis=0)
+        below = np.concatenate([np.zeros((1, L), dtype=np.uint64), highest[:-1]])
+        del top
+        q_frac = np.true_divide(np.linspace(0, 1, quantiles.n_bins + 1) * 100, 100)
 
-    def scatter(q: int) -> None:
-        _rank_kernels.key_scatter(bits, indptr, indices, table, bounds[q], bounds[q + 1],
-                                  cursor[q], keys)
+    # groups of buckets whose keys are held at once
+    item = width // 8
+    budget = max(_KEY_BUDGET, bits.nbytes) // item
+    groups = []
+    first = 0
+    while first < B:
+        last, held = first, 0
+        while last < B and (last == first or held + sizes[last] <= budget):
+            held += sizes[last]
+            last += 1
+        groups.append((first, last))
+        first = last
+    keys = np.empty(max(int(sizes[a:b].sum()) for a, b in groups),
+                    dtype=np.uint32 if width == 32 else np.uint64)
+    per_task = np.cumsum(counts, axis=0) - counts  # entries of each bucket in earlier blocks
+    outputs = []
+    for first, last in groups:
+        offsets = np.zeros(B + 1, dtype=np.int64)
+        offsets[first + 1 : last + 1] = np.cumsum(sizes[first:last])
+        cursor = offsets[:-1][None, :] + per_task
 
-    run_all(scatter, len(bounds) - 1)
+        def scatter(q: int) -> None:
+            pk.bucket_scatter(bits, indptr, indices, table, ushift, base, lb, first, last,
+                              bounds[q], bounds[q + 1], cursor[q], keys)
 
-    def sort(b: int) -> None:
-        keys[starts[b] : starts[b + 1]].sort()
+        run_all(scatter, n_tasks)
+        # the group's buckets in runs of about equal size, one run per task
+        share = np.cumsum(sizes[first:last])
+        cut = np.searchsorted(share, share[-1] * np.arange(1, n_tasks) / n_tasks) + 1
+        edges = np.unique(np.clip(np.concatenate([[0], cut, [last - first]]), 0,
+                                  last - first)) + first
 
-    run_all(sort, n_buckets)
-    return keys
+        def read(t: int) -> None:
+            auc_num, ap, micro = np.zeros(L), np.zeros(L), np.zeros(2)
+            bins = np.zeros((L, quantiles.n_bins, 3)) if quantiles is not None else None
+            for b in range(edges[t], edges[t + 1]):
+                part = keys[offsets[b] : offsets[b + 1]]
+                if not part.shape[0]:
+                    continue
+                part.sort()
+                pk.scan_bucket(part, lb, n, positives, seen0[b], pos0[b],
+                               int(all0[b]), int(all_pos0[b]), m, auc_num, ap, micro)
+                if bins is not None:
+                    pk.quantile_bucket(part, lb, base[b], wide, n, q_frac,
+                                       quantiles.scale, seen0[b], below[b], bins)
+            outputs.append((auc_num, ap, micro, bins))
 
-
-def _rows_of(indptr: np.ndarray, indices: np.ndarray, rows: np.ndarray):
-    """The CSR ``(indptr, indices)`` of some rows of a CSR pattern."""
-    lengths = indptr[rows + 1] - indptr[rows]
-    sub_ptr = np.concatenate([[0], np.cumsum(lengths)]).astype(indptr.dtype)
-    take = np.repeat(indptr[rows] - sub_ptr[:-1], lengths) + np.arange(sub_ptr[-1])
-    return sub_ptr, indices[take]
+        run_all(read, edges.shape[0] - 1)
+    auc_num = sum(o[0] for o in outputs)
+    ap = sum(o[1] for o in outputs)
+    micro = sum(o[2] for o in outputs)
+    if quantiles is not None:
+        quantiles.bins = sum(o[3] for o in outputs)
+    neg = n - positives
+    with np.errstate(divide="ignore", invalid="ignore"):
+        auc = np.where((positives > 0) & (neg > 0), auc_num / (positives * neg), np.nan)
+    P_all = int(positives.sum())
+    N_all = m - P_all
+    micro_auc = float(micro[0] / (P_all * N_all)) if P_all > 0 and N_all > 0 else math.nan
+    return AucAp(auc, ap, micro_auc, float(micro[1]))
 
 
 class AucAp(NamedTuple):
@@ -335,23 +425,43 @@ class AucAp(NamedTuple):
     micro_ap: float
 
 
-def auc_ap(y_true, scores: np.ndarray, sample_weight=None, *, on_keys=None) -> AucAp:
+def auc_ap(y_true, scores: np.ndarray, sample_weight=None, *, quantiles=None) -> AucAp:
     """Per-label and micro-averaged ROC-AUC and average precision.
 
-    Unweighted float32 scores take one pooled sort of (score, label, truth) keys
-    that serves every label and the micro average at once; other inputs sort
-    each label's column, and the pooled scores, apart. ``on_keys``, when given, is
-    called with the sorted keys of the pooled sort (when there is one), so that
-    other values read off the same order need no sort of their own.
+    Parameters
+    ----------
+    y_true : scipy.sparse.csr_matrix
+        0/1 truth (n_samples, n_labels) with sorted, unique indices.
+    scores : ndarray of shape (n_samples, n_labels)
+        Dense scores, without NaN.
+    sample_weight : ndarray of shape (n_samples,), optional
+        Weights of the rows.
+    quantiles : object, optional
+        With attributes ``n_bins`` (int) and ``scale`` (float: > 0 decodes float32
+        codes of decimals with ``rint(code * scale) / scale``); when the pooled sort
+        runs, its attribute ``bins`` is set to each label's equal-mass bin sums
+        ``(n_labels, n_bins, 3)`` (count, sum of scores, sum of truths) read off
+        the same sorted keys (see :class:`labelwise.calibration_adaptive.KeyQuantiles`),
+        and is left alone otherwise.
+
+    Returns
+    -------
+    AucAp
+        Ties are one threshold, as in scikit-learn.
+
+    Notes
+    -----
+    Unweighted float32 and float64 scores take one pooled sort of (score, label,
+    truth) keys that serves every label and the micro average at once
+    (:func:`_pooled`); weighted scores, and float64 scores of more than 2**15
+    labels, sort each label's column, and the pooled scores, apart.
     """
     n, L = scores.shape
-    if sample_weight is None and scores.dtype == np.float32 and L < 2**30:
-        bits = np.ascontiguousarray(scores).view(np.uint32)
-        keys = _sorted_keys(bits, y_true.indptr, y_true.indices)
-        positives = np.bincount(y_true.indices, minlength=L).astype(np.int64)
-        if on_keys is not None:
-            on_keys(keys)
-        return AucAp(*_rank_kernels.pooled_auc_ap(keys, n, L, positives))
+    if (sample_weight is None and scores.dtype in (np.float32, np.float64) and n * L
+            and L < 2**30):
+        found = _pooled(y_true, scores, quantiles)
+        if found is not None:
+            return found
     auc = np.empty(L)
     ap = np.empty(L)
     for j, y in enumerate(_column_truth(y_true)):  # one column at a time: bounded memory

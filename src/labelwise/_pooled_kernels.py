@@ -1,0 +1,282 @@
+"""Hot loops of the pooled exact ROC-AUC and AP: every label, and the micro average,
+from one sort of packed keys, bucket by bucket.
+
+A score's *order key* is its IEEE bits turned so that unsigned order is numeric
+order (``-0.0`` read as ``0.0``): 32 bits for float32, 64 for float64. Buckets are
+ranges of the keys' top 16 bits (``table`` maps those bits to a bucket, in order).
+Within bucket ``b`` an entry of label ``j`` with truth ``y`` is packed as
+
+    ((order - base[b]) << lb) | (j << 1) | y
+
+in an unsigned integer of 32 or 64 bits; the bucket's range is narrow enough for
+this to fit. Sorting a bucket's packed keys orders its entries by score, then
+label, then truth, so that each (score, label) pair and each score is one run.
+
+The buckets are counted, written and sorted apart, and each is read with the
+counts of the buckets below it, so that they can be read side by side. No
+validation here; inputs are canonical (see ``_validate``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _order(b, sign):  # pragma: no cover
+    """The order key (uint64) of a score's bits ``b``; ``sign`` is the sign bit of
+    its width."""
+    x = np.uint64(b)
+    if x == sign:  # -0.0 ties with 0.0
+        x = np.uint64(0)
+    return (~x & (sign | (sign - np.uint64(1)))) if x & sign else (x | sign)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _sign(bits):  # pragma: no cover
+    return np.uint64(1) << np.uint64(8 * bits.itemsize - 1)
+
+
+@njit(cache=True, nogil=True)
+def sample_orders(bits, rows):  # pragma: no cover
+    """The order keys of every score of the rows ``rows`` of ``bits`` (n, L)."""
+    sign = _sign(bits)
+    L = bits.shape[1]
+    out = np.empty(rows.shape[0] * L, dtype=np.uint64)
+    for a in range(rows.shape[0]):
+        i = rows[a]
+        for j in range(L):
+            out[a * L + j] = _order(bits[i, j], sign)
+    return out
+
+
+@njit(cache=True, nogil=True)
+def order_range(bits, lo, hi):  # pragma: no cover
+    """The smallest and largest order key of rows ``lo:hi``."""
+    sign = _sign(bits)
+    L = bits.shape[1]
+    small = np.uint64(0xFFFFFFFFFFFFFFFF)
+    large = np.uint64(0)
+    for i in range(lo, hi):
+        for j in range(L):
+            x = _order(bits[i, j], sign)
+            if x < small:
+                small = x
+            if x > large:
+                large = x
+    return small, large
+
+
+@njit(cache=True, nogil=True)
+def bucket_counts(bits, t_indptr, t_indices, table, shift, lo, hi, counts, labels,
+                  top):  # pragma: no cover
+    """Count the entries of rows ``lo:hi`` per bucket (``counts[b]``) and per bucket,
+    label and truth (``labels[b, 2 * j + y]``). ``top`` (buckets, L), unless empty,
+    receives one more than the largest order key of each label in each bucket (0:
+    none)."""
+    L = bits.shape[1]
+    sign = _sign(bits)
+    has_top = top.shape[0] > 0
+    flat = labels.reshape(-1)
+    pay = np.empty(L, dtype=np.int64)  # 2 * j + y of the current row
+    for j in range(L):
+        pay[j] = 2 * j
+    for i in range(lo, hi):
+        for a in range(t_indptr[i], t_indptr[i + 1]):
+            pay[t_indices[a]] += 1
+        row = bits[i]
+        for j in range(L):
+            x = _order(row[j], sign)
+            b = table[x >> shift]
+            counts[b] += 1
+            flat[b * 2 * L + pay[j]] += 1
+            if has_top and x + np.uint64(1) > top[b, j]:
+                top[b, j] = x + np.uint64(1)
+        for a in range(t_indptr[i], t_indptr[i + 1]):
+            pay[t_indices[a]] -= 1
+
+
+@njit(cache=True, nogil=True)
+def bucket_scatter(bits, t_indptr, t_indices, table, shift, base, lb, first, last, lo, hi,
+                   cursor, keys):  # pragma: no cover
+    """Write the packed keys of the entries of rows ``lo:hi`` that fall in buckets
+    ``first:last``, each at ``keys[cursor[b]]``, advancing ``cursor[b]``."""
+    L = bits.shape[1]
+    sign = _sign(bits)
+    width = np.uint64(lb)
+    pay = np.empty(L, dtype=np.uint64)  # j << 1 | y of the current row
+    for j in range(L):
+        pay[j] = np.uint64(j) << np.uint64(1)
+    for i in range(lo, hi):
+        for a in range(t_indptr[i], t_indptr[i + 1]):
+            pay[t_indices[a]] |= np.uint64(1)
+        row = bits[i]
+        for j in range(L):
+            x = _order(row[j], sign)
+            b = table[x >> shift]
+            if b >= first and b < last:
+                c = cursor[b]
+                keys[c] = ((x - base[b]) << width) | pay[j]
+                cursor[b] = c + 1
+        for a in range(t_indptr[i], t_indptr[i + 1]):
+            pay[t_indices[a]] &= ~np.uint64(1)
+
+
+@njit(cache=True, nogil=True)
+def scan_bucket(keys, lb, n, positives, seen0, pos0, all0, all_pos0, m, auc_num, ap,
+                micro):  # pragma: no cover
+    """Add one sorted bucket's share of the per-label and micro ROC-AUC and AP sums.
+
+    ``seen0[j]`` and ``pos0[j]`` are label ``j``'s entries and true entries in the
+    buckets below, ``all0`` and ``all_pos0`` those of every label; ``m`` is the number
+    of entries in all, ``n`` per label. ``auc_num[j]`` receives, for every true entry,
+    the false entries of its label scored lower plus half those scored the same;
+    ``ap[j]`` the AP terms; ``micro`` the same two sums over the pooled entries. Tied
+    scores form one threshold, as in scikit-learn.
+    """
+    size = keys.shape[0]
+    if size == 0:
+        return
+    L = positives.shape[0]
+    seen = seen0.copy()
+    pos_seen = pos0.copy()
+    P_all = 0
+    for j in range(L):
+        P_all += positives[j]
+    all_seen = all0
+    all_pos_seen = all_pos0
+    micro_auc = 0.0
+    micro_ap = 0.0
+    width = np.uint64(lb - 1)
+    label_mask = (np.uint64(1) << width) - np.uint64(1)
+    block_pos = 0
+    block_n = 0
+    run_pos = 0
+    run_n = 0
+    prev = np.uint64(keys[0]) >> np.uint64(1)
+    for c in range(size + 1):
+        key = np.uint64(keys[c]) if c < size else np.uint64(0)
+        here = key >> np.uint64(1)
+        if c == size or here != prev:  # the (score, label) run ends: credit its label
+            j = int(prev & label_mask)
+            P = positives[j]
+            if run_pos > 0:
+                auc_num[j] += run_pos * ((seen[j] - pos_seen[j]) + 0.5 * (run_n - run_pos))
+                ap[j] += run_pos / P * ((P - pos_seen[j]) / (n - seen[j]))
+            seen[j] += run_n
+            pos_seen[j] += run_pos
+            block_pos += run_pos
+            block_n += run_n
+            run_pos = 0
+            run_n = 0
+            if c == size or (here >> width) != (prev >> width):  # the score ends
+                if block_pos > 0:
+                    micro_auc += block_pos * ((all_seen - all_pos_seen) + 0.5 * (block_n - block_pos))
+                    micro_ap += block_pos / P_all * ((P_all - all_pos_seen) / (m - all_seen))
+                all_seen += block_n
+                all_pos_seen += block_pos
+                block_pos = 0
+                block_n = 0
+            prev = here
+        run_pos += int(key & np.uint64(1))
+        run_n += 1
+    micro[0] += micro_auc
+    micro[1] += micro_ap
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _value(order, wide, word32, f32, word64, f64):  # pragma: no cover
+    """The score (float64) of an order key."""
+    if wide:
+        sign = np.uint64(0x8000000000000000)
+        word64[0] = order ^ sign if order & sign else ~order
+        return f64[0]
+    sign = np.uint64(0x80000000)
+    word32[0] = np.uint32(order ^ sign if order & sign else ~order & np.uint64(0xFFFFFFFF))
+    return np.float64(f32[0])
+
+
+@njit(cache=True, nogil=True)
+def quantile_bucket(keys, lb, base, wide, n, q, scale, rank0, below, bins):  # pragma: no cover
+    """Add one sorted bucket's scores to each label's equal-mass bins.
+
+    Every label holds ``n`` scores; its inner bin edges interpolate its order
+    statistics as :func:`numpy.percentile` does at the fractions ``q`` (n_bins + 1,).
+    ``rank0[j]`` is the number of label ``j``'s scores in the buckets below, and
+    ``below[j]`` one more than the order key of the largest of them (0: none): the
+    edges that need it are found here, the others lie wholly below or above the
+    bucket. A score goes to the bin of the number of edges below it; ``scale`` > 0
+    decodes float32 codes of short decimals (``rint(code * scale) / scale``).
+    ``bins`` (n_labels, n_bins, 3) receives count, sum of scores and sum of truths.
+    """
+    size = keys.shape[0]
+    if size == 0:
+        return
+    L = rank0.shape[0]
+    E = q.shape[0] - 2
+    prev = np.empty(E, dtype=np.int64)
+    nxt = np.empty(E, dtype=np.int64)
+    gamma = np.empty(E)
+    for k in range(E):
+        virtual = (n - 1) * q[k + 1]
+        floor = np.floor(virtual)
+        gamma[k] = virtual - floor
+        p = min(max(int(floor), 0), n - 1)
+        x = min(p + 1, n - 1)
+        if virtual >= n - 1:
+            p = n - 1
+            x = n - 1
+        prev[k] = p
+        nxt[k] = x
+    marks = np.unique(np.concatenate((prev, nxt)))  # the ranks to watch, in order
+    M = marks.shape[0]
+    word32 = np.zeros(1, dtype=np.uint32)
+    f32 = word32.view(np.float32)
+    word64 = np.zeros(1, dtype=np.uint64)
+    f64 = word64.view(np.float64)
+    low = np.zeros((L, E))
+    edge = np.empty((L, E))
+    rank = rank0.copy()
+    watch = np.searchsorted(marks, rank0)
+    for j in range(L):
+        r = rank0[j]
+        for k in range(E):
+            if nxt[k] < r:  # both order statistics below: every score here is above it
+                edge[j, k] = -np.inf
+            else:
+                edge[j, k] = np.inf  # not known yet: above every score
+                if prev[k] < r:  # the lower one is the largest score below the bucket
+                    low[j, k] = _value(below[j] - np.uint64(1), wide, word32, f32, word64,
+                                       f64)
+    current = np.zeros(L, dtype=np.int64)
+    width = np.uint64(lb)
+    label_mask = (np.uint64(1) << np.uint64(lb - 1)) - np.uint64(1)
+    ub = np.uint64(base)
+    for c in range(size):
+        key = np.uint64(keys[c])
+        j = int((key >> np.uint64(1)) & label_mask)
+        y = np.float64(key & np.uint64(1))
+        x = _value((key >> width) + ub, wide, word32, f32, word64, f64)
+        if scale > 0.0:
+            x = np.rint(x * scale) / scale
+        r = rank[j]
+        rank[j] = r + 1
+        w = watch[j]
+        if w < M and marks[w] == r:
+            watch[j] = w + 1
+            for k in range(E):
+                if prev[k] == r:
+                    low[j, k] = x
+                if nxt[k] == r:  # numpy's linear interpolation, as np.percentile
+                    a = low[j, k]
+                    diff = x - a
+                    g = gamma[k]
+                    edge[j, k] = x - diff * (1 - g) if g >= 0.5 else a + diff * g
+        b = current[j]
+        while b < E and x > edge[j, b]:
+            b += 1
+        current[j] = b
+        bins[j, b, 0] += 1.0
+        bins[j, b, 1] += x
+        bins[j, b, 2] += y

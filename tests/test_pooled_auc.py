@@ -1,0 +1,153 @@
+"""The pooled sort of exact ROC-AUC and AP (``ranking.auc_ap``, ``_pooled_kernels``).
+
+Unweighted float32 and float64 scores take one pooled sort of packed keys, bucket by
+bucket; the numbers must be scikit-learn's, and those of the per-label path that
+weighted scores take, whatever the ties, signed zeros, subnormals and infinities,
+serially and on the thread pool (forced here on small inputs).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+import sklearn.metrics as skm
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from labelwise import ranking
+from labelwise.calibration_adaptive import KeyQuantiles, adaptive_ece
+
+TOL = 1e-12
+SPECIAL = (0.0, -0.0, 5e-324, -5e-324, 2.2250738585072014e-308, 1e-300, 1e-45, 0.25, 0.5,
+           np.nextafter(0.5, 1.0), 0.75, 1.0, 3.0, -2.0, np.inf, -np.inf)
+
+
+def csr(y: np.ndarray) -> sp.csr_matrix:
+    t = sp.csr_matrix(y.astype(bool))
+    t.sort_indices()
+    return t
+
+
+def per_label(y: np.ndarray, s: np.ndarray):
+    """The per-label path (weights of 1 take it), which sorts each column apart."""
+    return ranking.auc_ap(csr(y), s, np.ones(s.shape[0]))
+
+
+def assert_same(a, b, tol=TOL):
+    np.testing.assert_allclose(a.label_auc, b.label_auc, rtol=0, atol=tol, equal_nan=True)
+    np.testing.assert_allclose(a.label_ap, b.label_ap, rtol=0, atol=tol)
+    for x, z in ((a.micro_auc, b.micro_auc), (a.micro_ap, b.micro_ap)):
+        assert (math.isnan(x) and math.isnan(z)) or abs(x - z) <= tol
+
+
+@pytest.fixture(params=["serial", "threads"])
+def path(request, monkeypatch):
+    """Run the pooled sort serially, or on threads with many buckets even when small
+    (the same setting for every generated input)."""
+    if request.param == "threads":
+        monkeypatch.setattr(ranking, "SERIAL_CELLS", 0)
+        monkeypatch.setattr(ranking.os, "cpu_count", lambda: 2)
+    return request.param
+
+
+@st.composite
+def scored(draw, special=True):
+    n = draw(st.integers(1, 40))
+    L = draw(st.integers(1, 6))
+    y = np.array(draw(st.lists(st.booleans(), min_size=n * L, max_size=n * L))).reshape(n, L)
+    values = st.sampled_from(SPECIAL) if special else st.sampled_from(SPECIAL[:-2])
+    pool = st.one_of(values, st.floats(-4, 4, allow_nan=False, width=64))
+    s = np.array(draw(st.lists(pool, min_size=n * L, max_size=n * L))).reshape(n, L)
+    return y, s
+
+
+@settings(max_examples=120, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=scored(special=False))
+def test_float64_pooled_equals_sklearn(data, path):
+    y, s = data
+    found = ranking.auc_ap(csr(y), s)
+    for j in range(y.shape[1]):
+        if 0 < y[:, j].sum() < y.shape[0]:
+            assert found.label_auc[j] == pytest.approx(skm.roc_auc_score(y[:, j], s[:, j]),
+                                                       abs=TOL)
+        else:
+            assert math.isnan(found.label_auc[j])
+        if y[:, j].any():
+            assert found.label_ap[j] == pytest.approx(
+                skm.average_precision_score(y[:, j], s[:, j]), abs=TOL)
+    if 0 < y.sum() < y.size:
+        assert found.micro_auc == pytest.approx(skm.roc_auc_score(y.ravel(), s.ravel()),
+                                                abs=TOL)
+    if y.any():
+        assert found.micro_ap == pytest.approx(
+            skm.average_precision_score(y.ravel(), s.ravel()), abs=TOL)
+
+
+@settings(max_examples=120, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=scored())
+def test_pooled_equals_the_per_label_path_with_infinities(data, path):
+    y, s = data
+    assert_same(ranking.auc_ap(csr(y), s), per_label(y, s))
+    s32 = s.astype(np.float32)
+    assert_same(ranking.auc_ap(csr(y), s32), per_label(y, s32))
+
+
+@settings(max_examples=80, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=scored())
+def test_float64_equals_float32_on_float32_values(data, path):
+    y, s = data
+    s32 = s.astype(np.float32)  # every value of s32 is a float64 value as well
+    assert_same(ranking.auc_ap(csr(y), s32.astype(np.float64)), ranking.auc_ap(csr(y), s32))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_large_inputs_on_threads_equal_sklearn_and_the_adaptive_ece(dtype):
+    rng = np.random.default_rng(7)
+    n, L = 30_000, 72  # above the serial size: buckets on the thread pool
+    y = rng.random((n, L)) < np.geomspace(0.3, 0.003, L)
+    s = np.round(rng.random((n, L)), 3).astype(dtype)  # ties within and across labels
+    s[:, 5] = 0.5  # one label all tied
+    y[:, 6] = False  # one label without positives
+    read = KeyQuantiles(15)
+    found = ranking.auc_ap(csr(y), s, quantiles=read)
+    assert_same(found, per_label(y, s))
+    defined = [j for j in range(L) if 0 < y[:, j].sum() < n]
+    assert np.nanmean(found.label_auc) == pytest.approx(
+        skm.roc_auc_score(y[:, defined], s[:, defined], average="macro"), abs=TOL)
+    assert found.micro_auc == pytest.approx(skm.roc_auc_score(y, s, average="micro"), abs=TOL)
+    assert found.micro_ap == pytest.approx(
+        skm.average_precision_score(y, s, average="micro"), abs=TOL)
+    assert read.ece() == pytest.approx(adaptive_ece(csr(y), s, None, 15), abs=TOL)
+
+
+def test_key_quantiles_decode_codes_of_decimals(path):
+    rng = np.random.default_rng(8)
+    p = np.round(rng.random((3000, 5)), 2)
+    y = rng.random((3000, 5)) < p
+    read = KeyQuantiles(10, places=2)
+    ranking.auc_ap(csr(y), p.astype(np.float32), quantiles=read)
+    assert read.ece() == pytest.approx(adaptive_ece(csr(y), p, None, 10), abs=TOL)
+
+
+def test_key_quantiles_stay_empty_without_the_pooled_sort():
+    rng = np.random.default_rng(9)
+    p = rng.random((50, 3))
+    y = rng.random((50, 3)) < p
+    read = KeyQuantiles(5)
+    ranking.auc_ap(csr(y), p, np.ones(50), quantiles=read)  # weighted: sorted apart
+    assert read.bins is None and read.ece() is None
+
+
+def test_float64_with_more_labels_than_the_keys_hold_sorts_apart():
+    rng = np.random.default_rng(10)
+    n, L = 3, 2**15 + 1  # label << 1 | truth needs 17 bits: no room in 64 with 48 of score
+    y = rng.random((n, L)) < 0.5
+    s = rng.random((n, L))
+    assert ranking._pooled(csr(y), s) is None
+    assert_same(ranking.auc_ap(csr(y), s), per_label(y, s))
