@@ -1208,3 +1208,21 @@ def test_medical_label_imbalance_names_the_rare_codes():
     absent = [labels[j] for j in np.flatnonzero(support == 0)]
     check_finding(the(r, "no_support"), "no_support", "info", numbers=["6 of 45"],
                   labels=absent)
+
+
+@pytest.mark.parametrize("scores", [
+    np.round(np.random.default_rng(0).random((500, 6)), 3),  # zeros among them
+    np.random.default_rng(1).random((300, 4)) * 3 - 1,  # outside [0, 1]
+    np.array([[-0.0, 0.5], [0.0, 1.0]]),
+    np.array([[0.0, -0.0]]),
+    np.array([[-0.0, -0.0], [-2.0, -0.0]]),
+    np.random.default_rng(2).random((20, 3)).astype(np.float32),
+])
+def test_score_shape_read_off_the_thresholding_is_the_same(scores):
+    from labelwise.diagnose import ScoreShape, Thresholding
+
+    plain = ScoreShape.of(scores)
+    ranged = ScoreShape.of(scores, Thresholding.of(scores, threshold=0.5))
+    assert ranged == plain
+    assert np.signbit(ranged.low) == np.signbit(plain.low)  # a zero keeps its sign
+    assert np.signbit(ranged.high) == np.signbit(plain.high)

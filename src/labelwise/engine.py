@@ -266,7 +266,7 @@ class Accumulator:
         weights = check_sample_weight(sample_weight, data.n_samples, data.index,
                                       allow_zero_sum=True)
         if kind == "scores":
-            plan = self._plan_scores(ranked, weights, mask)
+            plan = self._plan_scores(ranked, weights, mask, how)
         counts = Counts.from_labelled(data, weights, unknown=mask)
         # Everything is checked: the state changes only from here (the bins, which come
         # first, leave themselves unchanged when they refuse a score).
@@ -453,7 +453,7 @@ class Accumulator:
                               data.n_labels, data.named, data.index)
         return data, ranked, how, thr
 
-    def _plan_scores(self, ranked: RankingInput, weights, mask=None) -> dict:
+    def _plan_scores(self, ranked: RankingInput, weights, mask=None, how=None) -> dict:
         """Everything a batch of scores adds, computed without changing the state
         (with unknown entries in ``mask``, the scores the exact state keeps, with
         ``-inf`` in their place: :mod:`labelwise.unknown_entries`)."""
@@ -479,7 +479,7 @@ class Accumulator:
         rows = sum_rows(values, ks, weights)
         shape = None
         if ranked.dense_scores is not None and not s["scores_are_logits"]:
-            shape = ScoreShape.of(ranked.dense_scores)
+            shape = ScoreShape.of(ranked.dense_scores, how)  # its range read off ``how``
         return {"ks": ks, "width": width, "p": p, "rows": rows, "shape": shape,
                 "values": values if self.log is not None or self.poisson is not None
                 else None, "mask": mask, "kept": kept}

@@ -113,14 +113,25 @@ class ScoreShape:
     width: int = 0
 
     @classmethod
-    def of(cls, scores) -> "ScoreShape":
+    def of(cls, scores, how: "Thresholding | None" = None) -> "ScoreShape":
+        """The shape of a dense score matrix. ``how``, the :class:`Thresholding` of the
+        same scores, gives their range: then a matrix within [0, 1] is not scanned
+        again for entries outside it, nor for its smallest and largest score."""
         v = np.asarray(scores)
         if v.ndim != 2 or not v.size:
             return cls(rows=v.shape[0] if v.ndim else 0, width=v.shape[1] if v.ndim == 2 else 0)
         sums = v.sum(axis=1, dtype=np.float64)
+        low = high = math.nan
+        if how is not None and not how.partial and how.low.shape == (v.shape[1],):
+            low, high = float(how.low.min()), float(how.high.max())
+        # a zero is read off the scores again, so that it keeps the sign v.min() gives it
+        if low != low or low == 0.0:
+            low = float(v.min())
+        if high != high or high == 0.0:
+            high = float(v.max())
+        outside = 0 if 0.0 <= low and high <= 1.0 else int(np.count_nonzero((v < 0) | (v > 1)))
         return cls(int(v.shape[0]), int(np.count_nonzero(np.abs(sums - 1) <= SOFTMAX_TOL)),
-                   int(v.size), int(np.count_nonzero((v < 0) | (v > 1))), float(v.min()),
-                   float(v.max()), int(v.shape[1]))
+                   int(v.size), outside, low, high, int(v.shape[1]))
 
     def __add__(self, other: "ScoreShape") -> "ScoreShape":
         return ScoreShape(self.rows + other.rows,
