@@ -338,3 +338,23 @@ def test_closing_the_blocks_stops_the_reader(tmp_path, monkeypatch):
     assert first.n_rows > 0 and _readers()
     blocks.close()
     assert not _readers()
+
+
+def test_readers_of_few_columns_run_further_ahead(tmp_path, monkeypatch):
+    depths = []
+    real = lw_io._read_ahead
+
+    def spy(read, depth, name):
+        depths.append(depth)
+        return real(read, depth, name)
+
+    monkeypatch.setattr(lw_io, "_read_ahead", spy)
+    narrow, wide = tmp_path / "narrow.csv", tmp_path / "wide.csv"
+    narrow.write_text("a,b\n" + "0.5,0.25\n" * 50)
+    names = [f"c{j}" for j in range(40)]
+    wide.write_text(",".join(names) + "\n" + (",".join(["0.5"] * 40) + "\n") * 50)
+    for path in (narrow, wide):
+        assert sum(b.n_rows for b in Source(path).blocks()) == 50
+    # 32,768 rows of 2 columns fit in SMALL_BLOCK_BYTES; of 40 columns they do not
+    assert depths == [lw_io.READ_AHEAD_SMALL, lw_io.READ_AHEAD]
+    assert not _readers()

@@ -36,8 +36,13 @@ WIDE_ROWS = 256
 STREAM_ROWS = 32768
 STREAM_BLOCKS = 16
 # Blocks a table's reader converts ahead of the one in use, in a thread of its own (so
-# that reading the two files overlaps with the work on their rows).
+# that reading the two files overlaps with the work on their rows). Blocks of few columns
+# are small, and the reader runs further ahead of them (READ_AHEAD_SMALL), up to
+# SMALL_BLOCK_BYTES a Block: so that it keeps reading while the first Blocks wait for
+# the work on them to start (the first update loads the compiled kernels).
 READ_AHEAD = 2
+READ_AHEAD_SMALL = 8
+SMALL_BLOCK_BYTES = 8 << 20
 _NULLS = {"", "NA", "N/A", "#N/A", "NULL", "null", "-NaN", "-nan", "NaN", "nan", "n/a"}
 # A number, also with a decimal comma (so that such a column is seen as a label column
 # and its values get a clear error instead of the column being ignored as notes).
@@ -458,7 +463,10 @@ class Source:
             if start == 0:
                 raise InputError(f"{self.path} has a header but no data rows.")
 
-        yield from _read_ahead(read, READ_AHEAD, f"labelwise reader of {self.path.name}")
+        width = (self._head or "").count(self.delimiter) + 1 if self._head else None
+        small = width is not None and target * width * 8 <= SMALL_BLOCK_BYTES
+        yield from _read_ahead(read, READ_AHEAD_SMALL if small else READ_AHEAD,
+                               f"labelwise reader of {self.path.name}")
         _files.release_memory()  # what the blocks held, now that they have been used
 
     def _never_labels(self) -> set:
