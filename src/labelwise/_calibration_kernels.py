@@ -216,21 +216,9 @@ def sorted_key_quantile_sums(keys, n_labels, n, q, scale, bins):  # pragma: no c
             x = n - 1
         prev[k] = p
         nxt[k] = x
-    # the ranks to watch, in order (shared by every label: each holds n scores); a
-    # pass over the ranks rather than np.unique, whose sort takes seconds to compile
-    seen = np.zeros(max(n, 0), dtype=np.bool_)
-    for k in range(E if n > 0 else 0):  # with n >= 1 both ranks lie in 0..n-1
-        seen[prev[k]] = True
-        seen[nxt[k]] = True
-    M = 0
-    for r in range(n):
-        M += seen[r]
-    marks = np.empty(M, dtype=np.int64)
-    M = 0
-    for r in range(n):
-        if seen[r]:
-            marks[M] = r
-            M += 1
+    # the ranks to watch, in order (shared by every label: each holds n scores)
+    marks = np.unique(np.concatenate((prev, nxt)))
+    M = marks.shape[0]
     low = np.zeros((n_labels, E))
     edge = np.full((n_labels, E), np.inf)  # an edge not yet known is above every score
     rank = np.zeros(n_labels, dtype=np.int64)
