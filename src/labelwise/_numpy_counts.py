@@ -2,10 +2,12 @@
 
 Loading numba and a cached kernel takes a few tenths of a second (compiling it,
 on a first run, several seconds), far more than counting a few thousand rows:
-numpy counts about 3-10 ms per million cells, the kernel about 1 ms. So until
-numba is loaded, :func:`labelwise.counts.per_row_counts` counts here, for the
-first :data:`BUDGET_CELLS` cells of the process (about 30 ms of numpy, a tenth of
-loading numba); after that, or once numba is loaded anyway, the kernels count.
+numpy counts about 3-10 ms per million cells, the kernel about 1 ms. So
+:func:`labelwise.counts.per_row_counts` counts here the first :data:`BUDGET_CELLS`
+cells of the process (about 30 ms of numpy, a tenth of loading the kernel); after
+that, the kernels count. This holds when numba is loaded for other kernels (the
+score kernels of a run with scores): the counting kernel would still have to be
+loaded, or compiled on a first run.
 The results are identical to the kernels' (same dtypes; the weighted sums are
 added row by row in the same order, so the floats agree bit for bit), so which
 path ran never shows in a result.
@@ -13,7 +15,6 @@ path ran never shows in a result.
 
 from __future__ import annotations
 
-import sys
 import threading
 
 import numpy as np
@@ -28,8 +29,8 @@ _lock = threading.Lock()
 def take(cells: int) -> bool:
     """Whether to count ``cells`` more cells here rather than with the kernels.
 
-    True while numba is not loaded and the process has counted at most
-    :data:`BUDGET_CELLS` cells here, these included.
+    True while the process has counted at most :data:`BUDGET_CELLS` cells here,
+    these included.
 
     Parameters
     ----------
@@ -41,8 +42,6 @@ def take(cells: int) -> bool:
     bool
     """
     global _used
-    if "numba" in sys.modules:
-        return False
     with _lock:
         if _used + cells > BUDGET_CELLS:
             return False

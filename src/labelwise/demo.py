@@ -59,7 +59,7 @@ def compile_kernels() -> list:
         t = np.zeros((n, 8), dtype=bool)
         t[::3, 1] = True
         Counts.from_arrays(t, t)
-        Counts.from_arrays(t[:64], t[:64], sample_weight=np.ones(64))
+        Counts.from_arrays(t, t, sample_weight=np.ones(n))
     finally:
         remove()
     return compiled
