@@ -52,7 +52,7 @@ def test_small_hard_label_evaluate_never_loads_numba():
 def test_kernel_modules_hold_lazy_kernels_until_called():
     proc = _run("""
         import labelwise._kernels as k, labelwise._rank_kernels as r, sys
-        print(type(k.dense_counts).__name__, type(r.dense_rows).__name__, "numba" in sys.modules)
+        print(type(k.csr_counts).__name__, type(r.dense_rows).__name__, "numba" in sys.modules)
     """)
     assert proc.stdout.split() == ["LazyKernel", "LazyKernel", "False"], proc.stderr
 

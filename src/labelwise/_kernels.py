@@ -4,83 +4,15 @@ No validation and no defaults here; inputs are canonical (see ``_validate``):
 dense C-contiguous ``uint8`` views of 0/1 matrices, or the index arrays of
 CSR matrices with sorted, unique indices.
 
-Each kernel returns per-label ``tp, fp, fn, tn`` and, per row, the number of
-true labels, predicted labels and their intersection.
+:func:`csr_counts` returns per-label ``tp, fp, fn, tn`` and, per row, the number
+of true labels, predicted labels and their intersection; dense 0/1 matrices are
+counted by :mod:`labelwise._dense_kernels`.
 """
 
 from __future__ import annotations
 
 import numpy as np
 from ._jit import njit
-
-
-@njit(cache=True, nogil=True)
-def dense_counts(t, p, lo, hi, acc, row_true, row_pred, row_both):  # pragma: no cover
-    """Add the unweighted counts of rows ``lo:hi`` of two (n, L) uint8 0/1 matrices.
-
-    ``acc`` (3, L) receives tp, true and predicted sums; the per-row sizes go to
-    ``row_*[lo:hi]``. Counts accumulate in int32 (8 lanes a vector) per block of
-    rows, then flush to int64.
-    """
-    L = t.shape[1]
-    tp = np.zeros(L, dtype=np.int32)
-    ts = np.zeros(L, dtype=np.int32)
-    ps = np.zeros(L, dtype=np.int32)
-    for i in range(lo, hi):
-        nt = 0
-        np_ = 0
-        nb = 0
-        for j in range(L):
-            a = np.int32(t[i, j])
-            c = np.int32(p[i, j])
-            x = a & c
-            tp[j] += x
-            ts[j] += a
-            ps[j] += c
-            nt += a
-            np_ += c
-            nb += x
-        row_true[i] = nt
-        row_pred[i] = np_
-        row_both[i] = nb
-        if (i - lo) % 1048576 == 1048575:  # flush before int32 could overflow
-            acc[0] += tp
-            acc[1] += ts
-            acc[2] += ps
-            tp[:] = 0
-            ts[:] = 0
-            ps[:] = 0
-    acc[0] += tp
-    acc[1] += ts
-    acc[2] += ps
-
-
-@njit(cache=True, nogil=True)
-def dense_counts_weighted(t, p, w, lo, hi, acc, row_true, row_pred, row_both):  # pragma: no cover
-    """Add the counts of rows ``lo:hi``, each row weighted by ``w[i]``.
-
-    ``acc`` (4, L) float64 receives tp, fp, fn and tn.
-    """
-    L = t.shape[1]
-    for i in range(lo, hi):
-        wi = w[i]
-        nt = 0
-        np_ = 0
-        nb = 0
-        for j in range(L):
-            a = t[i, j]
-            c = p[i, j]
-            x = a & c
-            acc[0, j] += wi * x
-            acc[1, j] += wi * (c - x)
-            acc[2, j] += wi * (a - x)
-            acc[3, j] += wi * (1 - a - c + x)
-            nt += a
-            np_ += c
-            nb += x
-        row_true[i] = nt
-        row_pred[i] = np_
-        row_both[i] = nb
 
 
 @njit(cache=True, nogil=True)

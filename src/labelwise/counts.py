@@ -7,6 +7,7 @@ makes streaming, merging accumulators and distributed evaluation exact.
 
 from __future__ import annotations
 
+import mmap
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -20,6 +21,7 @@ from .errors import InputError
 __all__ = ["Counts"]
 
 _DENSE_KEY_LIMIT = 1 << 22  # histogram by bincount when base**3 keys fit in this
+_HIST_KEYS = 1 << 21  # dense input: row groups counted in the kernel when (L + 1)**3 fit
 
 
 @dataclass(frozen=True, eq=False)
@@ -130,11 +132,15 @@ class Counts:
         :func:`labelwise._validate.unknown.apply_unknown`): they are then left out
         of ``tn`` and counted in :attr:`unknown` and :attr:`row_unknown`.
         """
-        tp, fp, fn, tn, rt, rp, rb = per_row_counts(data, sample_weight)
         n = data.n_samples
         w = None if sample_weight is None else sample_weight
         total = float(n) if w is None else float(w.sum())
         labels = tuple(data.labels) if getattr(data, "named", True) else None
+        if unknown is None and _groups_fit(data.y_true):
+            tp, fp, fn, tn, *groups = _dense_grouped(data.y_true, data.y_pred, w)
+            return cls(tp, fp, fn, tn, *groups, n_samples=n, total_weight=total,
+                       labels=labels)
+        tp, fp, fn, tn, rt, rp, rb = per_row_counts(data, sample_weight)
         if unknown is None:
             groups = _group_rows(rt, rp, rb, w)
             return cls(tp, fp, fn, tn, *groups, n_samples=n, total_weight=total,
@@ -341,6 +347,24 @@ def _common_labels(left, right):
     )
 
 
+def _groups_fit(t) -> bool:
+    """Whether ``t`` is dense with few enough labels for the kernels to count its row
+    groups in a histogram of ``(L + 1)**3`` keys per row block."""
+    return not sp.issparse(t) and (t.shape[1] + 1) ** 3 <= _HIST_KEYS
+
+
+def _dense_grouped(t, p, sample_weight=None):
+    """Per-label ``tp, fp, fn, tn`` and the row groups of :class:`Counts` (``row_true,
+    row_pred, row_both, row_count, row_weight``) of dense 0/1 input: with numpy for
+    small inputs, as :func:`per_row_counts` does, else with the kernels."""
+    n, L = t.shape
+    if _numpy_counts.take(n * L):
+        tp, fp, fn, tn, rt, rp, rb = _numpy_counts.dense_counts(
+            t.view(np.uint8), p.view(np.uint8), sample_weight)
+        return tp, fp, fn, tn, *_group_rows(rt, rp, rb, sample_weight)
+    return _dense_kernel_counts(t, p, sample_weight)
+
+
 def per_row_counts(data: Labelled, sample_weight=None):
     """Run the counting kernel: per-label tp, fp, fn, tn and per-row sizes."""
     t, p = data.y_true, data.y_pred
@@ -357,23 +381,87 @@ def per_row_counts(data: Labelled, sample_weight=None):
     t8, p8 = t.view(np.uint8), p.view(np.uint8)
     if _numpy_counts.take(n * L):
         return _numpy_counts.dense_counts(t8, p8, sample_weight)
-    rows = tuple(np.empty(n, dtype=np.int32) for _ in range(3))
+    return _dense_kernel_counts(t, p, sample_weight, grouped=False)
+
+
+def _dense_kernel_counts(t, p, sample_weight=None, grouped: bool = True):
+    """Count two dense (n, L) 0/1 matrices with the compiled kernels, over row blocks
+    on threads.
+
+    Parameters
+    ----------
+    t, p : ndarray of shape (n, L)
+        Truth and predictions, bool (or int8/uint8 holding 0 and 1).
+    sample_weight : ndarray of float64, shape (n,), optional
+    grouped : bool, default True
+        Give the row groups of :class:`Counts` (each block counts its rows into a
+        histogram of ``(|true|, |pred|, |true & pred|)``; needs ``(L + 1)**3`` at most
+        :data:`_HIST_KEYS`), instead of every row's sizes.
+
+    Returns
+    -------
+    tuple
+        ``(tp, fp, fn, tn, *rest)``: per-label int64 counts (float64 when weighted);
+        ``rest`` is ``(row_true, row_pred, row_both, row_count, row_weight)`` of the
+        distinct triples in sorted order when ``grouped``, else the per-row int32
+        sizes ``(row_true, row_pred, row_both)``.
+    """
+    from . import _dense_kernels as k  # imports numba
+
+    n, L = t.shape
+    t8, p8 = k.flat_bytes(t), k.flat_bytes(p)
     weighted = sample_weight is not None
-    n_acc, dtype = (4, np.float64) if weighted else (3, np.int64)
+    base = L + 1
+    keys = base**3 if grouped else 0
+    rows = (np.zeros(0, dtype=np.int32),) * 3 if grouped else tuple(
+        np.empty(n, dtype=np.int32) for _ in range(3))
 
-    def run(lo: int, hi: int) -> np.ndarray:
-        acc = np.zeros((n_acc, L), dtype=dtype)
+    def run(lo: int, hi: int):
+        acc = np.zeros((4, L) if weighted else (3, L), np.float64 if weighted else np.int64)
+        hist = _untouched_zeros(keys, np.int64)
+        hist_w = _untouched_zeros(keys if weighted else 0, np.float64)
+        top = np.zeros(2, dtype=np.int64)
         if weighted:
-            _kernels.dense_counts_weighted(t8, p8, sample_weight, lo, hi, acc, *rows)
+            k.dense_counts_weighted(t8, p8, L, sample_weight, lo, hi, acc, hist, hist_w,
+                                    base, top, *rows)
         else:
-            _kernels.dense_counts(t8, p8, lo, hi, acc, *rows)
-        return acc
+            count = k.dense_counts_narrow if L <= 16 else k.dense_counts
+            count(t8, p8, L, lo, hi, acc, hist, base, top, *rows)
+        return acc, hist, hist_w, top
 
-    acc = sum(in_threads(run, n, L))
+    parts = in_threads(run, n, L)
+    acc = sum(part[0] for part in parts)
     if weighted:
-        return (*acc, *rows)
-    tp, fp, fn = acc[0], acc[2] - acc[0], acc[1] - acc[0]
-    return tp, fp, fn, n - tp - fp - fn, *rows
+        tp, fp, fn, tn = acc
+    else:
+        tp, fp, fn = acc[0], acc[2] - acc[0], acc[1] - acc[0]
+        tn = n - tp - fp - fn
+    if not grouped:
+        return tp, fp, fn, tn, *rows
+    # Only the corner of the histograms up to the largest sizes seen was touched.
+    mt = max(int(part[3][0]) for part in parts)
+    mp = max(int(part[3][1]) for part in parts)
+    corner = (slice(0, mt + 1), slice(0, mp + 1), slice(0, min(mt, mp) + 1))
+    count = sum(part[1].reshape(base, base, base)[corner] for part in parts)
+    at = np.flatnonzero(count)
+    sizes = (a.astype(np.int64) for a in np.unravel_index(at, count.shape))
+    if weighted:  # block by block, in row order within each block
+        weight = sum(part[2].reshape(base, base, base)[corner] for part in parts).ravel()[at]
+    else:
+        weight = None
+    count = count.ravel()[at]
+    return (tp, fp, fn, tn, *sizes, count,
+            count.astype(np.float64) if weight is None else weight)
+
+
+def _untouched_zeros(size: int, dtype) -> np.ndarray:
+    """Zeros whose pages take memory only once written: a large histogram of which
+    rows touch a corner costs that corner (an anonymous mapping; ``np.zeros`` may
+    take recycled memory and write every page)."""
+    nbytes = size * np.dtype(dtype).itemsize
+    if nbytes < 1 << 20:
+        return np.zeros(size, dtype=dtype)
+    return np.frombuffer(mmap.mmap(-1, nbytes), dtype=dtype)
 
 
 def _key_base(rt, rp, ru=None) -> int:

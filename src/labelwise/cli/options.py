@@ -166,7 +166,8 @@ def zero_division_value(value: str):
 # (benchmarks/bench_startup.py measures it): the counting kernels of hard labels, and
 # everything a report with scores uses.
 COMPILE_SECONDS = {"counts": 4, "scores": 12}
-_COUNTING_KERNELS = ("dense_counts", "dense_counts_weighted", "csr_counts")
+_COUNTING_KERNELS = ("dense_counts", "dense_counts_narrow", "dense_counts_weighted",
+                     "csr_counts")
 
 
 def compile_notice(kernel: str) -> str:
