@@ -1173,3 +1173,140 @@ def test_binary_curve_pos_label_and_multilabel_dispatch():
         sm.roc_curve(["b", "a"], [0.1, 0.9])
     curves = sm.roc_curve([[1, 0], [0, 1], [1, 1]], [[0.9, 0.5], [0.7, 0.8], [0.6, 0.4]])
     assert set(curves.per_label) == {0, 1} and curves.micro.x[0] == 0.0
+
+
+# --------------------------------------------------------------------------
+# 4. Several cutoffs in one pass
+# --------------------------------------------------------------------------
+
+AT_K_CALLS = {
+    "precision": lambda y, s, k, p, w: sm.precision_at_k(y, s, k=k, sample_weight=w),
+    "recall": lambda y, s, k, p, w: sm.recall_at_k(y, s, k=k, sample_weight=w),
+    "ndcg": lambda y, s, k, p, w: sm.ndcg_at_k(y, s, k=k, sample_weight=w),
+    "psprecision": lambda y, s, k, p, w: sm.psprecision_at_k(y, s, k=k, inv_propensity=p,
+                                                             sample_weight=w),
+    "psndcg": lambda y, s, k, p, w: sm.psndcg_at_k(y, s, k=k, inv_propensity=p,
+                                                   sample_weight=w),
+}
+
+
+@st.composite
+def cutoff_cases(draw):
+    """Random cases (ties or not, weights or not) in every score form, with a
+    sequence of cutoffs (any order, repeats allowed) within the top-k width."""
+    case = draw(cases())
+    y, s, w, rng = case
+    n, L = y.shape
+    width = draw(st.integers(1, L))
+    ks = draw(st.lists(st.integers(1, width), min_size=1, max_size=5))
+    p = rng.choice([1.0, 1.5, 2.0, 4.0], L)
+    stored = rng.random((n, L)) < draw(st.sampled_from([0.3, 0.6, 1.0]))
+    rows, cols = np.nonzero(stored)
+    chosen = np.argsort(rng.random((n, L)), axis=1)[:, :width]
+    forms = {
+        "dense": s,
+        "sparse": sp.csr_matrix((s[rows, cols], (rows, cols)), shape=(n, L)),
+        "top-k": (chosen, np.take_along_axis(s, chosen, axis=1)),
+    }
+    return case, ks, p, forms
+
+
+@settings(max_examples=80, **SETTINGS)
+@given(cutoff_cases())
+def test_several_cutoffs_equal_one_call_per_cutoff(data):
+    (y, s, w, _), ks, p, forms = data
+    for form, scores in forms.items():
+        for name, call in AT_K_CALLS.items():
+            got = call(y, scores, ks, p, w)
+            assert isinstance(got, np.ndarray) and got.dtype == np.float64, (form, name)
+            assert got.shape == (len(ks),)
+            want = [call(y, scores, k, p, w) for k in ks]
+            assert all(isinstance(v, float) for v in want)
+            assert_same(got, want, f"{name} {form} k={ks}")
+            # a tuple, a list, a range-like array: the same values
+            assert_same(call(y, scores, tuple(ks), p, w), want, f"{name} {form} tuple")
+            assert_same(call(y, scores, np.asarray(ks), p, w), want, f"{name} {form} array")
+
+
+def test_several_cutoffs_worked_example():
+    # the three-sample example of section 2: each value at k = 1, 3 and 2
+    for form, scores in worked_example_forms().items():
+        got = sm.precision_at_k(Y, scores, k=(1, 3, 2))
+        # hits at 2: sample 0 label 0 (of 0, 1); sample 2 label 2 (of 2, 4)
+        assert_same(got, [2 / 3, (1 / 3 + 0 + 2 / 3) / 3, (1 / 2 + 0 + 1 / 2) / 3], form)
+        assert_same(sm.recall_at_k(Y, scores, k=[3, 1]), [7 / 18, (1 / 2 + 0 + 1 / 3) / 3],
+                    form)
+        ndcg3 = (1 / (1 + D2) + (1 + D3) / (1 + D2 + D3)) / 3
+        assert_same(sm.ndcg_at_k(Y, scores, k=range(1, 4, 2)), [2 / 3, ndcg3], form)
+        assert_same(sm.psprecision_at_k(Y, scores, k=(3, 1), inv_propensity=PROP),
+                    [1 / 2, 5 / 8], form)
+        # weights 1, 3, 2, and a cutoff given twice
+        assert_same(sm.recall_at_k(Y, scores, k=(3, 3), sample_weight=[1, 3, 2]),
+                    [11 / 36, 11 / 36], form)
+
+
+def test_several_cutoffs_with_ties_and_rows_without_labels():
+    # label 0 (the only true one) ties with labels 1 and 2 for the top; the second
+    # sample has no true label: it counts 0 in P, R and nDCG, and nothing in PS*
+    y = [[1, 0, 0, 0], [0, 0, 0, 0]]
+    s = [[0.5, 0.5, 0.5, 0.1], [0.9, 0.8, 0.7, 0.6]]
+    top3 = ([[2, 0, 1], [0, 1, 2]], [[0.5, 0.5, 0.5], [0.9, 0.8, 0.7]])
+    for scores in (s, top3, sp.csr_matrix(s)):
+        assert_same(sm.precision_at_k(y, scores, k=(1, 2, 3)),
+                    [(1 / 3) / 2, (2 / 3) / 2 / 2, (3 / 3) / 3 / 2])
+        assert_same(sm.recall_at_k(y, scores, k=(1, 3)), [1 / 3 / 2, 1 / 2])
+        assert_same(sm.ndcg_at_k(y, scores, k=(2, 3)), [(1 + D2) / 3 / 2,
+                                                        (1 + D2 + D3) / 3 / 2])
+        # PS*: only the first sample counts; with propensity 2 on label 0 the ratio is
+        # the plain tie share
+        p = [2.0, 1.0, 1.0, 1.0]
+        assert_same(sm.psprecision_at_k(y, scores, k=(1, 2), inv_propensity=p),
+                    [1 / 3, 2 / 3])
+        assert_same(sm.psndcg_at_k(y, scores, k=(1, 2), inv_propensity=p),
+                    [1 / 3, (1 + D2) / 3])
+    # no sample with a true label: NaN for every cutoff of the PS* metrics
+    got = sm.psndcg_at_k([[0, 0, 0]], [[0.3, 0.2, 0.1]], k=(1, 2), inv_propensity=[1, 2, 3])
+    assert np.isnan(got).all() and got.shape == (2,)
+    assert_same(sm.recall_at_k([[0, 0, 0]], [[0.3, 0.2, 0.1]], k=[1, 2]), [0.0, 0.0])
+
+
+@pytest.mark.parametrize("fn", AT_K_FNS)
+def test_several_cutoffs_errors(fn):
+    with pytest.raises(InputError, match=r"^k is an empty sequence: give at least one "
+                                         r"cutoff, e\.g\. k=\(1, 3, 5\)\.$"):
+        fn(Y4, S4, k=())
+    with pytest.raises(InputError, match=r"k is an empty sequence"):
+        fn(Y4, TOPK, k=np.array([], dtype=int))
+    with pytest.raises(InputError, match=r"^k\[1\] must be a positive integer, got 0\.$"):
+        fn(Y4, S4, k=[1, 0])
+    with pytest.raises(InputError, match=r"^k\[0\] must be a positive integer, got 1\.5\.$"):
+        fn(Y4, S4, k=(1.5, 2))
+    with pytest.raises(InputError, match=r"^k\[2\] must be a positive integer, got True\.$"):
+        fn(Y4, S4, k=(1, 2, True))
+    with pytest.raises(InputError, match=r"^k\[1\]=3 is larger than the 2 labels scored per "
+                                         r"row; the metric needs at least 3 ranked labels\."):
+        fn(Y4, TOPK, k=(2, 3))
+    with pytest.raises(InputError, match=r"^k must be one cutoff or a 1-d sequence of cutoffs, "
+                                         r"got an array of shape \(1, 2\)\.$"):
+        fn(Y4, S4, k=np.array([[1, 2]]))
+    with pytest.raises(InputError, match=r"^k must be a positive integer, got \{1, 2\}\.$"):
+        fn(Y4, S4, k={1, 2})  # a set has no order to give the values in
+    # a 0-d array is one cutoff, as an integer is
+    assert fn(Y4, S4, k=np.int64(2)) == fn(Y4, S4, k=2)
+
+
+def test_evaluate_at_k_equals_the_functions_with_top_k_input():
+    rng = np.random.default_rng(7)
+    n, L, width = 40, 30, 6
+    y = rng.random((n, L)) < 0.15
+    y[:3] = False  # rows without true labels
+    s = np.round(rng.random((n, L)), 1)  # ties
+    idx = np.argsort(-s, axis=1, kind="stable")[:, :width]
+    top = (idx, np.take_along_axis(s, idx, axis=1))
+    w = rng.choice([0.5, 1.0, 2.0], n)
+    p = rng.uniform(1, 4, L)
+    report = labelwise.evaluate(y, y_score=top, k=[1, 3, 5], inv_propensity=p, sample_weight=w)
+    for name, call in AT_K_CALLS.items():
+        got = call(y, top, [1, 3, 5], p, w)
+        for q, k in enumerate((1, 3, 5)):
+            assert report[f"{name}_at_{k}"] == got[q], (name, k)

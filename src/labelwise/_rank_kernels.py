@@ -12,7 +12,8 @@ label ranking average precision, ranking loss, coverage, per-row ROC-AUC and,
 averaged over every order of tied labels, hits and DCG at any cutoff ``k``.
 
 Rows with scores for only some labels (sparse scores, top-k predictions) rank
-the unscored labels below every scored one, all tied with each other.
+the unscored labels below every scored one, all tied with each other; their
+kernels are in :mod:`labelwise._partial_kernels`, on the helpers here.
 
 No validation here; inputs are canonical (see ``_validate``).
 """
@@ -44,6 +45,86 @@ def _stats_by_sorting(s, true_idx, gt, eq, gtt, eqt):  # pragma: no cover
         hi = np.searchsorted(tsorted, v, side="right")
         gtt[a] = r - hi
         eqt[a] = hi - lo
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _at_k_values(i, r, gt, eq, ks, D, has_p, p, best, acc, at_k, ps):  # pragma: no cover
+    """Write row ``i``'s @k values into ``at_k[:, :, i]`` and, when ``has_p``, with the
+    inverse propensities ``p[:r]`` of its ``r`` true labels, ``ps[:, :, i]`` (see
+    :func:`_row_values`), from its true labels' ``gt`` and ``eq`` counts.
+
+    Each value is the mean over the orders of tied labels: each true label adds its
+    share of the ranks ``gt..gt+eq-1`` that fall within the cutoff, in label order.
+    """
+    nk = ks.shape[0]
+    kmax = 0
+    for q in range(nk):
+        acc[0, q] = 0.0
+        acc[1, q] = 0.0
+        acc[2, q] = 0.0
+        acc[3, q] = 0.0
+        if ks[q] > kmax:
+            kmax = ks[q]
+    for a in range(r):
+        start = gt[a]
+        if start >= kmax:  # below every cutoff
+            continue
+        e = eq[a]
+        pa = p[a] if has_p else 0.0
+        for q in range(nk):
+            k = ks[q]
+            if start >= k:
+                continue
+            stop = min(start + e, k)
+            if e == 1:  # untied: x / 1 is x
+                share = 1.0
+                gain = D[stop] - D[start]
+            else:
+                share = (stop - start) / e
+                gain = (D[stop] - D[start]) / e
+            acc[0, q] += share
+            acc[1, q] += gain
+            acc[2, q] += share * pa  # 0 without inverse propensities, and never read
+            acc[3, q] += gain * pa
+    for q in range(nk):
+        k = ks[q]
+        hits = acc[0, q]
+        at_k[0, q, i] = hits
+        if r > 0:
+            at_k[1, q, i] = hits / r
+            at_k[2, q, i] = acc[1, q] / D[min(k, r)]
+        else:
+            at_k[1, q, i] = 0.0
+            at_k[2, q, i] = 0.0
+    if has_p:
+        _ps_values(i, r, ks, D, p, best, acc, ps)
+
+
+@njit(cache=True, nogil=True)
+def _ps_values(i, r, ks, D, p, best, acc, ps):  # pragma: no cover
+    """The ``ps[:, :, i]`` part of :func:`_at_k_values`, from its sums in ``acc[2:]``."""
+    for a in range(r):  # the true labels' inverse propensities, highest first
+        best[a] = -p[a]
+    best[:r].sort()
+    for a in range(r):
+        best[a] = -best[a]
+    for q in range(ks.shape[0]):
+        k = ks[q]
+        # the best achievable: the k true labels of highest inverse propensity on top
+        bhits = 0.0
+        bdcg = 0.0
+        for a in range(min(k, r)):
+            bhits += best[a]
+            bdcg += best[a] * (D[a + 1] - D[a])
+        ps[0, q, i] = acc[2, q]
+        ps[1, q, i] = bhits
+        if r > 0:
+            ideal = D[min(k, r)]
+            ps[2, q, i] = acc[3, q] / ideal
+            ps[3, q, i] = bdcg / ideal
+        else:
+            ps[2, q, i] = 0.0
+            ps[3, q, i] = 0.0
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -88,66 +169,7 @@ def _row_values(i, r, L, gt, eq, gtt, eqt, top_size, top_true, ks, D, p, best, a
     vals[2, i] = cov
     vals[3, i] = 1.0 - top_true / top_size
     vals[4, i] = lrap if r > 0 else 0.0  # a row without true labels has AP 0, as sklearn
-    # @k values, averaged over the orders of tied labels: each true label's share of
-    # the ranks start..start+eq-1 that fall within the cutoff, summed in label order
-    nk = ks.shape[0]
-    has_p = p.shape[0] > 0
-    for q in range(nk):
-        acc[0, q] = 0.0
-        acc[1, q] = 0.0
-        acc[2, q] = 0.0
-        acc[3, q] = 0.0
-    for a in range(r):
-        start = gt[a]
-        e = eq[a]
-        for q in range(nk):
-            k = ks[q]
-            if start >= k:
-                continue
-            stop = min(start + e, k)
-            if e == 1:  # untied: x / 1 is x
-                share = 1.0
-                gain = D[stop] - D[start]
-            else:
-                share = (stop - start) / e
-                gain = (D[stop] - D[start]) / e
-            acc[0, q] += share
-            acc[1, q] += gain
-            if has_p:
-                acc[2, q] += share * p[a]
-                acc[3, q] += gain * p[a]
-    if has_p:  # the true labels' inverse propensities, highest first
-        for a in range(r):
-            best[a] = -p[a]
-        best[:r].sort()
-        for a in range(r):
-            best[a] = -best[a]
-    for q in range(nk):
-        k = ks[q]
-        hits = acc[0, q]
-        at_k[0, q, i] = hits
-        if r > 0:
-            at_k[1, q, i] = hits / r
-            at_k[2, q, i] = acc[1, q] / D[min(k, r)]
-        else:
-            at_k[1, q, i] = 0.0
-            at_k[2, q, i] = 0.0
-        if has_p:
-            # the best achievable: the k true labels of highest inverse propensity on top
-            bhits = 0.0
-            bdcg = 0.0
-            for a in range(min(k, r)):
-                bhits += best[a]
-                bdcg += best[a] * (D[a + 1] - D[a])
-            ps[0, q, i] = acc[2, q]
-            ps[1, q, i] = bhits
-            if r > 0:
-                ideal = D[min(k, r)]
-                ps[2, q, i] = acc[3, q] / ideal
-                ps[3, q, i] = bdcg / ideal
-            else:
-                ps[2, q, i] = 0.0
-                ps[3, q, i] = 0.0
+    _at_k_values(i, r, gt, eq, ks, D, p.shape[0] > 0, p, best, acc, at_k, ps)
 
 
 @njit(cache=True, nogil=True)
@@ -232,111 +254,6 @@ def dense_rows(t_indptr, t_indices, scores, ks, D, inv_prop, lo, hi, vals, at_k,
                 p[a] = inv_prop[t_indices[a0 + a]]
         _row_values(i, r, L, gt, eq, gtt, eqt, top_size, top_true, ks, D, p[:r], best, acc, vals,
                     at_k, ps)
-
-
-@njit(cache=True, nogil=True)
-def _partial_stats(idx, val, true_idx, L, gt, eq, gtt, eqt, tv, scored):  # pragma: no cover
-    """Per-true-label counts for a row scoring only the labels ``idx``; returns top-tie info.
-
-    Small rows (the usual top-k case) count directly; large ones sort.
-    """
-    w = idx.shape[0]
-    r = true_idx.shape[0]
-    n_scored_true = 0
-    big = w * r > 4096
-    order = np.argsort(idx) if big else np.empty(0, dtype=np.int64)
-    sorted_idx = idx[order] if big else idx[:0]
-    for a in range(r):
-        scored[a] = False
-        if big:
-            pos = np.searchsorted(sorted_idx, true_idx[a])
-            if pos < w and sorted_idx[pos] == true_idx[a]:
-                scored[a] = True
-                tv[a] = val[order[pos]]
-        else:
-            for e in range(w):
-                if idx[e] == true_idx[a]:
-                    scored[a] = True
-                    tv[a] = val[e]
-                    break
-        n_scored_true += scored[a]
-    ordered = np.sort(val) if big else val[:0]
-    for a in range(r):
-        if not scored[a]:
-            gt[a] = w
-            eq[a] = L - w
-            gtt[a] = n_scored_true
-            eqt[a] = r - n_scored_true
-            continue
-        v = tv[a]
-        if big:
-            hi = np.searchsorted(ordered, v, side="right")
-            gt[a] = w - hi
-            eq[a] = hi - np.searchsorted(ordered, v, side="left")
-        else:
-            g = 0
-            e_ = 0
-            for e in range(w):
-                g += val[e] > v
-                e_ += val[e] == v
-            gt[a] = g
-            eq[a] = e_
-        g = 0
-        e_ = 0
-        for b in range(r):
-            if scored[b]:
-                g += tv[b] > v
-                e_ += tv[b] == v
-        gtt[a] = g
-        eqt[a] = e_
-    if w == 0:
-        return L, r
-    top = val[0]
-    for e in range(1, w):
-        if val[e] > top:
-            top = val[e]
-    top_size = 0
-    for e in range(w):
-        top_size += val[e] == top
-    top_true = 0
-    for a in range(r):
-        top_true += scored[a] and tv[a] == top
-    return top_size, top_true
-
-
-@njit(cache=True, nogil=True)
-def partial_rows(t_indptr, t_indices, s_indptr, s_indices, s_values, n_labels, ks, D, inv_prop,
-                 lo, hi, vals, at_k, ps):  # pragma: no cover
-    """Per-row values of rows ``lo:hi`` when each row scores only some labels (CSR layout).
-
-    Row ``i`` scores labels ``s_indices[s_indptr[i]:s_indptr[i+1]]``, which must be
-    unique; the other labels rank below all of them, tied with each other. The
-    outputs are those of :func:`dense_rows`.
-    """
-    most = _most_true(t_indptr, lo, hi)
-    gt = np.empty(most, dtype=np.int64)
-    eq = np.empty(most, dtype=np.int64)
-    gtt = np.empty(most, dtype=np.int64)
-    eqt = np.empty(most, dtype=np.int64)
-    tv = np.empty(most, dtype=s_values.dtype)
-    scored = np.empty(most, dtype=np.bool_)
-    has_p = inv_prop.shape[0] > 0
-    p = np.empty(most if has_p else 0)
-    best = np.empty(most if has_p else 0)
-    acc = np.empty((4, ks.shape[0]))
-    for i in range(lo, hi):
-        a0, a1 = t_indptr[i], t_indptr[i + 1]
-        true_idx = t_indices[a0:a1]
-        r = true_idx.shape[0]
-        idx = s_indices[s_indptr[i] : s_indptr[i + 1]]
-        val = s_values[s_indptr[i] : s_indptr[i + 1]]
-        top_size, top_true = _partial_stats(idx, val, true_idx, n_labels, gt, eq, gtt, eqt, tv,
-                                            scored)
-        if has_p:
-            for a in range(r):
-                p[a] = inv_prop[true_idx[a]]
-        _row_values(i, r, n_labels, gt, eq, gtt, eqt, top_size, top_true, ks, D, p[:r], best,
-                    acc, vals, at_k, ps)
 
 
 @njit(cache=True, nogil=True)

@@ -24,11 +24,11 @@ from typing import Any, NamedTuple
 import numpy as np
 from . import _sparse as sp
 
-from . import _kernels, _rank_kernels
+from . import _kernels, _partial_kernels, _rank_kernels
 from ._parallel import SERIAL_CELLS, in_threads, run_all
 from ._validate import RankingInput
 
-__all__ = ["RowSums", "row_sums", "row_values", "sum_rows", "per_k", "PER_K", "AucAp", "auc_ap", "discount_cumsum", "Curve", "curves"]
+__all__ = ["RowSums", "row_sums", "row_values", "at_k_values", "at_k_sums", "sum_rows", "per_k", "PER_K", "AucAp", "auc_ap", "discount_cumsum", "Curve", "curves"]
 
 
 def discount_cumsum(m: int) -> np.ndarray:
@@ -126,8 +126,8 @@ def row_values(data: RankingInput, ks=(1, 3, 5), inv_propensity=None) -> dict:
         s = data.partial_scores
 
         def run(lo: int, hi: int) -> None:
-            _rank_kernels.partial_rows(t.indptr, t.indices, s.indptr, s.indices, s.data, L,
-                                       ks_arr, D, p, lo, hi, vals, at_k, ps)
+            _partial_kernels.partial_rows(t.indptr, t.indices, s.indptr, s.indices, s.data, L,
+                                          ks_arr, D, p, lo, hi, vals, at_k, ps)
     # work per row: a pass over L scores (dense), or a small sort of the scored entries
     # (blocks of the command line's size run serially: on a shared machine, threads there
     # cost more time than they save)
@@ -151,6 +151,53 @@ def row_values(data: RankingInput, ks=(1, 3, 5), inv_propensity=None) -> dict:
         "ps_ndcg_at_k": ps[2].T,
         "ps_best_ndcg_at_k": ps[3].T,
     }
+
+
+def at_k_values(data: RankingInput, ks=(1, 3, 5), inv_propensity=None) -> dict:
+    """Only the ``*_at_k`` fields of :func:`row_values` (the same numbers), and ``weight``.
+
+    Sparse and top-k scores take a lean pass that finds each true label's place
+    among the row's scored labels and nothing else; dense scores take
+    :func:`row_values`. The ``ps_*`` fields are present with inverse propensities only.
+    """
+    if data.partial_scores is None:
+        values = row_values(data, ks, inv_propensity)
+        names = ("weight",) + AT_K_FIELDS + (PS_FIELDS if inv_propensity is not None else ())
+        return {name: values[name] for name in names}
+    ks_arr = np.asarray(ks, dtype=np.int64)
+    L = data.n_labels
+    D = discount_cumsum(max(int(ks_arr.max()), 1) if ks_arr.size else 1)
+    D = np.concatenate([D, np.full(max(0, L + 1 - D.shape[0]), D[-1])])
+    p = np.empty(0) if inv_propensity is None else np.asarray(inv_propensity, dtype=np.float64)
+    t, s = data.y_true, data.partial_scores
+    n, nk = t.shape[0], ks_arr.shape[0]
+    m = n + 8 + (72 - (n + 8)) % 512  # padded rows, as in row_values
+    at_k = np.empty((3, nk, m))[:, :, :n]
+    ps = np.zeros((4, nk, m if p.shape[0] else 0))[:, :, :n]  # rows without labels: 0
+
+    def run(lo: int, hi: int) -> None:
+        _partial_kernels.partial_at_k(t.indptr, t.indices, s.indptr, s.indices, s.data, L,
+                                      ks_arr, D, p, lo, hi, at_k, ps)
+
+    if n:
+        in_threads(run, n, 4 * max(1, s.nnz // max(n, 1)))
+    out = {"weight": np.ones(n), "precision_at_k": at_k[0].T, "recall_at_k": at_k[1].T,
+           "ndcg_at_k": at_k[2].T}
+    if p.shape[0]:
+        out.update(zip(PS_FIELDS, (ps[0].T, ps[1].T, ps[2].T, ps[3].T)))
+    return out
+
+
+#: The @k fields of :func:`row_values`, and those that need inverse propensities.
+AT_K_FIELDS = ("precision_at_k", "recall_at_k", "ndcg_at_k")
+PS_FIELDS = ("ps_hits_at_k", "ps_best_hits_at_k", "ps_ndcg_at_k", "ps_best_ndcg_at_k")
+
+
+def at_k_sums(data: RankingInput, ks=(1, 3, 5), sample_weight=None,
+              inv_propensity=None) -> RowSums:
+    """The :class:`RowSums` of :func:`at_k_values`: the @k sums only (the ranking sums
+    are left at 0, and the ``ps_*`` sums at None without inverse propensities)."""
+    return sum_rows(at_k_values(data, ks, inv_propensity), ks, sample_weight)
 
 
 def truth_csr(y: np.ndarray):

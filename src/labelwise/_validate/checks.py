@@ -20,6 +20,7 @@ __all__ = [
     "check_average",
     "check_propensity",
     "check_k",
+    "check_ks",
     "check_cutoffs",
 ]
 
@@ -143,6 +144,27 @@ def check_k(k, width: int, name: str = "k") -> int:
             f"needs at least {k} ranked labels. Use k <= {width} or give more predictions."
         )
     return int(k)
+
+
+def check_ks(k, width: int) -> tuple[tuple, bool]:
+    """One cutoff ``k``, or a sequence of them (a list, tuple, range or 1-d array), each
+    checked as by :func:`check_k`.
+
+    Returns the cutoffs in the order given, and whether ``k`` was a sequence.
+
+    >>> check_ks(3, 5), check_ks([5, 1], 5)
+    (((3,), False), ((5, 1), True))
+    """
+    if isinstance(k, np.ndarray) and k.ndim != 1:
+        raise InputError(
+            f"k must be one cutoff or a 1-d sequence of cutoffs, got an array of shape "
+            f"{k.shape}."
+        )
+    if not isinstance(k, (list, tuple, range, np.ndarray)):
+        return (check_k(k, width),), False
+    if len(k) == 0:
+        raise InputError("k is an empty sequence: give at least one cutoff, e.g. k=(1, 3, 5).")
+    return tuple(check_k(x, width, f"k[{q}]") for q, x in enumerate(k)), True
 
 
 def check_cutoffs(k) -> tuple:

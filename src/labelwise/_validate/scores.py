@@ -424,24 +424,29 @@ def _topk_scores(y_score, shape) -> sp.csr_matrix:
         )
     if val.dtype.kind not in "iuf":
         raise InputError(f"top-k scores must be numbers, got dtype {val.dtype}.")
-    out = (idx < 0) | (idx >= L)
-    if out.any():
-        r, c = np.argwhere(out)[0]
+    from .._partial_kernels import topk_entries
+
+    k = idx.shape[1]
+    # the index dtype scipy would choose, so that it keeps these arrays as they are
+    wide = max(n * k, L) >= 2**31
+    indptr = np.arange(0, n * k + 1, k, dtype=np.int64 if wide else np.int32)
+    indices = np.empty(n * k, dtype=np.int64 if wide else np.int32)
+    values = np.empty(n * k, dtype=np.float64)
+    val = val.astype(np.float64, copy=False)
+    what, r, c = topk_entries(idx, val, L, indices, values)  # rows sorted by label
+    if what == 1:
         raise InputError(
             f"top-k index {int(idx[r, c])} at row {r}, position {c} is outside the "
             f"{L} labels (valid: 0 to {L - 1})."
         )
-    srt = np.sort(idx, axis=1)
-    dup = srt[:, 1:] == srt[:, :-1]
-    if dup.any():
-        r, c = np.argwhere(dup)[0]
+    if what == 2:
         raise InputError(
-            f"top-k row {r} lists label {int(srt[r, c])} more than once; each label may "
+            f"top-k row {r} lists label {int(c)} more than once; each label may "
             "appear once per row."
         )
-    k = idx.shape[1]
-    indptr = np.arange(0, n * k + 1, k, dtype=np.int64)
-    values = val.astype(np.float64).ravel()
-    _check_finite_entries(values, indptr, "top-k scores", idx.astype(np.int64).ravel())
-    return sp.csr_matrix((values, idx.astype(np.int64).ravel(), indptr), shape=shape)
+    # located in the order given, before the rows were sorted
+    _check_finite_entries(val.ravel(), indptr, "top-k scores", idx.ravel())
+    out = sp.csr_matrix((values, indices, indptr), shape=shape)
+    out.has_sorted_indices = True
+    return out
 

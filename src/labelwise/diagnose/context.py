@@ -65,14 +65,10 @@ class Thresholding:
         ``cut`` defaults to ``threshold``."""
         cut = threshold if cut is None else cut
         if hasattr(scores, "tocsr"):
+            from .._partial_kernels import entry_range
+
             s = scores.tocsr()
-            n_labels = s.shape[1]
-            low = np.full(n_labels, np.inf)
-            high = np.full(n_labels, -np.inf)
-            np.minimum.at(low, s.indices, s.data)
-            np.maximum.at(high, s.indices, s.data)
-            unscored = low == np.inf  # scores are finite, so no stored entry
-            low[unscored] = high[unscored] = np.nan
+            low, high = entry_range(s.indices, s.data, s.shape[1])  # NaN: no stored entry
             partial = True
         else:
             v = np.asarray(scores)

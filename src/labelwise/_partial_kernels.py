@@ -1,0 +1,270 @@
+"""Hot loops for scores given for some labels per row: top-k predictions and sparse scores.
+
+Row ``i`` scores the labels ``s_indices[s_indptr[i]:s_indptr[i + 1]]`` (unique within
+the row, in any order); every other label ranks below all of them, tied with the
+others. Each true label ``j`` of a row gets the four counts of
+:mod:`labelwise._rank_kernels` (``gt``, ``eq``, ``gtt``, ``eqt``), and the per-row
+values follow from them with the same formulas as for dense scores.
+
+A row's scored labels are looked up in a table of one slot per label (filled
+with the row's entries, then cleared), so that each true label is found in one
+step; rows with many entries and true labels sort instead.
+
+No validation here; inputs are canonical (see ``_validate``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from ._jit import njit
+
+from ._rank_kernels import _at_k_values, _most_true, _row_values
+
+_SORT_ABOVE = 4096  # rows with more (entries x true labels) than this sort
+
+
+@njit(cache=True, nogil=True)
+def _sorted_stats(idx, val, true_idx, L, gt, eq, gtt, eqt, tv, scored):  # pragma: no cover
+    """Per-true-label counts of a long row, by sorting; returns the top tie's size and
+    true labels."""
+    w = idx.shape[0]
+    r = true_idx.shape[0]
+    order = np.argsort(idx)
+    sorted_idx = idx[order]
+    n_scored_true = 0
+    for a in range(r):
+        scored[a] = False
+        pos = np.searchsorted(sorted_idx, true_idx[a])
+        if pos < w and sorted_idx[pos] == true_idx[a]:
+            scored[a] = True
+            tv[a] = val[order[pos]]
+        n_scored_true += scored[a]
+    ordered = np.sort(val)
+    tsorted = np.sort(tv[:r][scored[:r]])
+    for a in range(r):
+        if not scored[a]:
+            gt[a] = w
+            eq[a] = L - w
+            gtt[a] = n_scored_true
+            eqt[a] = r - n_scored_true
+            continue
+        v = tv[a]
+        hi = np.searchsorted(ordered, v, side="right")
+        gt[a] = w - hi
+        eq[a] = hi - np.searchsorted(ordered, v, side="left")
+        hi = np.searchsorted(tsorted, v, side="right")
+        gtt[a] = n_scored_true - hi
+        eqt[a] = hi - np.searchsorted(tsorted, v, side="left")
+    if w == 0:
+        return L, r
+    top = ordered[w - 1]
+    top_size = w - np.searchsorted(ordered, top, side="left")
+    top_true = 0
+    for a in range(r):
+        top_true += scored[a] and tv[a] == top
+    return top_size, top_true
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _find_true(t_indices, a0, r, s_indices, s_values, e0, w, where, tv,
+               scored):  # pragma: no cover
+    """Mark which of a row's ``r`` true labels are scored, with their scores in ``tv``;
+    returns how many are. ``where`` (one slot per label, -1 when free) is left free."""
+    for e in range(w):
+        where[s_indices[e0 + e]] = e
+    n_scored_true = 0
+    for a in range(r):
+        pos = where[t_indices[a0 + a]]
+        if pos >= 0:
+            scored[a] = True
+            tv[a] = s_values[e0 + pos]
+            n_scored_true += 1
+        else:
+            scored[a] = False
+    for e in range(w):
+        where[s_indices[e0 + e]] = -1
+    return n_scored_true
+
+
+@njit(cache=True, nogil=True)
+def partial_rows(t_indptr, t_indices, s_indptr, s_indices, s_values, n_labels, ks, D, inv_prop,
+                 lo, hi, vals, at_k, ps):  # pragma: no cover
+    """Per-row values of rows ``lo:hi``, written into ``vals`` (7, n), ``at_k``
+    (3, len(ks), n) and ``ps`` (4, len(ks), n) as by
+    :func:`labelwise._rank_kernels.dense_rows`. ``inv_prop`` is empty, or one inverse
+    propensity per label.
+    """
+    L = n_labels
+    most = _most_true(t_indptr, lo, hi)
+    gt = np.empty(most, dtype=np.int64)
+    eq = np.empty(most, dtype=np.int64)
+    gtt = np.empty(most, dtype=np.int64)
+    eqt = np.empty(most, dtype=np.int64)
+    tv = np.empty(most, dtype=s_values.dtype)
+    scored = np.empty(most, dtype=np.bool_)
+    where = np.full(L, -1, dtype=np.int32)
+    has_p = inv_prop.shape[0] > 0
+    p = np.empty(most if has_p else 0)
+    best = np.empty(most if has_p else 0)
+    acc = np.empty((4, ks.shape[0]))
+    for i in range(lo, hi):
+        a0 = t_indptr[i]
+        r = t_indptr[i + 1] - a0
+        e0 = s_indptr[i]
+        w = s_indptr[i + 1] - e0
+        if w * r > _SORT_ABOVE:
+            top_size, top_true = _sorted_stats(s_indices[e0 : e0 + w], s_values[e0 : e0 + w],
+                                               t_indices[a0 : a0 + r], L, gt, eq, gtt, eqt,
+                                               tv, scored)
+        else:
+            n_st = _find_true(t_indices, a0, r, s_indices, s_values, e0, w, where, tv, scored)
+            for a in range(r):
+                if not scored[a]:
+                    gt[a] = w
+                    eq[a] = L - w
+                    gtt[a] = n_st
+                    eqt[a] = r - n_st
+                    continue
+                v = tv[a]
+                g = 0
+                c = 0
+                for e in range(e0, e0 + w):
+                    x = s_values[e]
+                    g += x > v
+                    c += x == v
+                gt[a] = g
+                eq[a] = c
+                g = 0
+                c = 0
+                for b in range(r):
+                    if scored[b]:
+                        g += tv[b] > v
+                        c += tv[b] == v
+                gtt[a] = g
+                eqt[a] = c
+            if w == 0:
+                top_size = L
+                top_true = r
+            else:
+                top = s_values[e0]
+                for e in range(e0 + 1, e0 + w):
+                    if s_values[e] > top:
+                        top = s_values[e]
+                top_size = 0
+                for e in range(e0, e0 + w):
+                    top_size += s_values[e] == top
+                top_true = 0
+                for a in range(r):
+                    top_true += scored[a] and tv[a] == top
+        if has_p:
+            for a in range(r):
+                p[a] = inv_prop[t_indices[a0 + a]]
+        _row_values(i, r, L, gt, eq, gtt, eqt, top_size, top_true, ks, D, p[:r], best, acc,
+                    vals, at_k, ps)
+
+
+@njit(cache=True, nogil=True)
+def partial_at_k(t_indptr, t_indices, s_indptr, s_indices, s_values, n_labels, ks, D, inv_prop,
+                 lo, hi, at_k, ps):  # pragma: no cover
+    """Only the @k values of rows ``lo:hi`` (``at_k`` and ``ps`` of :func:`partial_rows`,
+    the same numbers): each true label's place among the row's scored labels, nothing
+    else."""
+    L = n_labels
+    most = _most_true(t_indptr, lo, hi)
+    gt = np.empty(most, dtype=np.int64)
+    eq = np.empty(most, dtype=np.int64)
+    gtt = np.empty(most, dtype=np.int64)  # for long rows only
+    eqt = np.empty(most, dtype=np.int64)
+    tv = np.empty(most, dtype=s_values.dtype)
+    scored = np.empty(most, dtype=np.bool_)
+    where = np.full(L, -1, dtype=np.int32)
+    has_p = inv_prop.shape[0] > 0
+    p = np.empty(most if has_p else 0)
+    best = np.empty(most if has_p else 0)
+    acc = np.empty((4, ks.shape[0]))
+    for i in range(lo, hi):
+        a0 = t_indptr[i]
+        r = t_indptr[i + 1] - a0
+        e0 = s_indptr[i]
+        w = s_indptr[i + 1] - e0
+        if w * r > _SORT_ABOVE:
+            _sorted_stats(s_indices[e0 : e0 + w], s_values[e0 : e0 + w], t_indices[a0 : a0 + r],
+                          L, gt, eq, gtt, eqt, tv, scored)
+        else:
+            _find_true(t_indices, a0, r, s_indices, s_values, e0, w, where, tv, scored)
+            for a in range(r):
+                if not scored[a]:
+                    gt[a] = w
+                    eq[a] = L - w
+                    continue
+                v = tv[a]
+                g = 0
+                c = 0
+                for e in range(e0, e0 + w):
+                    x = s_values[e]
+                    g += x > v
+                    c += x == v
+                gt[a] = g
+                eq[a] = c
+        if has_p:
+            for a in range(r):
+                p[a] = inv_prop[t_indices[a0 + a]]
+        _at_k_values(i, r, gt, eq, ks, D, has_p and r > 0, p, best, acc, at_k, ps)
+
+
+@njit(cache=True, nogil=True)
+def entry_range(indices, values, n_labels):  # pragma: no cover
+    """The smallest and largest stored score of each label (NaN where none is stored)."""
+    low = np.full(n_labels, np.inf)
+    high = np.full(n_labels, -np.inf)
+    for e in range(indices.shape[0]):
+        j = indices[e]
+        v = values[e]
+        if v < low[j]:
+            low[j] = v
+        if v > high[j]:
+            high[j] = v
+    for j in range(n_labels):
+        if low[j] == np.inf:
+            low[j] = np.nan
+            high[j] = np.nan
+    return low, high
+
+
+@njit(cache=True, nogil=True)
+def topk_entries(idx, val, n_labels, indices, values):  # pragma: no cover
+    """Write (n, k) top-k label indices and scores as CSR entries, each row's sorted
+    by label, into ``indices`` and ``values`` (n * k).
+
+    Returns ``(0, -1, -1)``, or the first problem: ``(1, row, column)`` for the first
+    index (row by row) outside ``0..n_labels-1``; else ``(2, row, label)`` for the
+    first row listing a label twice (its smallest such label).
+    """
+    n, w = idx.shape
+    for i in range(n):
+        for c in range(w):
+            if idx[i, c] < 0 or idx[i, c] >= n_labels:
+                return 1, i, c
+    order = np.empty(w, dtype=np.int64)
+    for i in range(n):
+        base = i * w
+        if w > 32:
+            order[:] = np.argsort(idx[i])
+            for c in range(w):
+                indices[base + c] = idx[i, order[c]]
+                values[base + c] = val[i, order[c]]
+        else:  # insertion sort of a short row
+            for c in range(w):
+                x = idx[i, c]
+                v = val[i, c]
+                d = base + c
+                while d > base and indices[d - 1] > x:
+                    indices[d] = indices[d - 1]
+                    values[d] = values[d - 1]
+                    d -= 1
+                indices[d] = x
+                values[d] = v
+        for c in range(base + 1, base + w):
+            if indices[c] == indices[c - 1]:
+                return 2, i, indices[c]
+    return 0, -1, -1

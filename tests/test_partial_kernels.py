@@ -1,0 +1,116 @@
+"""Scores for some labels per row (top-k, sparse): the lean @k pass and the full pass
+give the same numbers, short and long rows alike; the top-k entries are checked and
+sorted by label; per-label score ranges of stored entries."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from labelwise import InputError
+from labelwise import metrics as sm
+from labelwise._validate import coerce_ranking
+from labelwise.diagnose.context import Thresholding
+from labelwise.ranking import AT_K_FIELDS, PS_FIELDS, at_k_values, row_values
+
+
+def random_partial(rng, n, L, width, ties):
+    y = rng.random((n, L)) < rng.choice([0.1, 0.5, 0.9])
+    y[0] = False  # a row without true labels
+    s = np.round(rng.random((n, L)), 1) if ties else rng.random((n, L))
+    idx = np.argsort(rng.random((n, L)), axis=1)[:, :width]
+    return y, idx, np.take_along_axis(s, idx, axis=1)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.integers(1, 30), st.integers(1, 40), st.booleans(),
+       st.booleans())
+def test_lean_at_k_pass_equals_the_full_pass(seed, n, L, ties, with_p):
+    rng = np.random.default_rng(seed)
+    width = int(rng.integers(1, L + 1))
+    y, idx, vals = random_partial(rng, n, L, width, ties)
+    p = rng.uniform(1, 5, L) if with_p else None
+    ks = tuple(int(k) for k in rng.integers(1, width + 1, rng.integers(1, 4)))
+    sparse = sp.csr_matrix((vals.ravel(), idx.ravel(), np.arange(0, n * width + 1, width)),
+                           shape=(n, L))  # rows' entries in the order given, unsorted
+    for scores in ((idx, vals), sparse):
+        data = coerce_ranking(y, scores)
+        full = row_values(data, ks, p)
+        lean = at_k_values(data, ks, p)
+        names = AT_K_FIELDS + (PS_FIELDS if with_p else ())
+        assert set(lean) == {"weight", *names}
+        for name in names:
+            np.testing.assert_array_equal(lean[name], full[name], err_msg=name)
+
+
+def test_long_rows_take_the_sorting_path_with_the_same_numbers():
+    # rows of 300 scored labels with 30 true ones: more than the counting path takes
+    rng = np.random.default_rng(3)
+    n, L, width = 4, 400, 300
+    y = np.zeros((n, L), dtype=bool)
+    for i in range(n):
+        y[i, rng.choice(L, 30, replace=False)] = True
+    s = np.round(rng.random((n, L)), 2)  # ties
+    idx = np.argsort(rng.random((n, L)), axis=1)[:, :width]
+    top = (idx, np.take_along_axis(s, idx, axis=1))
+    # the same rows as a dense matrix: unscored labels below every scored one, tied
+    dense = np.full((n, L), -1.0)
+    np.put_along_axis(dense, idx, top[1], axis=1)
+    p = rng.uniform(1, 3, L)
+    ks = (1, 10, 300)
+    for data in (coerce_ranking(y, top), coerce_ranking(y, sp.csr_matrix(
+            (top[1].ravel(), idx.ravel(), np.arange(0, n * width + 1, width)), shape=(n, L)))):
+        full = row_values(data, ks, p)
+        lean = at_k_values(data, ks, p)
+        want = row_values(coerce_ranking(y, dense), ks, p)
+        for name in ("lrap", "ranking_loss", "coverage", "one_error", "auc"):
+            np.testing.assert_allclose(full[name], want[name], rtol=0, atol=1e-12)
+        for name in AT_K_FIELDS + PS_FIELDS:
+            np.testing.assert_array_equal(lean[name], full[name], err_msg=name)
+            np.testing.assert_allclose(full[name], want[name], rtol=0, atol=1e-12)
+
+
+def test_top_k_rows_are_sorted_by_label_and_checked_in_long_rows():
+    idx = np.array([[3, 0, 2], [1, 2, 0]])
+    vals = np.array([[0.1, 0.9, 0.5], [0.7, 0.2, 0.4]], dtype=np.float32)
+    part = coerce_ranking([[1, 0, 0, 1], [0, 1, 0, 0]], (idx, vals)).partial_scores
+    assert part.indices.tolist() == [0, 2, 3, 0, 1, 2]
+    assert part.data.tolist() == pytest.approx([0.9, 0.5, 0.1, 0.4, 0.7, 0.2])
+    assert part.data.dtype == np.float64 and part.has_sorted_indices
+    # rows longer than 32 entries are sorted another way: the same checks
+    wide = np.tile(np.arange(40), (2, 1))
+    wide[1, 39] = 17
+    with pytest.raises(InputError, match=r"^top-k row 1 lists label 17 more than once"):
+        sm.precision_at_k(np.zeros((2, 50)), (wide, np.ones((2, 40))), k=1)
+    wide[1, 39] = 39
+    wide = wide[:, ::-1]  # each row given from its highest label down
+    got = sm.precision_at_k(np.eye(2, 50), (wide, np.linspace(1, 0, 80).reshape(2, 40)),
+                            k=(1, 40))
+    # row 0 lists label 0 last (rank 40), row 1 lists label 1 at rank 39
+    np.testing.assert_allclose(got, [0.0, (1 + 1) / 40 / 2], rtol=0, atol=1e-12)
+
+
+def test_score_range_of_stored_entries():
+    rng = np.random.default_rng(5)
+    m = sp.random(50, 20, density=0.2, random_state=6, format="csr", dtype=np.float64)
+    m.data = rng.standard_normal(m.nnz)
+    m.data[:5] = 0.0  # a stored zero counts
+    t = Thresholding.of(m, threshold=0.5)
+    low = np.full(20, np.inf)
+    high = np.full(20, -np.inf)
+    np.minimum.at(low, m.indices, m.data)
+    np.maximum.at(high, m.indices, m.data)
+    low[low == np.inf] = np.nan
+    high[np.isnan(low)] = np.nan
+    np.testing.assert_array_equal(t.low, low)
+    np.testing.assert_array_equal(t.high, high)
+    assert t.partial
+    # float32 entries, and a label without any
+    m32 = sp.csr_matrix(([0.25, -1.5, 3.0], ([0, 1, 1], [0, 0, 2])), shape=(2, 4),
+                        dtype=np.float32)
+    t = Thresholding.of(m32, threshold=0.5)
+    np.testing.assert_array_equal(t.low, [-1.5, np.nan, 3.0, np.nan])
+    np.testing.assert_array_equal(t.high, [0.25, np.nan, 3.0, np.nan])
