@@ -78,6 +78,59 @@ def timeit(key: str, label: str, fn, repeat: int, warmup: int = 0):
     return out
 
 
+def timeit_paired(keys, labels, fns, repeat: int, warmup: int = 1) -> list:
+    """Time the calls ``fns`` in alternation, ``repeat`` rounds, each round calling every
+    one once; record and print the median of each under ``keys``, as :func:`timeit`
+    does. The calls of a round share the load of that moment, so their ratio is paired.
+    """
+    for _ in range(warmup):
+        for fn in fns:
+            fn()
+    times = [[] for _ in fns]
+    cpu = [[] for _ in fns]
+    outs = [None] * len(fns)
+    for _ in range(repeat):
+        gc.collect()
+        for j, fn in enumerate(fns):
+            outs[j] = None
+            c0 = time.process_time()
+            t0 = time.perf_counter()
+            outs[j] = fn()
+            times[j].append(time.perf_counter() - t0)
+            cpu[j].append(time.process_time() - c0)
+    for key, label, t, c in zip(keys, labels, times, cpu):
+        med = statistics.median(t)
+        RESULTS[key] = {"label": f"{CURRENT[0]} {label}", "median": med, "min": min(t),
+                        "max": max(t), "n": repeat, "cpu": statistics.median(c)}
+        print(f"  {label:<58} median {fmt_s(med):>9}   (min {fmt_s(min(t))}, max "
+              f"{fmt_s(max(t))}, n={repeat}, paired; cpu {fmt_s(RESULTS[key]['cpu'])})",
+              flush=True)
+    return outs
+
+
+def _proc_status(field: str):
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) * 1024
+    return None
+
+
+def rss_growth(fn):
+    """Peak resident-set growth of one call of ``fn`` in bytes (None where /proc is
+    missing): the peak (VmHWM) is reset to the current resident set first."""
+    gc.collect()
+    try:
+        with open("/proc/self/clear_refs", "w") as f:
+            f.write("5")
+        before = _proc_status("VmRSS")
+        fn()
+        peak = _proc_status("VmHWM")
+    except OSError:
+        return None
+    return None if before is None or peak is None else peak - before
+
+
 def total(key: str, label: str, keys) -> float:
     """Record and print the sum of the medians of ``keys``."""
     med = sum(RESULTS[k]["median"] for k in keys)

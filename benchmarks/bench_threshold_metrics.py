@@ -11,6 +11,7 @@ Workloads (all data is generated here from a seeded numpy Generator):
 W1      dense 1,000,000 x 100 bool labels, per-label prevalence geometric from
         0.3 to 0.001; predictions miss 10% of positives and raise false alarms
         on 1% of negatives.
+W1-10   dense 10,000,000 x 10 bool: W1's cells over 10 labels (the per-row cost).
 SPARSE  CSR 200,000 x 50,000, about 5 true labels per row drawn from a
         power-law label popularity; predictions drop 20% of the true labels
         and add on average one popularity-weighted random label per row.
@@ -20,6 +21,9 @@ SETS    the same kind of data as label-set lists (lists of string names),
 TINY    dense 50 x 4: the fixed cost of one call.
 FIRST   import and first evaluate() in fresh subprocesses, with an empty numba
         cache (compile) and with the cache that run filled (load).
+
+W1 and W1-10 time evaluate() and the numpy floor (reading both arrays once) in
+alternation, paired, and measure the peak RSS growth of one evaluate() call.
 
 Timings are medians of repeated calls, with min, max and process CPU time, and
 the two sides of every ratio are checked to agree before it is printed
@@ -34,9 +38,9 @@ import time
 
 # Before numpy and scikit-learn: _common records the environment as this process got it.
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _common import (TOL, begin, bench_first_call, check_close, finish, keys_to_csr,
-                     label_popularity, parse_args, print_numba_threads, ratio, run_profile,
-                     section, timeit)
+from _common import (TOL, VERDICTS, begin, bench_first_call, check_close, finish, fmt_mb,
+                     keys_to_csr, label_popularity, parse_args, print_numba_threads, ratio,
+                     rss_growth, run_profile, section, timeit, timeit_paired, verdict)
 
 import numpy as np
 import scipy.sparse as sp
@@ -105,10 +109,11 @@ def bench_w1(rng, n: int, rep_fast: int, rep_slow: int, profile: bool) -> None:
     def numpy_read():
         return np.count_nonzero(y_true), np.count_nonzero(y_pred)
 
-    rep = timeit("w1_lw", "labelwise.evaluate (every metric, every average)",
-                 lambda: labelwise.evaluate(y_true, y_pred), rep_fast, warmup=1)
-    timeit("w1_np", "numpy read: count_nonzero(y_true); count_nonzero(y_pred)",
-           numpy_read, rep_fast, warmup=1)
+    rep, _ = timeit_paired(("w1_lw", "w1_np"),
+                           ("labelwise.evaluate (every metric, every average)",
+                            "numpy read: count_nonzero(y_true); count_nonzero(y_pred)"),
+                           (lambda: labelwise.evaluate(y_true, y_pred), numpy_read), rep_fast)
+    grown = rss_growth(lambda: labelwise.evaluate(y_true, y_pred))
     sk_text = timeit("w1_sk", "sklearn classification_report(zero_division=0)",
                      lambda: sk_classification_report(y_true, y_pred, zero_division=0),
                      rep_slow)
@@ -150,13 +155,54 @@ def bench_w1(rng, n: int, rep_fast: int, rep_slow: int, profile: bool) -> None:
 
     ratio("W1 sklearn classification_report / labelwise.evaluate", "w1_sk", "w1_lw",
           ">= 45x", lambda r: r >= 45)
-    ratio("W1 labelwise.evaluate / numpy read", "w1_lw", "w1_np", "<= 10x", lambda r: r <= 10)
+    ratio("W1 labelwise.evaluate / numpy read (paired)", "w1_lw", "w1_np", "<= 2x",
+          lambda r: r <= 2)
+    peak_rss("W1", grown, y_true.nbytes + y_pred.nbytes)
     ratio("W1 labelwise weighted / unweighted evaluate", "w1_lw_w", "w1_lw")
     ratio("W1 sklearn prfs(macro) / labelwise prfs(macro)", "w1_sk_prfs", "w1_lw_prfs")
     if profile:
         run_profile("W1 evaluate", lambda: labelwise.evaluate(y_true, y_pred), **PROFILE)
         run_profile("W1 evaluate(sample_weight)",
                     lambda: labelwise.evaluate(y_true, y_pred, sample_weight=w), **PROFILE)
+
+
+def peak_rss(tag: str, grown, in_bytes: int, limit: int = 50 * 2**20) -> None:
+    """Print and judge the peak RSS growth of one evaluate() call."""
+    if grown is None:
+        print(f"  {tag} peak RSS growth of one evaluate(): not measurable here (no /proc)")
+        return
+    v = verdict(grown < limit)
+    print(f"  {tag} peak RSS growth of one evaluate(){'':<14} {fmt_mb(grown):>9}   (inputs "
+          f"{fmt_mb(in_bytes)}; target < {fmt_mb(limit)}){v}", flush=True)
+    VERDICTS.append((f"{tag} peak RSS growth of evaluate()", fmt_mb(grown),
+                     f"< {fmt_mb(limit)}{v}".replace("  -> ", "; ")))
+
+
+def bench_few_labels(rng, n: int, n_labels: int, rep: int) -> None:
+    """W1's cells (n * L) over fewer labels: evaluate() against the numpy floor, paired."""
+    section(f"W1-{n_labels}: dense {n:,} x {n_labels} bool, the same cells as W1 over "
+            f"{n_labels} labels")
+    y_true, y_pred = make_w1(rng, n, n_labels)
+
+    def numpy_read():
+        return np.count_nonzero(y_true), np.count_nonzero(y_pred)
+
+    tag = f"w1_{n_labels}"
+    rep_lw, _ = timeit_paired((f"{tag}_lw", f"{tag}_np"),
+                              ("labelwise.evaluate (every metric, every average)",
+                               "numpy read: count_nonzero(y_true); count_nonzero(y_pred)"),
+                              (lambda: labelwise.evaluate(y_true, y_pred), numpy_read), rep)
+    grown = rss_growth(lambda: labelwise.evaluate(y_true, y_pred))
+    t = y_true.astype(bool)
+    worst = check_close(f"W1-{n_labels} tp", rep_lw.per_label["tp"], (t & y_pred).sum(0),
+                        peer="numpy")
+    worst = max(worst, check_close(f"W1-{n_labels} exact match", rep_lw["subset_accuracy"],
+                                   (t == y_pred).all(1).mean(), peer="numpy"))
+    print(f"  check: labelwise == numpy on per-label tp and exact match (max diff "
+          f"{worst:.1e} < {TOL:g})", flush=True)
+    ratio(f"W1-{n_labels} labelwise.evaluate / numpy read (paired)", f"{tag}_lw", f"{tag}_np",
+          "<= 2x", lambda r: r <= 2)
+    peak_rss(f"W1-{n_labels}", grown, y_true.nbytes + y_pred.nbytes)
 
 
 def bench_sparse(rng, n: int, n_labels: int, rep_fast: int, rep_slow: int,
@@ -276,6 +322,7 @@ def main(argv=None) -> int:
     start = begin("labelwise threshold-metric benchmark")
     rng = np.random.default_rng(SEED)
     bench_w1(rng, 1_000_000 // scale, rep_fast, rep_slow, args.profile)
+    bench_few_labels(rng, 10_000_000 // scale, 10, rep_fast)
     bench_sparse(rng, 200_000 // scale, 50_000 // scale, rep_fast, rep_slow, args.profile)
     bench_sets(rng, 100_000 // scale, 1_000, rep_fast, rep_slow)
     bench_tiny(rng, 2 * rep_fast + 1)
