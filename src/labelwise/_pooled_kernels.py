@@ -123,10 +123,23 @@ def bucket_scatter(bits, t_indptr, t_indices, table, shift, base, lb, first, las
             pay[t_indices[a]] &= ~np.uint64(1)
 
 
+@njit(cache=True, nogil=True, inline="always")
+def _value(order, wide, word32, f32, word64, f64):  # pragma: no cover
+    """The score (float64) of an order key."""
+    if wide:
+        sign = np.uint64(0x8000000000000000)
+        word64[0] = order ^ sign if order & sign else ~order
+        return f64[0]
+    sign = np.uint64(0x80000000)
+    word32[0] = np.uint32(order ^ sign if order & sign else ~order & np.uint64(0xFFFFFFFF))
+    return np.float64(f32[0])
+
+
 @njit(cache=True, nogil=True)
-def scan_bucket(keys, lb, n, positives, seen0, pos0, all0, all_pos0, m, auc_num, ap,
-                micro):  # pragma: no cover
-    """Add one sorted bucket's share of the per-label and micro ROC-AUC and AP sums.
+def read_bucket(keys, lb, base, wide, n, positives, seen0, pos0, all0, all_pos0, m, auc_num,
+                ap, micro, q, scale, below, bins):  # pragma: no cover
+    """Add one sorted bucket's share of the per-label and micro ROC-AUC and AP sums, and
+    of each label's equal-mass bins (unless ``bins`` is empty), in one pass.
 
     ``seen0[j]`` and ``pos0[j]`` are label ``j``'s entries and true entries in the
     buckets below, ``all0`` and ``all_pos0`` those of every label; ``m`` is the number
@@ -134,6 +147,16 @@ def scan_bucket(keys, lb, n, positives, seen0, pos0, all0, all_pos0, m, auc_num,
     the false entries of its label scored lower plus half those scored the same;
     ``ap[j]`` the AP terms; ``micro`` the same two sums over the pooled entries. Tied
     scores form one threshold, as in scikit-learn.
+
+    Equal-mass bins: each label's inner edges interpolate its order statistics as
+    :func:`numpy.percentile` does at the fractions ``q`` (n_bins + 1,). ``below[j]``
+    is one more than the order key of label ``j``'s largest score in the buckets below
+    (0: none): the edges that need it are found here, the others lie wholly below or
+    above the bucket. A score goes to the bin of the number of edges below it;
+    ``scale`` > 0 decodes float32 codes of short decimals (``rint(code * scale) /
+    scale``). ``bins`` (n_labels, n_bins, 3) receives count, sum of scores and sum of
+    truths. ``base`` is the bucket's smallest order key, ``wide`` whether the scores
+    are float64.
     """
     size = keys.shape[0]
     if size == 0:
@@ -148,73 +171,12 @@ def scan_bucket(keys, lb, n, positives, seen0, pos0, all0, all_pos0, m, auc_num,
     all_pos_seen = all_pos0
     micro_auc = 0.0
     micro_ap = 0.0
-    width = np.uint64(lb - 1)
-    label_mask = (np.uint64(1) << width) - np.uint64(1)
-    block_pos = 0
-    block_n = 0
-    run_pos = 0
-    run_n = 0
-    prev = np.uint64(keys[0]) >> np.uint64(1)
-    for c in range(size + 1):
-        key = np.uint64(keys[c]) if c < size else np.uint64(0)
-        here = key >> np.uint64(1)
-        if c == size or here != prev:  # the (score, label) run ends: credit its label
-            j = int(prev & label_mask)
-            P = positives[j]
-            if run_pos > 0:
-                auc_num[j] += run_pos * ((seen[j] - pos_seen[j]) + 0.5 * (run_n - run_pos))
-                ap[j] += run_pos / P * ((P - pos_seen[j]) / (n - seen[j]))
-            seen[j] += run_n
-            pos_seen[j] += run_pos
-            block_pos += run_pos
-            block_n += run_n
-            run_pos = 0
-            run_n = 0
-            if c == size or (here >> width) != (prev >> width):  # the score ends
-                if block_pos > 0:
-                    micro_auc += block_pos * ((all_seen - all_pos_seen) + 0.5 * (block_n - block_pos))
-                    micro_ap += block_pos / P_all * ((P_all - all_pos_seen) / (m - all_seen))
-                all_seen += block_n
-                all_pos_seen += block_pos
-                block_pos = 0
-                block_n = 0
-            prev = here
-        run_pos += int(key & np.uint64(1))
-        run_n += 1
-    micro[0] += micro_auc
-    micro[1] += micro_ap
-
-
-@njit(cache=True, nogil=True, inline="always")
-def _value(order, wide, word32, f32, word64, f64):  # pragma: no cover
-    """The score (float64) of an order key."""
-    if wide:
-        sign = np.uint64(0x8000000000000000)
-        word64[0] = order ^ sign if order & sign else ~order
-        return f64[0]
-    sign = np.uint64(0x80000000)
-    word32[0] = np.uint32(order ^ sign if order & sign else ~order & np.uint64(0xFFFFFFFF))
-    return np.float64(f32[0])
-
-
-@njit(cache=True, nogil=True)
-def quantile_bucket(keys, lb, base, wide, n, q, scale, rank0, below, bins):  # pragma: no cover
-    """Add one sorted bucket's scores to each label's equal-mass bins.
-
-    Every label holds ``n`` scores; its inner bin edges interpolate its order
-    statistics as :func:`numpy.percentile` does at the fractions ``q`` (n_bins + 1,).
-    ``rank0[j]`` is the number of label ``j``'s scores in the buckets below, and
-    ``below[j]`` one more than the order key of the largest of them (0: none): the
-    edges that need it are found here, the others lie wholly below or above the
-    bucket. A score goes to the bin of the number of edges below it; ``scale`` > 0
-    decodes float32 codes of short decimals (``rint(code * scale) / scale``).
-    ``bins`` (n_labels, n_bins, 3) receives count, sum of scores and sum of truths.
-    """
-    size = keys.shape[0]
-    if size == 0:
-        return
-    L = rank0.shape[0]
-    E = q.shape[0] - 2
+    width = np.uint64(lb)
+    run_width = np.uint64(lb - 1)
+    label_mask = (np.uint64(1) << run_width) - np.uint64(1)
+    # equal-mass bins: the ranks of the order statistics, and what is known at the start
+    quantiles = bins.shape[0] > 0
+    E = q.shape[0] - 2 if quantiles else 0
     prev = np.empty(E, dtype=np.int64)
     nxt = np.empty(E, dtype=np.int64)
     gamma = np.empty(E)
@@ -235,12 +197,13 @@ def quantile_bucket(keys, lb, base, wide, n, q, scale, rank0, below, bins):  # p
     f32 = word32.view(np.float32)
     word64 = np.zeros(1, dtype=np.uint64)
     f64 = word64.view(np.float64)
-    low = np.zeros((L, E))
-    edge = np.empty((L, E))
-    rank = rank0.copy()
-    watch = np.searchsorted(marks, rank0)
-    for j in range(L):
-        r = rank0[j]
+    n_q = L if quantiles else 0
+    low = np.zeros((n_q, E))
+    edge = np.empty((n_q, E))
+    rank = seen0.copy()
+    watch = np.searchsorted(marks, seen0) if quantiles else seen0[:0]
+    for j in range(n_q):
+        r = seen0[j]
         for k in range(E):
             if nxt[k] < r:  # both order statistics below: every score here is above it
                 edge[j, k] = -np.inf
@@ -249,34 +212,67 @@ def quantile_bucket(keys, lb, base, wide, n, q, scale, rank0, below, bins):  # p
                 if prev[k] < r:  # the lower one is the largest score below the bucket
                     low[j, k] = _value(below[j] - np.uint64(1), wide, word32, f32, word64,
                                        f64)
-    current = np.zeros(L, dtype=np.int64)
-    width = np.uint64(lb)
-    label_mask = (np.uint64(1) << np.uint64(lb - 1)) - np.uint64(1)
+    current = np.zeros(n_q, dtype=np.int64)
     ub = np.uint64(base)
-    for c in range(size):
-        key = np.uint64(keys[c])
-        j = int((key >> np.uint64(1)) & label_mask)
-        y = np.float64(key & np.uint64(1))
-        x = _value((key >> width) + ub, wide, word32, f32, word64, f64)
-        if scale > 0.0:
-            x = np.rint(x * scale) / scale
-        r = rank[j]
-        rank[j] = r + 1
-        w = watch[j]
-        if w < M and marks[w] == r:
-            watch[j] = w + 1
-            for k in range(E):
-                if prev[k] == r:
-                    low[j, k] = x
-                if nxt[k] == r:  # numpy's linear interpolation, as np.percentile
-                    a = low[j, k]
-                    diff = x - a
-                    g = gamma[k]
-                    edge[j, k] = x - diff * (1 - g) if g >= 0.5 else a + diff * g
-        b = current[j]
-        while b < E and x > edge[j, b]:
-            b += 1
-        current[j] = b
-        bins[j, b, 0] += 1.0
-        bins[j, b, 1] += x
-        bins[j, b, 2] += y
+    block_pos = 0
+    block_n = 0
+    run_pos = 0
+    run_n = 0
+    prev_run = np.uint64(keys[0]) >> np.uint64(1)
+    for c in range(size + 1):
+        key = np.uint64(keys[c]) if c < size else np.uint64(0)
+        here = key >> np.uint64(1)
+        if c == size or here != prev_run:  # the (score, label) run ends: credit its label
+            j = int(prev_run & label_mask)
+            P = positives[j]
+            if run_pos > 0:
+                auc_num[j] += run_pos * ((seen[j] - pos_seen[j]) + 0.5 * (run_n - run_pos))
+                ap[j] += run_pos / P * ((P - pos_seen[j]) / (n - seen[j]))
+            seen[j] += run_n
+            pos_seen[j] += run_pos
+            block_pos += run_pos
+            block_n += run_n
+            run_pos = 0
+            run_n = 0
+            if c == size or (here >> run_width) != (prev_run >> run_width):  # the score ends
+                if block_pos > 0:
+                    micro_auc += block_pos * ((all_seen - all_pos_seen)
+                                              + 0.5 * (block_n - block_pos))
+                    micro_ap += block_pos / P_all * ((P_all - all_pos_seen) / (m - all_seen))
+                all_seen += block_n
+                all_pos_seen += block_pos
+                block_pos = 0
+                block_n = 0
+            prev_run = here
+        if c == size:
+            break
+        t = int(key & np.uint64(1))
+        run_pos += t
+        run_n += 1
+        if quantiles:
+            j = int(here & label_mask)
+            x = _value((key >> width) + ub, wide, word32, f32, word64, f64)
+            if scale > 0.0:
+                x = np.rint(x * scale) / scale
+            r = rank[j]
+            rank[j] = r + 1
+            w = watch[j]
+            if w < M and marks[w] == r:
+                watch[j] = w + 1
+                for k in range(E):
+                    if prev[k] == r:
+                        low[j, k] = x
+                    if nxt[k] == r:  # numpy's linear interpolation, as np.percentile
+                        a = low[j, k]
+                        diff = x - a
+                        g = gamma[k]
+                        edge[j, k] = x - diff * (1 - g) if g >= 0.5 else a + diff * g
+            b = current[j]
+            while b < E and x > edge[j, b]:
+                b += 1
+            current[j] = b
+            bins[j, b, 0] += 1.0
+            bins[j, b, 1] += x
+            bins[j, b, 2] += t
+    micro[0] += micro_auc
+    micro[1] += micro_ap

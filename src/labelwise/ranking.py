@@ -398,8 +398,12 @@ def _pooled(y_true, scores: np.ndarray, quantiles=None):
     if quantiles is not None:
         highest = np.maximum.accumulate(top.max(axis=0), axis=0)
         below = np.concatenate([np.zeros((1, L), dtype=np.uint64), highest[:-1]])
-        del top
         q_frac = np.true_divide(np.linspace(0, 1, quantiles.n_bins + 1) * 100, 100)
+        scale = float(quantiles.scale)
+    else:
+        below = np.zeros((B, 0), dtype=np.uint64)
+        q_frac, scale = np.zeros(2), 0.0
+    del top
 
     # groups of buckets whose keys are held at once
     item = width // 8
@@ -435,17 +439,15 @@ def _pooled(y_true, scores: np.ndarray, quantiles=None):
 
         def read(t: int) -> None:
             auc_num, ap, micro = np.zeros(L), np.zeros(L), np.zeros(2)
-            bins = np.zeros((L, quantiles.n_bins, 3)) if quantiles is not None else None
+            bins = np.zeros((L, quantiles.n_bins, 3) if quantiles is not None else (0, 0, 3))
             for b in range(edges[t], edges[t + 1]):
                 part = keys[offsets[b] : offsets[b + 1]]
                 if not part.shape[0]:
                     continue
                 part.sort()
-                pk.scan_bucket(part, lb, n, positives, seen0[b], pos0[b],
-                               int(all0[b]), int(all_pos0[b]), m, auc_num, ap, micro)
-                if bins is not None:
-                    pk.quantile_bucket(part, lb, base[b], wide, n, q_frac,
-                                       quantiles.scale, seen0[b], below[b], bins)
+                pk.read_bucket(part, lb, base[b], wide, n, positives, seen0[b], pos0[b],
+                               int(all0[b]), int(all_pos0[b]), m, auc_num, ap, micro, q_frac,
+                               scale, below[b], bins)
             outputs.append((auc_num, ap, micro, bins))
 
         run_all(read, edges.shape[0] - 1)
