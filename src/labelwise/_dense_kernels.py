@@ -102,10 +102,138 @@ def _flush(lanes, acc, n_labels):  # pragma: no cover
             lanes[q, k] = 0
 
 
+@njit(cache=True, nogil=True, inline="always")
+def _row_done(st, sp, sb, i, hist, base, most_t, most_p,
+              row_true, row_pred, row_both):  # pragma: no cover
+    """Row ``i``'s sizes from its byte sums (each row under 256 labels): counted in
+    ``hist``, or written to ``row_*`` when ``hist`` is empty; the largest sizes so far."""
+    ones = np.uint64(0x0101010101010101)
+    nt = np.int64((st * ones) >> np.uint64(56))
+    npr = np.int64((sp * ones) >> np.uint64(56))
+    nb = np.int64((sb * ones) >> np.uint64(56))
+    if hist.shape[0] > 0:
+        hist[(nt * base + npr) * base + nb] += 1
+        return max(most_t, nt), max(most_p, npr)
+    row_true[i] = nt
+    row_pred[i] = npr
+    row_both[i] = nb
+    return most_t, most_p
+
+
 @njit(cache=True, nogil=True)
 def dense_counts(t, p, n_labels, lo, hi, acc, hist, base, top,
                  row_true, row_pred, row_both):  # pragma: no cover
     """Add the unweighted counts of rows ``lo:hi`` of two (n, L) 0/1 matrices.
+
+    The arguments are those of :func:`_counts_by_row`, which this does four rows at
+    a time: one addition to a byte counter then counts four rows, and the four
+    rows' sums are independent chains of additions. Rows narrower than a word, rows
+    of more than 255 labels and the last ``(hi - lo) % 4`` rows go one at a time.
+    """
+    L = n_labels
+    full = L // 8
+    rest = L % 8
+    if L < 8 or L > 255:
+        _counts_by_row(t, p, L, lo, hi, acc, hist, base, top, row_true, row_pred, row_both)
+        return
+    lanes = np.zeros((3, full + 1), dtype=np.uint64)
+    tail = np.uint64(8 * (8 - rest))
+    z = np.uint64(0)
+    since = 0
+    most_t = 0
+    most_p = 0
+    i = lo
+    while i + 4 <= hi:
+        o0 = i * L
+        o1 = o0 + L
+        o2 = o1 + L
+        o3 = o2 + L
+        t0, t1, t2, t3 = z, z, z, z
+        p0, p1, p2, p3 = z, z, z, z
+        b0, b1, b2, b3 = z, z, z, z
+        for k in range(full):
+            d = 8 * k
+            a0 = _word(t, o0 + d)
+            a1 = _word(t, o1 + d)
+            a2 = _word(t, o2 + d)
+            a3 = _word(t, o3 + d)
+            c0 = _word(p, o0 + d)
+            c1 = _word(p, o1 + d)
+            c2 = _word(p, o2 + d)
+            c3 = _word(p, o3 + d)
+            x0 = a0 & c0
+            x1 = a1 & c1
+            x2 = a2 & c2
+            x3 = a3 & c3
+            lanes[0, k] += (x0 + x1) + (x2 + x3)
+            lanes[1, k] += (a0 + a1) + (a2 + a3)
+            lanes[2, k] += (c0 + c1) + (c2 + c3)
+            t0 += a0
+            t1 += a1
+            t2 += a2
+            t3 += a3
+            p0 += c0
+            p1 += c1
+            p2 += c2
+            p3 += c3
+            b0 += x0
+            b1 += x1
+            b2 += x2
+            b3 += x3
+        if rest:  # the last L % 8 labels, in the low bytes
+            d = L - 8
+            a0 = _word(t, o0 + d) >> tail
+            a1 = _word(t, o1 + d) >> tail
+            a2 = _word(t, o2 + d) >> tail
+            a3 = _word(t, o3 + d) >> tail
+            c0 = _word(p, o0 + d) >> tail
+            c1 = _word(p, o1 + d) >> tail
+            c2 = _word(p, o2 + d) >> tail
+            c3 = _word(p, o3 + d) >> tail
+            x0 = a0 & c0
+            x1 = a1 & c1
+            x2 = a2 & c2
+            x3 = a3 & c3
+            lanes[0, full] += (x0 + x1) + (x2 + x3)
+            lanes[1, full] += (a0 + a1) + (a2 + a3)
+            lanes[2, full] += (c0 + c1) + (c2 + c3)
+            t0 += a0
+            t1 += a1
+            t2 += a2
+            t3 += a3
+            p0 += c0
+            p1 += c1
+            p2 += c2
+            p3 += c3
+            b0 += x0
+            b1 += x1
+            b2 += x2
+            b3 += x3
+        most_t, most_p = _row_done(t0, p0, b0, i, hist, base, most_t, most_p,
+                                   row_true, row_pred, row_both)
+        most_t, most_p = _row_done(t1, p1, b1, i + 1, hist, base, most_t, most_p,
+                                   row_true, row_pred, row_both)
+        most_t, most_p = _row_done(t2, p2, b2, i + 2, hist, base, most_t, most_p,
+                                   row_true, row_pred, row_both)
+        most_t, most_p = _row_done(t3, p3, b3, i + 3, hist, base, most_t, most_p,
+                                   row_true, row_pred, row_both)
+        i += 4
+        since += 4
+        if since > 251:  # before a byte of a counter could overflow
+            _flush(lanes, acc, L)
+            since = 0
+    _flush(lanes, acc, L)
+    top[0] = max(top[0], most_t)
+    top[1] = max(top[1], most_p)
+    if i < hi:
+        _counts_by_row(t, p, L, i, hi, acc, hist, base, top, row_true, row_pred, row_both)
+
+
+@njit(cache=True, nogil=True)
+def _counts_by_row(t, p, n_labels, lo, hi, acc, hist, base, top,
+                   row_true, row_pred, row_both):  # pragma: no cover
+    """Add the unweighted counts of rows ``lo:hi`` of two (n, L) 0/1 matrices, one row
+    at a time.
 
     ``t`` and ``p`` are the matrices' :func:`flat_bytes`. ``acc`` (3, L) int64
     receives the per-label tp, true and predicted sums. With a non-empty ``hist``
