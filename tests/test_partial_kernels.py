@@ -1,6 +1,6 @@
 """Scores for some labels per row (top-k, sparse): the lean @k pass and the full pass
-give the same numbers, short and long rows alike; the top-k entries are checked and
-sorted by label; per-label score ranges of stored entries."""
+give the same numbers, short and long rows alike; the top-k entries are checked, short
+rows and long; per-label score ranges of stored entries; thresholded entries."""
 
 from __future__ import annotations
 
@@ -73,18 +73,21 @@ def test_long_rows_take_the_sorting_path_with_the_same_numbers():
             np.testing.assert_allclose(full[name], want[name], rtol=0, atol=1e-12)
 
 
-def test_top_k_rows_are_sorted_by_label_and_checked_in_long_rows():
+def test_top_k_entries_keep_their_order_and_long_rows_are_checked():
     idx = np.array([[3, 0, 2], [1, 2, 0]])
     vals = np.array([[0.1, 0.9, 0.5], [0.7, 0.2, 0.4]], dtype=np.float32)
     part = coerce_ranking([[1, 0, 0, 1], [0, 1, 0, 0]], (idx, vals)).partial_scores
-    assert part.indices.tolist() == [0, 2, 3, 0, 1, 2]
-    assert part.data.tolist() == pytest.approx([0.9, 0.5, 0.1, 0.4, 0.7, 0.2])
-    assert part.data.dtype == np.float64 and part.has_sorted_indices
-    # rows longer than 32 entries are sorted another way: the same checks
+    assert part.indices.tolist() == [3, 0, 2, 1, 2, 0]
+    assert part.data.tolist() == pytest.approx([0.1, 0.9, 0.5, 0.7, 0.2, 0.4])
+    assert part.data.dtype == np.float64
+    # rows longer than 32 entries are checked another way: the same message
     wide = np.tile(np.arange(40), (2, 1))
     wide[1, 39] = 17
     with pytest.raises(InputError, match=r"^top-k row 1 lists label 17 more than once"):
         sm.precision_at_k(np.zeros((2, 50)), (wide, np.ones((2, 40))), k=1)
+    short = np.array([[0, 1, 2], [4, 3, 4]])  # the smallest repeated label is named
+    with pytest.raises(InputError, match=r"^top-k row 1 lists label 4 more than once"):
+        sm.precision_at_k(np.zeros((2, 5)), (short, np.ones((2, 3))), k=1)
     wide[1, 39] = 39
     wide = wide[:, ::-1]  # each row given from its highest label down
     got = sm.precision_at_k(np.eye(2, 50), (wide, np.linspace(1, 0, 80).reshape(2, 40)),
@@ -114,3 +117,29 @@ def test_score_range_of_stored_entries():
     t = Thresholding.of(m32, threshold=0.5)
     np.testing.assert_array_equal(t.low, [-1.5, np.nan, 3.0, np.nan])
     np.testing.assert_array_equal(t.high, [0.25, np.nan, 3.0, np.nan])
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.booleans(), st.booleans())
+def test_thresholded_top_k_and_sparse_scores_predict_the_kept_entries(seed, inclusive,
+                                                                      per_label):
+    import labelwise
+
+    rng = np.random.default_rng(seed)
+    n, L, width = 12, 7, 4
+    y, idx, vals = random_partial(rng, n, L, width, ties=True)  # scores on a 0.1 grid
+    thr = np.round(rng.random(L), 1) if per_label else 0.5
+    cut = np.broadcast_to(thr, (L,))[idx]
+    kept = (vals >= cut) if inclusive else (vals > cut)
+    want = np.zeros((n, L), dtype=bool)
+    for i in range(n):
+        want[i, idx[i][kept[i]]] = True
+    hard = labelwise.evaluate(y, want)
+    sparse = sp.csr_matrix((vals.ravel(), idx.ravel(), np.arange(0, n * width + 1, width)),
+                           shape=(n, L))
+    for scores in ((idx, vals), sparse):
+        got = labelwise.evaluate(y, y_score=scores, threshold=thr, inclusive=inclusive)
+        for name in ("f1_micro", "f1_macro", "precision_samples", "hamming_loss",
+                     "subset_accuracy"):
+            assert got[name] == hard[name] or (np.isnan(got[name]) and np.isnan(hard[name])), \
+                name

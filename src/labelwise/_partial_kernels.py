@@ -232,39 +232,73 @@ def entry_range(indices, values, n_labels):  # pragma: no cover
 
 
 @njit(cache=True, nogil=True)
-def topk_entries(idx, val, n_labels, indices, values):  # pragma: no cover
-    """Write (n, k) top-k label indices and scores as CSR entries, each row's sorted
-    by label, into ``indices`` and ``values`` (n * k).
-
-    Returns ``(0, -1, -1)``, or the first problem: ``(1, row, column)`` for the first
-    index (row by row) outside ``0..n_labels-1``; else ``(2, row, label)`` for the
-    first row listing a label twice (its smallest such label).
-    """
+def topk_problem(idx, n_labels):  # pragma: no cover
+    """The first problem of (n, k) top-k label indices: ``(1, row, column)`` for the
+    first index (row by row) outside ``0..n_labels-1``; else ``(2, row, label)`` for
+    the first row listing a label twice (its smallest such label); else
+    ``(0, -1, -1)``."""
     n, w = idx.shape
-    for i in range(n):
+    bad = False
+    for i in range(n):  # branch-free first: problems are rare
         for c in range(w):
-            if idx[i, c] < 0 or idx[i, c] >= n_labels:
-                return 1, i, c
-    order = np.empty(w, dtype=np.int64)
+            x = idx[i, c]
+            bad |= (x < 0) | (x >= n_labels)
+    if bad:
+        for i in range(n):
+            for c in range(w):
+                if idx[i, c] < 0 or idx[i, c] >= n_labels:
+                    return 1, i, c
+    row = np.empty(w, dtype=np.int64)
     for i in range(n):
-        base = i * w
-        if w > 32:
-            order[:] = np.argsort(idx[i])
+        if w > 32:  # long rows: sorted, then neighbours compared
             for c in range(w):
-                indices[base + c] = idx[i, order[c]]
-                values[base + c] = val[i, order[c]]
-        else:  # insertion sort of a short row
+                row[c] = idx[i, c]
+            row.sort()
+            for c in range(1, w):
+                if row[c] == row[c - 1]:
+                    return 2, i, row[c]
+            continue
+        dup = False
+        for c in range(w):
+            x = idx[i, c]
+            for d in range(c + 1, w):
+                dup |= idx[i, d] == x
+        if dup:
+            smallest = -1
             for c in range(w):
-                x = idx[i, c]
-                v = val[i, c]
-                d = base + c
-                while d > base and indices[d - 1] > x:
-                    indices[d] = indices[d - 1]
-                    values[d] = values[d - 1]
-                    d -= 1
-                indices[d] = x
-                values[d] = v
-        for c in range(base + 1, base + w):
-            if indices[c] == indices[c - 1]:
-                return 2, i, indices[c]
+                for d in range(c + 1, w):
+                    if idx[i, d] == idx[i, c] and (smallest < 0 or idx[i, c] < smallest):
+                        smallest = idx[i, c]
+            return 2, i, smallest
     return 0, -1, -1
+
+
+@njit(cache=True, nogil=True)
+def kept_entries(indptr, indices, values, cuts, inclusive):  # pragma: no cover
+    """The CSR ``(indptr, indices)`` of the stored entries above their label's cut
+    (``cuts`` has one per label, or one for all), each row's labels sorted.
+
+    An entry is kept when its score is above the cut, or equal to it with
+    ``inclusive``; the row's entries must be unique.
+    """
+    n = indptr.shape[0] - 1
+    one = cuts.shape[0] == 1
+    out_ptr = np.empty(n + 1, dtype=indptr.dtype)
+    out = np.empty(indices.shape[0], dtype=indices.dtype)
+    m = 0
+    out_ptr[0] = 0
+    for i in range(n):
+        start = m
+        for e in range(indptr[i], indptr[i + 1]):
+            j = indices[e]
+            c = cuts[0] if one else cuts[j]
+            v = values[e]
+            if v > c or (inclusive and v == c):
+                d = m  # insertion into the row's sorted labels
+                while d > start and out[d - 1] > j:
+                    out[d] = out[d - 1]
+                    d -= 1
+                out[d] = j
+                m += 1
+        out_ptr[i + 1] = m
+    return out_ptr, out[:m].copy()

@@ -428,20 +428,14 @@ class Accumulator:
             cut = rule(thr)
             how = Thresholding.of(part, thr, cut, inclusive=inclusive,
                                   scores_are_logits=s["scores_are_logits"])
-            col_thr = cut if isinstance(cut, float) else cut[part.indices]
-            keep = part.data >= col_thr if inclusive else part.data > col_thr
-            if part.has_sorted_indices:  # top-k scores are: the kept entries are too
-                kept = np.concatenate([[0], np.cumsum(keep)])
-                indices = part.indices[keep]
-                pred = sp.csr_matrix((np.ones(indices.shape[0], dtype=np.bool_), indices,
-                                      kept[part.indptr].astype(part.indptr.dtype)),
-                                     shape=part.shape)
-                pred.has_sorted_indices = True
-            else:
-                rows = np.repeat(np.arange(part.shape[0]), np.diff(part.indptr))[keep]
-                ones = np.ones(rows.shape[0], dtype=np.bool_)
-                pred = sp.csr_matrix((ones, (rows, part.indices[keep])), shape=part.shape)
-                pred.sort_indices()
+            from ._partial_kernels import kept_entries
+
+            cuts = np.asarray(cut, dtype=np.float64).reshape(-1)  # one, or one per label
+            indptr, indices = kept_entries(part.indptr, part.indices, part.data, cuts,
+                                           bool(inclusive))
+            pred = sp.csr_matrix((np.ones(indices.shape[0], dtype=np.bool_), indices, indptr),
+                                 shape=part.shape)
+            pred.has_sorted_indices = True
             data = Labelled(ranked.y_true, pred, ranked.labels, ranked.named, ranked.index)
             return data, ranked, how, thr
         y_true, scores, vocab = align_scores(y_true, y_score, labels=labels, sep=sep)

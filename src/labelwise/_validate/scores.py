@@ -424,16 +424,9 @@ def _topk_scores(y_score, shape) -> sp.csr_matrix:
         )
     if val.dtype.kind not in "iuf":
         raise InputError(f"top-k scores must be numbers, got dtype {val.dtype}.")
-    from .._partial_kernels import topk_entries
+    from .._partial_kernels import topk_problem
 
-    k = idx.shape[1]
-    # the index dtype scipy would choose, so that it keeps these arrays as they are
-    wide = max(n * k, L) >= 2**31
-    indptr = np.arange(0, n * k + 1, k, dtype=np.int64 if wide else np.int32)
-    indices = np.empty(n * k, dtype=np.int64 if wide else np.int32)
-    values = np.empty(n * k, dtype=np.float64)
-    val = val.astype(np.float64, copy=False)
-    what, r, c = topk_entries(idx, val, L, indices, values)  # rows sorted by label
+    what, r, c = topk_problem(idx, L)
     if what == 1:
         raise InputError(
             f"top-k index {int(idx[r, c])} at row {r}, position {c} is outside the "
@@ -444,9 +437,12 @@ def _topk_scores(y_score, shape) -> sp.csr_matrix:
             f"top-k row {r} lists label {int(c)} more than once; each label may "
             "appear once per row."
         )
-    # located in the order given, before the rows were sorted
-    _check_finite_entries(val.ravel(), indptr, "top-k scores", idx.ravel())
-    out = sp.csr_matrix((values, indices, indptr), shape=shape)
-    out.has_sorted_indices = True
-    return out
+    k = idx.shape[1]
+    # the index dtype scipy would choose, so that it keeps these arrays as they are
+    wide = max(n * k, L) >= 2**31
+    indptr = np.arange(0, n * k + 1, k, dtype=np.int64 if wide else np.int32)
+    indices = idx.astype(np.int64 if wide else np.int32).ravel()
+    values = val.astype(np.float64).ravel()
+    _check_finite_entries(values, indptr, "top-k scores", indices)
+    return sp.csr_matrix((values, indices, indptr), shape=shape)
 
