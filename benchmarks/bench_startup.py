@@ -25,8 +25,10 @@ with ``PYTHONDONTWRITEBYTECODE`` set.
 * The first call after install: each run in a fresh process with an empty
   ``NUMBA_CACHE_DIR``: the command line with ``--pred`` and with ``--scores``, and
   ``import labelwise; labelwise.evaluate(...)`` on the same arrays. Whether the
-  command line printed its compile notice is checked: it must on a cache miss,
-  and must not on a warm run.
+  command line printed its compile notice is shown: it must on a cache miss (any
+  ``.nbi`` index written), and must not on a warm run.
+* Which kernels a first report with scores compiles, and how long each takes
+  (numba's ``numba:compile`` events, outermost only, in one fresh process).
 
 Targets (issue 16): ``import labelwise`` under 0.25 s; the command line warm on
 5,000 rows at most 0.6 s end to end (hard labels); the first report after install
@@ -55,6 +57,29 @@ PY = sys.executable
 CLI = str(Path(sys.executable).with_name("labelwise"))
 NOTICE = "compiling fast kernels, once"
 N_ROWS, N_LABELS = 5000, 28
+
+
+# Times each outermost numba compilation of a child (a kernel's callees compile inside it).
+KERNEL_TIMES = """
+import time
+from numba.core import event
+_times, _depth = [], [0]
+class _Timer(event.Listener):
+    def on_start(self, ev):
+        _depth[0] += 1
+        if _depth[0] == 1:
+            f = ev.data["dispatcher"].py_func
+            _times.append([f"{f.__module__}.{f.__qualname__}", time.perf_counter()])
+    def on_end(self, ev):
+        _depth[0] -= 1
+        if _depth[0] == 0:
+            _times[-1][1] = time.perf_counter() - _times[-1][1]
+event.register("numba:compile", _Timer())
+def report():
+    for name, sec in _times:
+        print(f"  {'compiled ' + name:<58} {sec:9.2f} s")
+    print(f"  {'total of the compilations':<58} {sum(s for _, s in _times):9.2f} s")
+"""
 
 
 def make_files(folder: Path) -> None:
@@ -164,8 +189,9 @@ def main(argv=None) -> int:
         median_runs("cli_json", "labelwise evaluate --pred --format json",
                     hard + ["--format", "json"], env, tmp, n)
         procs = median_runs("cli_scores", "labelwise evaluate --scores", scores, env, tmp, n)
-        if any(NOTICE in p.stderr for p in procs):
-            raise AssertionError("a warm run printed the compile notice")
+        shown = sum(NOTICE in p.stderr for p in procs)
+        print(f"  {'compile notice on these warm runs':<58} {shown} of {n}"
+              + ("" if shown == 0 else "  (WRONG: nothing was compiled)"))
         median_runs("cli_help", "labelwise --help", [CLI, "--help"], env, tmp, n)
         median_runs("cli_ev_help", "labelwise evaluate --help", [CLI, "evaluate", "--help"],
                     env, tmp, n)
@@ -199,20 +225,30 @@ def main(argv=None) -> int:
                 if proc.returncode != 0:
                     raise RuntimeError(f"{label}: exit {proc.returncode}\n{proc.stderr}")
                 compiled = any(cold.rglob("*.nbi"))
-                if is_cli and (NOTICE in proc.stderr) != compiled:
-                    raise AssertionError(f"{label}: compile notice shown={NOTICE in proc.stderr}"
-                                         f" but kernels compiled={compiled}")
                 times.append(dt)
-                notices.append(compiled)
+                notices.append((compiled, NOTICE in proc.stderr))
             med = statistics.median(times)
             RESULTS[key] = {"label": label, "median": med, "min": min(times),
                             "max": max(times), "n": n_cold}
             said = ""
             if is_cli:
-                said = ("; compiled, notice shown" if all(notices) else
-                        "; nothing compiled, no notice" if not any(notices) else "; mixed")
+                kinds = sorted({("compiled" if c else "nothing compiled")
+                                + (", notice shown" if s else ", no notice")
+                                for c, s in notices})
+                said = "; " + " / ".join(kinds)
+                if any(c != s for c, s in notices):
+                    said += " (WRONG: the notice must come with a compilation only)"
             print(f"  {label:<58} median {fmt_s(med):>9}   (min {fmt_s(min(times))}, max "
                   f"{fmt_s(max(times))}, n={n_cold}{said})", flush=True)
+        section(f"Which kernels a first report with scores compiles (one fresh process, load "
+                f"{loadavg()})")
+        cold = tmp / "numba-kernels"
+        cold.mkdir()
+        _, proc = run([PY, "-c", KERNEL_TIMES + api.format(f="scores.csv", arg="y_score")
+                       + "report()\n"], dict(env, NUMBA_CACHE_DIR=str(cold)), tmp)
+        if proc.returncode != 0:
+            raise RuntimeError(proc.stderr)
+        print(proc.stdout.rstrip(), flush=True)
         if args.profile:
             import cProfile  # noqa: F401
 
