@@ -17,12 +17,11 @@ from __future__ import annotations
 import numpy as np
 from . import _sparse as sp
 
-from ._calibration_kernels import (cell_counts, gather_cells, quantile_bin_sums,
-                                   sorted_key_quantile_sums)
+from ._calibration_kernels import cell_counts, gather_cells, quantile_bin_sums
 from ._parallel import in_threads
 from .calibration_bins import ece_from_bins
 
-__all__ = ["adaptive_ece", "adaptive_ece_from_keys", "percentile_edges", "KeyQuantiles"]
+__all__ = ["adaptive_ece", "percentile_edges", "KeyQuantiles"]
 
 _CHUNK_ROWS = 16_384
 _CELL_LIMIT = 1 << 17  # cells (labels x cells per label): counts and table stay in cache
@@ -154,20 +153,6 @@ def _cell_table(inner: np.ndarray, cells: int) -> np.ndarray:
                                                  edge_cell[j] + 1]), 0, cells - 1))
         table[j, near] = -1
     return table
-
-
-def adaptive_ece_from_keys(keys: np.ndarray, n: int, n_labels: int, n_bins: int = 15,
-                           places: int | None = None) -> float:
-    """Macro adaptive ECE read off the sorted pooled keys of exact ROC-AUC (unweighted
-    float32 scores, or float32 codes of decimals with ``places``), in one pass: the
-    keys are in score order already, so no column is sorted again. Equals
-    :func:`adaptive_ece` on the same scores (up to the order of the sums).
-    """
-    q = np.true_divide(np.linspace(0, 1, n_bins + 1) * 100, 100)
-    bins = np.zeros((n_labels, n_bins, 3))
-    scale = 0.0 if places is None else 10.0 ** places
-    sorted_key_quantile_sums(keys, n_labels, n, q, scale, bins)
-    return float(np.mean(ece_from_bins(bins.transpose(1, 0, 2))))
 
 
 class KeyQuantiles:
