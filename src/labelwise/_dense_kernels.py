@@ -430,7 +430,8 @@ def dense_counts_narrow(t, p, n_labels, lo, hi, acc, hist, base, top,
 @njit(cache=True, nogil=True)
 def dense_counts_weighted(t, p, n_labels, w, lo, hi, acc, hist, hist_w, base, top,
                           row_true, row_pred, row_both):  # pragma: no cover
-    """Add the counts of rows ``lo:hi``, each row weighted by ``w[i]``.
+    """Add the counts of rows ``lo:hi``, each row weighted by ``w[i]``; ``t`` and ``p``
+    are the (n, L) C-contiguous ``uint8`` views of the matrices here.
 
     ``acc`` (4, L) float64 receives tp, fp, fn and tn, added row by row. With a
     non-empty ``hist``, each row adds 1 to ``hist`` and ``w[i]`` to ``hist_w`` at
@@ -440,13 +441,12 @@ def dense_counts_weighted(t, p, n_labels, w, lo, hi, acc, hist, hist_w, base, to
     counting = hist.shape[0] > 0
     for i in range(lo, hi):
         wi = w[i]
-        off = i * L
         nt = 0
         npr = 0
         nb = 0
         for j in range(L):
-            a = t[off + j]
-            c = p[off + j]
+            a = t[i, j]
+            c = p[i, j]
             x = a & c
             acc[0, j] += wi * x
             acc[1, j] += wi * (c - x)

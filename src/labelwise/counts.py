@@ -409,8 +409,12 @@ def _dense_kernel_counts(t, p, sample_weight=None, grouped: bool = True):
     from . import _dense_kernels as k  # imports numba
 
     n, L = t.shape
-    t8, p8 = k.flat_bytes(t), k.flat_bytes(p)
     weighted = sample_weight is not None
+    if weighted:
+        t2 = np.ascontiguousarray(t).view(np.uint8)
+        p2 = np.ascontiguousarray(p).view(np.uint8)
+    else:
+        t8, p8 = k.flat_bytes(t), k.flat_bytes(p)
     base = L + 1
     keys = base**3 if grouped else 0
     rows = (np.zeros(0, dtype=np.int32),) * 3 if grouped else tuple(
@@ -422,7 +426,7 @@ def _dense_kernel_counts(t, p, sample_weight=None, grouped: bool = True):
         hist_w = _untouched_zeros(keys if weighted else 0, np.float64)
         top = np.zeros(2, dtype=np.int64)
         if weighted:
-            k.dense_counts_weighted(t8, p8, L, sample_weight, lo, hi, acc, hist, hist_w,
+            k.dense_counts_weighted(t2, p2, L, sample_weight, lo, hi, acc, hist, hist_w,
                                     base, top, *rows)
         else:
             count = k.dense_counts_narrow if L <= 16 else k.dense_counts
