@@ -162,10 +162,10 @@ def zero_division_value(value: str):
     return {"0": 0, "1": 1, "nan": math.nan, "warn": "warn"}[value]
 
 
-# Seconds numba takes to compile what a first run needs, on an idle 2-core machine
-# (benchmarks/bench_startup.py measures it): the counting kernels of hard labels, and
-# everything a report with scores uses.
-COMPILE_SECONDS = {"counts": 4, "scores": 12}
+# Seconds numba takes to compile what a first run needs on a 2-core machine
+# (benchmarks/bench_startup.py lists each kernel's time): the counting kernels of large
+# hard-label inputs, and everything a report with scores uses.
+COMPILE_SECONDS = {"counts": 4, "scores": 20}
 _COUNTING_KERNELS = ("dense_counts", "dense_counts_narrow", "dense_counts_weighted",
                      "csr_counts")
 
