@@ -20,7 +20,25 @@ validation here; inputs are canonical (see ``_validate``).
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+from llvmlite import ir
+from numba import njit, types
+from numba.extending import intrinsic
+
+
+@intrinsic
+def _float32_of(typingctx, bits):  # pragma: no cover
+    """The float32 whose bits are the uint32 ``bits``."""
+    def codegen(context, builder, signature, args):
+        return builder.bitcast(args[0], ir.FloatType())
+    return types.float32(types.uint32), codegen
+
+
+@intrinsic
+def _float64_of(typingctx, bits):  # pragma: no cover
+    """The float64 whose bits are the uint64 ``bits``."""
+    def codegen(context, builder, signature, args):
+        return builder.bitcast(args[0], ir.DoubleType())
+    return types.float64(types.uint64), codegen
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -124,15 +142,14 @@ def bucket_scatter(bits, t_indptr, t_indices, table, shift, base, lb, first, las
 
 
 @njit(cache=True, nogil=True, inline="always")
-def _value(order, wide, word32, f32, word64, f64):  # pragma: no cover
+def _value(order, wide):  # pragma: no cover
     """The score (float64) of an order key."""
     if wide:
         sign = np.uint64(0x8000000000000000)
-        word64[0] = order ^ sign if order & sign else ~order
-        return f64[0]
+        return _float64_of(order ^ sign if order & sign else ~order)
     sign = np.uint64(0x80000000)
-    word32[0] = np.uint32(order ^ sign if order & sign else ~order & np.uint64(0xFFFFFFFF))
-    return np.float64(f32[0])
+    return np.float64(_float32_of(np.uint32(order ^ sign if order & sign
+                                            else ~order & np.uint64(0xFFFFFFFF))))
 
 
 @njit(cache=True, nogil=True)
@@ -193,10 +210,6 @@ def read_bucket(keys, lb, base, wide, n, positives, seen0, pos0, all0, all_pos0,
         nxt[k] = x
     marks = np.unique(np.concatenate((prev, nxt)))  # the ranks to watch, in order
     M = marks.shape[0]
-    word32 = np.zeros(1, dtype=np.uint32)
-    f32 = word32.view(np.float32)
-    word64 = np.zeros(1, dtype=np.uint64)
-    f64 = word64.view(np.float64)
     n_q = L if quantiles else 0
     low = np.zeros((n_q, E))
     edge = np.empty((n_q, E))
@@ -210,8 +223,7 @@ def read_bucket(keys, lb, base, wide, n, positives, seen0, pos0, all0, all_pos0,
             else:
                 edge[j, k] = np.inf  # not known yet: above every score
                 if prev[k] < r:  # the lower one is the largest score below the bucket
-                    low[j, k] = _value(below[j] - np.uint64(1), wide, word32, f32, word64,
-                                       f64)
+                    low[j, k] = _value(below[j] - np.uint64(1), wide)
     current = np.zeros(n_q, dtype=np.int64)
     ub = np.uint64(base)
     block_pos = 0
@@ -251,7 +263,7 @@ def read_bucket(keys, lb, base, wide, n, positives, seen0, pos0, all0, all_pos0,
         run_n += 1
         if quantiles:
             j = int(here & label_mask)
-            x = _value((key >> width) + ub, wide, word32, f32, word64, f64)
+            x = _value((key >> width) + ub, wide)
             if scale > 0.0:
                 x = np.rint(x * scale) / scale
             r = rank[j]
