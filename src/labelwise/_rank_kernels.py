@@ -48,6 +48,18 @@ def _stats_by_sorting(s, true_idx, gt, eq, gtt, eqt):  # pragma: no cover
 
 
 @njit(cache=True, nogil=True, inline="always")
+def _share_gain(start, e, k, D):  # pragma: no cover
+    """The share of the ranks ``start..start+e-1`` (``e`` tied labels) that fall within
+    cutoff ``k``, and the DCG of that share; 0 and 0 below the cutoff."""
+    if start >= k:
+        return 0.0, 0.0
+    stop = min(start + e, k)
+    if e == 1:  # untied: x / 1 is x
+        return 1.0, D[stop] - D[start]
+    return (stop - start) / e, (D[stop] - D[start]) / e
+
+
+@njit(cache=True, nogil=True, inline="always")
 def _at_k_values(i, r, gt, eq, ks, D, has_p, p, best, acc, at_k, ps):  # pragma: no cover
     """Write row ``i``'s @k values into ``at_k[:, :, i]`` and, when ``has_p``, with the
     inverse propensities ``p[:r]`` of its ``r`` true labels, ``ps[:, :, i]`` (see
@@ -70,22 +82,18 @@ def _at_k_values(i, r, gt, eq, ks, D, has_p, p, best, acc, at_k, ps):  # pragma:
         if start >= kmax:  # below every cutoff
             continue
         e = eq[a]
-        pa = p[a] if has_p else 0.0
-        for q in range(nk):
-            k = ks[q]
-            if start >= k:
-                continue
-            stop = min(start + e, k)
-            if e == 1:  # untied: x / 1 is x
-                share = 1.0
-                gain = D[stop] - D[start]
-            else:
-                share = (stop - start) / e
-                gain = (D[stop] - D[start]) / e
-            acc[0, q] += share
-            acc[1, q] += gain
-            acc[2, q] += share * pa  # 0 without inverse propensities, and never read
-            acc[3, q] += gain * pa
+        if has_p:
+            for q in range(nk):
+                share, gain = _share_gain(start, e, ks[q], D)
+                acc[0, q] += share
+                acc[1, q] += gain
+                acc[2, q] += share * p[a]
+                acc[3, q] += gain * p[a]
+        else:  # the same loop without inverse propensities, kept apart to stay lean
+            for q in range(nk):
+                share, gain = _share_gain(start, e, ks[q], D)
+                acc[0, q] += share
+                acc[1, q] += gain
     for q in range(nk):
         k = ks[q]
         hits = acc[0, q]
