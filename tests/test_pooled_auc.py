@@ -151,3 +151,18 @@ def test_float64_with_more_labels_than_the_keys_hold_sorts_apart():
     s = rng.random((n, L))
     assert ranking._pooled(csr(y), s) is None
     assert_same(ranking.auc_ap(csr(y), s), per_label(y, s))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_buckets_taken_in_groups_give_the_same_numbers(dtype, path, monkeypatch):
+    rng = np.random.default_rng(11)
+    y = rng.random((4000, 9)) < 0.2
+    s = np.round(rng.random((4000, 9)), 2).astype(dtype)
+    read_whole = KeyQuantiles(7)
+    whole = ranking.auc_ap(csr(y), s, quantiles=read_whole)
+    monkeypatch.setattr(ranking, "_KEY_BUDGET", 0)
+    monkeypatch.setattr(ranking, "_KEY_SHARE", 0.05)  # keys for a few buckets at a time
+    read = KeyQuantiles(7)
+    assert_same(ranking.auc_ap(csr(y), s, quantiles=read), whole)
+    assert_same(whole, per_label(y, s))
+    np.testing.assert_allclose(read.bins, read_whole.bins, rtol=TOL)  # sums, other order

@@ -313,7 +313,8 @@ def _auc_ap(y: np.ndarray, s: np.ndarray, w, ordered=None) -> tuple[float, float
 _KEY_SAMPLE = 1 << 16  # scores sampled (whole rows) for the buckets of the parallel sort
 _KEY_BUCKETS = 64
 _LABEL_CELLS = 1 << 17  # buckets x labels counted per row block, at most
-_KEY_BUDGET = 1 << 23  # bytes of packed keys held at once, at least (else the scores')
+_KEY_BUDGET = 1 << 23  # bytes of packed keys held at once, at least ...
+_KEY_SHARE = 1.0  # ... else this share of the scores' bytes
 
 
 def _pooled(y_true, scores: np.ndarray, quantiles=None):
@@ -407,7 +408,7 @@ def _pooled(y_true, scores: np.ndarray, quantiles=None):
 
     # groups of buckets whose keys are held at once
     item = width // 8
-    budget = max(_KEY_BUDGET, bits.nbytes) // item
+    budget = max(1, max(_KEY_BUDGET, int(bits.nbytes * _KEY_SHARE)) // item)
     groups = []
     first = 0
     while first < B:
