@@ -166,3 +166,13 @@ def test_buckets_taken_in_groups_give_the_same_numbers(dtype, path, monkeypatch)
     assert_same(ranking.auc_ap(csr(y), s, quantiles=read), whole)
     assert_same(whole, per_label(y, s))
     np.testing.assert_allclose(read.bins, read_whole.bins, rtol=TOL)  # sums, other order
+
+
+def test_float32_with_many_labels_takes_64_bit_keys(path):
+    rng = np.random.default_rng(12)
+    n, L = 40, 5000  # 32-bit keys would need too many narrow buckets
+    y = rng.random((n, L)) < 0.3
+    s = rng.random((n, L)).astype(np.float32) ** 8  # over many binades
+    found = ranking._pooled(csr(y), s)
+    assert found is not None
+    assert_same(found, per_label(y, s))

@@ -312,7 +312,7 @@ def _auc_ap(y: np.ndarray, s: np.ndarray, w, ordered=None) -> tuple[float, float
 
 _KEY_SAMPLE = 1 << 16  # scores sampled (whole rows) for the buckets of the parallel sort
 _KEY_BUCKETS = 64
-_LABEL_CELLS = 1 << 17  # buckets x labels counted per row block, at most
+_LABEL_CELLS = 1 << 17  # buckets x labels counted per row block (twice this at most)
 _KEY_BUDGET = 1 << 23  # bytes of packed keys held at once, at least ...
 _KEY_SHARE = 1.0  # ... else this share of the scores' bytes
 
@@ -338,10 +338,8 @@ def _pooled(y_true, scores: np.ndarray, quantiles=None):
     bits = np.ascontiguousarray(scores).view(np.uint64 if wide else np.uint32)
     shift = 48 if wide else 16
     lb = max(2, int(2 * L - 1).bit_length())  # bits of label << 1 | truth
-    width = 32 if not wide and lb <= 16 else 64
-    if width - lb < shift:  # a bucket could not hold one value of the top 16 bits
+    if 64 - lb < shift:  # a bucket could not hold one value of the top 16 bits
         return None
-    span = 1 << min(16, width - lb - shift)  # values of the top 16 bits per bucket, at most
     m = n * L
     workers = os.cpu_count() or 1
     parallel = workers > 1 and m >= SERIAL_CELLS
@@ -366,8 +364,15 @@ def _pooled(y_true, scores: np.ndarray, quantiles=None):
                 >> np.uint64(shift)).astype(np.int64)
         starts = np.unique(np.concatenate([starts, cuts[(cuts > low) & (cuts <= high)]]))
     ends = np.append(starts[1:], high + 1)
-    pieces = -(-(ends - starts) // span)
-    if int(pieces.sum()) * L > 8 * _LABEL_CELLS:
+    # 32-bit keys where the buckets they need stay few, else 64-bit ones
+    for width in (32, 64) if not wide else (64,):
+        if width - lb < shift:
+            continue
+        span = 1 << min(16, width - lb - shift)  # values of the top 16 bits per bucket
+        pieces = -(-(ends - starts) // span)
+        if int(pieces.sum()) * L <= 2 * _LABEL_CELLS:
+            break
+    else:
         return None
     starts = np.concatenate([np.arange(a, e, span) for a, e in zip(starts, ends)])
     B = starts.shape[0]
