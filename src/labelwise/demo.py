@@ -31,9 +31,10 @@ def compile_kernels() -> list:
 
     The demo's 202 rows are counted with numpy; inputs of more than a few
     million cells, as the command line meets them, use the counting kernels of
-    dense 0/1 labels, with and without sample weights. Calling them here, once
-    after install (``make demo``), saves that compilation on a first large run.
-    A line says so when something is compiled.
+    dense 0/1 labels (one for rows of at most 16 labels, one for wider rows),
+    with and without sample weights. Calling them here, once after install
+    (``make demo``), saves that compilation on a first large run. A line says so
+    when something is compiled.
 
     Returns
     -------
@@ -55,11 +56,12 @@ def compile_kernels() -> list:
 
     remove = _jit.on_compile(hook)
     try:
-        n = _numpy_counts.BUDGET_CELLS // 8 + 1  # past the numpy budget: the kernels count
-        t = np.zeros((n, 8), dtype=bool)
-        t[::3, 1] = True
-        Counts.from_arrays(t, t)
-        Counts.from_arrays(t, t, sample_weight=np.ones(n))
+        for width in (8, 32):
+            n = _numpy_counts.BUDGET_CELLS // width + 1  # past the budget: the kernels count
+            t = np.zeros((n, width), dtype=bool)
+            t[::3, 1] = True
+            Counts.from_arrays(t, t)
+            Counts.from_arrays(t, t, sample_weight=np.ones(n))
     finally:
         remove()
     return compiled
