@@ -143,3 +143,20 @@ def test_thresholded_top_k_and_sparse_scores_predict_the_kept_entries(seed, incl
                      "subset_accuracy"):
             assert got[name] == hard[name] or (np.isnan(got[name]) and np.isnan(hard[name])), \
                 name
+
+
+def test_float32_sparse_scores_meet_a_threshold_in_their_own_dtype():
+    import labelwise
+
+    # float32(0.1) is above the float64 0.1; compared in float32 it equals the threshold
+    y = np.array([[1, 0, 1], [0, 1, 1]])
+    s = np.array([[0.1, 0.05, 0.7], [0.1, 0.2, 0.0]], dtype=np.float32)
+    sparse = sp.csr_matrix(s)
+    for inclusive in (False, True):
+        dense = labelwise.evaluate(y, y_score=s, threshold=0.1, inclusive=inclusive)
+        got = labelwise.evaluate(y, y_score=sparse, threshold=0.1, inclusive=inclusive)
+        for name in ("f1_micro", "precision_micro", "recall_micro", "hamming_loss"):
+            assert got[name] == dense[name], (name, inclusive)
+    # the labels above 0.1 (scores 0.7 and 0.2) are both true: P = 1, R = 2 of 4
+    got = labelwise.evaluate(y, y_score=sparse, threshold=0.1)
+    assert got["precision_micro"] == 1.0 and got["recall_micro"] == 0.5

@@ -430,7 +430,10 @@ class Accumulator:
                                   scores_are_logits=s["scores_are_logits"])
             from ._partial_kernels import kept_entries
 
-            cuts = np.asarray(cut, dtype=np.float64).reshape(-1)  # one, or one per label
+            if type(cut) is float:  # as numpy compares entries with a Python float: in their dtype
+                cuts = np.array([cut], dtype=part.data.dtype).astype(np.float64)
+            else:  # one cut per label
+                cuts = np.asarray(cut, dtype=np.float64).reshape(-1)
             indptr, indices = kept_entries(part.indptr, part.indices, part.data, cuts,
                                            bool(inclusive))
             pred = sp.csr_matrix((np.ones(indices.shape[0], dtype=np.bool_), indices, indptr),
