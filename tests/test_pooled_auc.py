@@ -49,7 +49,7 @@ def path(request, monkeypatch):
     (the same setting for every generated input)."""
     if request.param == "threads":
         monkeypatch.setattr(ranking, "SERIAL_CELLS", 0)
-        monkeypatch.setattr(ranking.os, "cpu_count", lambda: 2)
+        monkeypatch.setattr("os.cpu_count", lambda: 2)  # the pool, even on one core
     return request.param
 
 
@@ -124,6 +124,35 @@ def test_large_inputs_on_threads_equal_sklearn_and_the_adaptive_ece(dtype):
     assert found.micro_ap == pytest.approx(
         skm.average_precision_score(y, s, average="micro"), abs=TOL)
     assert read.ece() == pytest.approx(adaptive_ece(csr(y), s, None, 15), abs=TOL)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_pooled_sums_do_not_depend_on_which_task_ends_first(dtype, monkeypatch):
+    rng = np.random.default_rng(11)
+    n, L = 40_000, 60  # above the serial size: several tasks
+    y = rng.random((n, L)) < 0.2
+    s = (0.3 * rng.random((n, L)) + 0.7 * y * rng.random((n, L))).astype(dtype)
+    in_order = ranking.auc_ap(csr(y), s)
+
+    def backwards(run, n_tasks):  # the tasks end in the reverse order
+        for q in reversed(range(n_tasks)):
+            run(q)
+
+    monkeypatch.setattr(ranking, "run_all", backwards)
+    reversed_order = ranking.auc_ap(csr(y), s)
+    for a, b in zip(in_order, reversed_order):  # bit for bit, not just close
+        assert np.array_equal(np.asarray(a), np.asarray(b), equal_nan=True)
+
+
+def test_pooled_tasks_do_not_depend_on_the_number_of_cores(monkeypatch):
+    rng = np.random.default_rng(12)
+    y = rng.random((40_000, 60)) < 0.2
+    s = rng.random((40_000, 60)).astype(np.float32)
+    here = ranking.auc_ap(csr(y), s)
+    monkeypatch.setattr("os.cpu_count", lambda: 1)  # serially, as on one core
+    one_core = ranking.auc_ap(csr(y), s)
+    for a, b in zip(here, one_core):
+        assert np.array_equal(np.asarray(a), np.asarray(b), equal_nan=True)
 
 
 def test_key_quantiles_decode_codes_of_decimals(path):

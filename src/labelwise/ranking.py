@@ -17,7 +17,6 @@ plain definition of the Extreme Classification Repository).
 from __future__ import annotations
 
 import math
-import os
 from dataclasses import dataclass, field, fields
 from typing import Any, NamedTuple
 
@@ -312,6 +311,7 @@ def _auc_ap(y: np.ndarray, s: np.ndarray, w, ordered=None) -> tuple[float, float
 
 _KEY_SAMPLE = 1 << 16  # scores sampled (whole rows) for the buckets of the parallel sort
 _KEY_BUCKETS = 64
+_POOLED_TASKS = 8  # row blocks, and runs of buckets, of the parallel sort
 _LABEL_CELLS = 1 << 17  # buckets x labels counted per row block (twice this at most)
 _KEY_BUDGET = 1 << 23  # bytes of packed keys held at once, at least ...
 _KEY_SHARE = 1.0  # ... else this share of the scores' bytes
@@ -341,10 +341,11 @@ def _pooled(y_true, scores: np.ndarray, quantiles=None):
     if 64 - lb < shift:  # a bucket could not hold one value of the top 16 bits
         return None
     m = n * L
-    workers = os.cpu_count() or 1
-    parallel = workers > 1 and m >= SERIAL_CELLS
+    # The tasks and buckets depend on the data only, never on the number of cores, and
+    # their sums are added in task order, so that a result is the same on any machine.
+    parallel = m >= SERIAL_CELLS
     indptr, indices = y_true.indptr, y_true.indices
-    n_tasks = 4 * workers if parallel else 1
+    n_tasks = _POOLED_TASKS if parallel else 1
     bounds = [n * q // n_tasks for q in range(n_tasks + 1)]
     found = [None] * n_tasks
 
@@ -443,6 +444,8 @@ def _pooled(y_true, scores: np.ndarray, quantiles=None):
         edges = np.unique(np.clip(np.concatenate([[0], cut, [last - first]]), 0,
                                   last - first)) + first
 
+        runs = [None] * (edges.shape[0] - 1)
+
         def read(t: int) -> None:
             auc_num, ap, micro = np.zeros(L), np.zeros(L), np.zeros(2)
             bins = np.zeros((L, quantiles.n_bins, 3) if quantiles is not None else (0, 0, 3))
@@ -454,9 +457,10 @@ def _pooled(y_true, scores: np.ndarray, quantiles=None):
                 pk.read_bucket(part, lb, base[b], wide, n, positives, seen0[b], pos0[b],
                                int(all0[b]), int(all_pos0[b]), m, auc_num, ap, micro, q_frac,
                                scale, below[b], bins)
-            outputs.append((auc_num, ap, micro, bins))
+            runs[t] = (auc_num, ap, micro, bins)
 
         run_all(read, edges.shape[0] - 1)
+        outputs += runs  # in bucket order, whichever task ended first
     auc_num = sum(o[0] for o in outputs)
     ap = sum(o[1] for o in outputs)
     micro = sum(o[2] for o in outputs)
