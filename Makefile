@@ -30,6 +30,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_dask.py $(ARGS)
 	$(BIN)/python benchmarks/bench_calibration.py $(ARGS)
 	$(BIN)/python benchmarks/bench_wide_labels.py $(ARGS)
+	$(BIN)/python benchmarks/bench_dense_floor.py $(ARGS)
 	$(BIN)/python benchmarks/bench_startup.py $(ARGS)
 
 clean:

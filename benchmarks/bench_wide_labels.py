@@ -33,15 +33,14 @@ total.
 
 from __future__ import annotations
 
-import gc
 import os
 import sys
 import time
 
 # Before numpy and scikit-learn: _common records the environment as this process got it.
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _common import (begin, check_close, finish, fmt_mb, fmt_s, parse_args, ratio, run_profile,
-                     section, timeit, RESULTS)
+from _common import (RESULTS, begin, check_close, finish, fmt_mb, fmt_s, parse_args, ratio,
+                     rss_growth, run_profile, section, timeit)
 from bench_threshold_metrics import make_sparse
 
 import numpy as np
@@ -110,28 +109,6 @@ def stages(y, p, repeat: int) -> dict:
         rows.append({"count": t1 - t0, "formulas": clock.spent["build_report"],
                      "diagnostics": clock.spent["diagnosed"], "total": t2 - t0})
     return {k: float(np.median([r[k] for r in rows])) for k in rows[0]}
-
-
-def _status(field: str):
-    with open("/proc/self/status") as f:
-        for line in f:
-            if line.startswith(field + ":"):
-                return int(line.split()[1]) * 1024
-    return None
-
-
-def rss_growth(fn):
-    """Peak resident-set growth of one call of ``fn`` (None where /proc is missing)."""
-    gc.collect()
-    try:
-        with open("/proc/self/clear_refs", "w") as f:
-            f.write("5")  # reset the peak (VmHWM) to the current resident set
-        before = _status("VmRSS")
-        fn()
-        peak = _status("VmHWM")
-    except OSError:
-        return None
-    return None if before is None or peak is None else peak - before
 
 
 def bench_wide(tag: str, rng, n: int, n_labels: int, rep: int, profile: bool,
