@@ -162,10 +162,11 @@ def zero_division_value(value: str):
     return {"0": 0, "1": 1, "nan": math.nan, "warn": "warn"}[value]
 
 
-# Seconds numba takes to compile what a first run needs on a 2-core machine
-# (benchmarks/bench_startup.py lists each kernel's time): the counting kernels of large
-# hard-label inputs, and everything a report with scores uses.
-COMPILE_SECONDS = {"counts": 4, "scores": 20}
+# Seconds numba takes to compile what a first run needs on a quiet 2-core machine
+# (benchmarks/bench_startup.py lists each kernel's time; a busy machine takes two to
+# three times as long): the counting kernels of large hard-label inputs, and
+# everything a report with scores uses (9.7 s in docs/benchmarks.md).
+COMPILE_SECONDS = {"counts": 4, "scores": 10}
 _COUNTING_KERNELS = ("dense_counts", "dense_counts_narrow", "dense_counts_weighted",
                      "csr_counts")
 
