@@ -379,9 +379,11 @@ def bench_first_call(repeat: int, setup: str, rows, first: str, total_label: str
         with tempfile.TemporaryDirectory(prefix="labelwise-numba-") as d:
             cold.append(run_child(setup, d))
             warm.append(run_child(setup, d))
-    if not all(c["cache_misses"] > 0 for c in cold):
-        raise AssertionError("the empty-cache run did not compile")
-    if not all(c["cache_hits"] > 0 and c["cache_misses"] == 0 for c in warm):
+    # Small inputs may need no kernel at all (counted with numpy): then neither run
+    # compiles, and the two columns time the same work.
+    if not all(c["cache_misses"] == cold[0]["cache_misses"] for c in cold):
+        raise AssertionError("the empty-cache runs compiled different numbers of kernels")
+    if not all(c["cache_misses"] == 0 for c in warm):
         raise AssertionError("the warm-cache run did not load every kernel from the cache")
     width = max(45, max(len(label) for _, label in rows) + 1)
     print(f"  {'':<{width}}{'empty cache':>14}{'warm cache':>14}   "
@@ -399,8 +401,13 @@ def bench_first_call(repeat: int, setup: str, rows, first: str, total_label: str
     tot_c = statistics.median(r["import"] + r[first] for r in cold)
     tot_h = statistics.median(r["import"] + r[first] for r in warm)
     print(f"  {total_label:<{width}}{fmt_s(tot_c):>14}{fmt_s(tot_h):>14}")
-    print(f"  (kernel compilations in the empty-cache runs: {cold[0]['cache_misses']}; "
-          f"kernels loaded from cache in the warm runs: {warm[0]['cache_hits']})", flush=True)
+    if cold[0]["cache_misses"]:
+        print(f"  (kernel compilations in the empty-cache runs: {cold[0]['cache_misses']}; "
+              f"kernels loaded from cache in the warm runs: {warm[0]['cache_hits']})",
+              flush=True)
+    else:
+        print("  (no kernel compiled in the empty-cache runs: these calls need none)",
+              flush=True)
     RESULTS["first_total_cold"] = {"label": f"FIRST {total_label}, empty cache",
                                    "median": tot_c, "n": repeat}
     RESULTS["first_total_warm"] = {"label": f"FIRST {total_label}, warm cache",

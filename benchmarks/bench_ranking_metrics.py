@@ -516,7 +516,7 @@ def bench_w4(rng, n: int, n_labels: int, n_slice: int, rep_fast: int, rep_paired
 # _common.CHILD_HEAD) and the rows printed from what it timed.
 FIRST_CALL_SETUP = r"""
 import numpy as np
-from labelwise import _kernels, _partial_kernels, _rank_kernels
+from labelwise import _kernels, _partial_kernels, _pooled_kernels, _rank_kernels
 rng = np.random.default_rng(0)
 yt = rng.random((50, 6)) < 0.4
 s32 = rng.random((50, 6)).astype(np.float32)
@@ -529,9 +529,9 @@ CALLS = (
     ("f64", lambda: labelwise.evaluate(yt, y_score=s64)),
     ("topk", lambda: labelwise.evaluate(yt, y_score=top)),
 )
-KERNEL_MODULES = (_kernels, _rank_kernels, _partial_kernels)
+KERNEL_MODULES = (_kernels, _rank_kernels, _partial_kernels, _pooled_kernels)
 """
-FIRST_CALL_ROWS = (("import", "import labelwise (incl. numpy/scipy/numba)"),
+FIRST_CALL_ROWS = (("import", "import labelwise"),
                    ("f32", "first evaluate(y_score=), dense float32 50 x 6"),
                    ("f32_again", "second evaluate(), same data"),
                    ("f64", "first evaluate(y_score=), dense float64"),
