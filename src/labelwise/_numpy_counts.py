@@ -64,7 +64,7 @@ def dense_counts(t8: np.ndarray, p8: np.ndarray, sample_weight=None) -> tuple:
     tuple
         ``(tp, fp, fn, tn, row_true, row_pred, row_both)``: per-label int64 (or
         float64 when weighted) arrays, then per-row int32 arrays, as the kernels
-        of :mod:`labelwise._kernels` give them.
+        of :mod:`labelwise._dense_kernels` give them.
 
     Examples
     --------
@@ -130,7 +130,7 @@ def csr_counts(n_labels: int, t_indptr, t_indices, p_indptr, p_indices, w) -> tu
     --------
     >>> ip = np.array([0, 1, 3]); t = np.array([0, 0, 1]); p = np.array([0, 1, 1])
     >>> [a.tolist() for a in csr_counts(2, ip, t, np.array([0, 2, 3]), p, np.ones(2))]
-    [[1.0, 1.0], [1.0, 0.0], [1.0, 0.0], [0.0, 0.0], [1, 2], [2, 1], [1, 1]]
+    [[1.0, 1.0], [0.0, 1.0], [1.0, 0.0], [0.0, 0.0], [1, 2], [2, 1], [1, 1]]
     """
     n = t_indptr.shape[0] - 1
     row_true = np.diff(t_indptr).astype(np.int32)
