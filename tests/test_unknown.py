@@ -484,6 +484,53 @@ def test_cli_unknown_value_equals_the_api(tmp_path, marker):
     assert got["params"]["unknown"] == want.params["unknown"]
 
 
+def _write_jsonl(path, header, rows):
+    path.write_text("".join(json.dumps(dict(zip(header, r))) + "\n" for r in rows))
+    return path
+
+
+@pytest.mark.parametrize("marker", ["-1", "?", "", "n/a \"x\""])
+def test_cli_unknown_value_in_json_lines_equals_the_api(tmp_path, marker):
+    # a text marker mixed with numbers in one column: read as unknown, not refused
+    cells = [[(marker if marker != "-1" else -1) if v == -1 else v for v in row]
+             for row in TRUTH]
+    header = ["id", "a", "b", "c"]
+    truth = _write_jsonl(tmp_path / "t.jsonl", header, [[f"r{i}: {marker}", *r]
+                                                       for i, r in enumerate(cells)])
+    pred = _write_jsonl(tmp_path / "p.jsonl", header, [[f"r{i}: {marker}", *r]
+                                                      for i, r in enumerate(PRED)])
+    result = _cli("--true", truth, "--pred", pred, "--id-column", "id",
+                  f"--unknown-value={marker}", "--format", "json")
+    assert result.exit_code == 0, result.output
+    got = json.loads(result.stdout)
+    want = labelwise.evaluate(TRUTH, PRED, unknown=-1, labels=["a", "b", "c"])
+    assert got["metrics"] == pytest.approx(want.metrics)
+    assert got["params"]["unknown"] == want.params["unknown"]
+    assert got["params"]["unknown"]["entries"] == 2
+
+
+@pytest.mark.parametrize("chunk", [1, 7, 1 << 20])
+def test_json_lines_marker_read_as_null_across_chunks(chunk):
+    import io
+
+    from labelwise.io._files import MarkerAsNull
+
+    lines = [b'{"a": %d, "b": "?" , "?": 1, "id": "x: \\"?\\""}\n' % i for i in range(50)]
+    data = b"".join(lines) + b'{"a": "?"}'  # the last line without a newline
+    out = MarkerAsNull(io.BytesIO(data), "?", chunk=chunk).read()
+    want = b"".join(x.replace(b'"b": "?"', b'"b": null') for x in lines) + b'{"a": null}'
+    assert out == want  # keys and quotes inside strings are left alone
+
+
+def test_cli_json_lines_text_other_than_the_marker_is_an_error(tmp_path):
+    header = ["a", "b"]
+    truth = _write_jsonl(tmp_path / "t.jsonl", header, [[1, "?"], [0, 1], ["??", 0]])
+    pred = _write_jsonl(tmp_path / "p.jsonl", header, [[1, 0], [0, 1], [1, 0]])
+    result = _cli("--true", truth, "--pred", pred, "--unknown-value=?")
+    assert result.exit_code == 2
+    assert "t.jsonl:3, column 'a': '??' is not a number" in result.stderr, result.stderr
+
+
 def test_cli_minus_one_without_unknown_value_names_the_option(tmp_path):
     truth = _write(tmp_path / "t.csv", [["a", "b", "c"], *TRUTH])
     pred = _write(tmp_path / "p.csv", [["a", "b", "c"], *PRED])

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import io
+import json
 import re
 import shutil
 import sys
@@ -105,6 +106,61 @@ def open_utf8(path: Path, compression: str | None, encoding: str):
     if encoding != "utf-8":
         stream = pa.transcoding_input_stream(stream, encoding, "utf-8")
     return stream
+
+
+class MarkerAsNull(io.RawIOBase):
+    r"""A JSON Lines stream in which every value that is the string ``marker`` reads as
+    ``null``, so that a column mixing the marker with numbers parses as numbers with
+    nulls (pyarrow's reader refuses a column that changes type).
+
+    Only a value stands for the marker: ``"?"`` after a colon and before a comma or a
+    closing brace, not a key, and not a quote inside another string (whose quotes
+    are escaped). Lines are rewritten whole, a chunk of complete lines at a time.
+
+    Examples
+    --------
+    >>> src = io.BytesIO(b'{"a": 1, "b": "?"}\n{"a": "?", "id": "x: ?"}\n')
+    >>> MarkerAsNull(src, "?").read().decode()
+    '{"a": 1, "b": null}\n{"a": null, "id": "x: ?"}\n'
+    """
+
+    def __init__(self, stream, marker: str, chunk: int = 1 << 20):
+        super().__init__()
+        token = json.dumps(marker)[1:-1].encode("utf-8")  # as the file spells it
+        self._pattern = re.compile(rb'(:\s*)"' + re.escape(token) + rb'"(?=\s*[,}])')
+        self._stream = stream
+        self._chunk = chunk
+        self._out = b""
+        self._rest = b""  # a line not yet complete
+        self._done = False
+
+    def readable(self) -> bool:
+        return True
+
+    def _fill(self, size: int) -> None:
+        while len(self._out) < size and not self._done:
+            data = self._stream.read(self._chunk)
+            if not data:
+                self._done = True
+                text, self._rest = self._rest, b""
+            else:
+                text = self._rest + bytes(data)
+                cut = text.rfind(b"\n") + 1
+                text, self._rest = text[:cut], text[cut:]
+            self._out += self._pattern.sub(rb"\1null", text)
+
+    def readinto(self, buffer) -> int:
+        self._fill(len(buffer))
+        n = min(len(buffer), len(self._out))
+        buffer[:n] = self._out[:n]
+        self._out = self._out[n:]
+        return n
+
+    def close(self) -> None:
+        try:
+            self._stream.close()
+        finally:
+            super().close()
 
 
 def release_memory() -> None:

@@ -371,6 +371,8 @@ class Source:
             )
         import pyarrow.json as pj
 
+        if self.unknown is not None and not _is_number(self.unknown):
+            stream = _files.MarkerAsNull(stream, self.unknown.strip())  # text marker: null
         return pj.open_json(
             stream,
             read_options=pj.ReadOptions(block_size=BLOCK_BYTES),
@@ -726,6 +728,7 @@ class Source:
     def _diagnose_jsonl(self) -> InputError | None:
         numbers: set = set()
         texts: dict = {}
+        marker = self.unknown.strip() if self.unknown is not None else None
         with _files.open_text(self.file, self.compression, self.encoding) as f:
             for line, text in enumerate(f, start=1):
                 if not text.strip():
@@ -740,7 +743,8 @@ class Source:
                         f"found {type(obj).__name__}."
                     )
                 for name, v in obj.items():
-                    if name in (self.id_column, self.labels_column) or v is None:
+                    if name in (self.id_column, self.labels_column) or v is None or (
+                            isinstance(v, str) and v == marker):  # as MarkerAsNull reads it
                         continue
                     if isinstance(v, (int, float)) and not isinstance(v, bool):
                         if name in texts:  # text first, numbers later: the text is bad
