@@ -93,3 +93,29 @@ def test_the_budget_hands_over_to_the_kernels(monkeypatch):
     assert _numpy_counts.take(40)
     assert not _numpy_counts.take(1)
 
+
+
+def _weighted_case(n=30_000, L=100, seed=1):
+    rng = np.random.default_rng(seed)  # n * L between the threads' size and the budget
+    return rng.random((n, L)) < 0.3, rng.random((n, L)) < 0.3, rng.random(n)
+
+
+def test_a_weighted_call_gives_the_same_numbers_the_second_time():
+    import labelwise
+
+    t, p, w = _weighted_case()
+    first = labelwise.evaluate(t, p, sample_weight=w)
+    second = labelwise.evaluate(t, p, sample_weight=w)
+    assert first.metrics == second.metrics  # exactly, whichever path each call took
+    assert first.counts == second.counts
+
+
+def test_weighted_counts_do_not_depend_on_the_number_of_cores(monkeypatch):
+    t, p, w = _weighted_case(n=60_000)
+    found = []
+    for cores in (1, 2, 4):
+        monkeypatch.setattr("os.cpu_count", lambda cores=cores: cores)
+        found.append(Counts.from_arrays(t, p, sample_weight=w))
+    assert found[0] == found[1] == found[2]
+    for a in found[1:]:
+        assert np.array_equal(a.tp, found[0].tp) and np.array_equal(a.tn, found[0].tn)

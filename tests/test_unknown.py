@@ -484,19 +484,23 @@ def test_cli_unknown_value_equals_the_api(tmp_path, marker):
     assert got["params"]["unknown"] == want.params["unknown"]
 
 
-def _write_jsonl(path, header, rows):
-    path.write_text("".join(json.dumps(dict(zip(header, r))) + "\n" for r in rows))
+def _write_jsonl(path, header, rows, ascii_file=False):
+    """JSON Lines with text as UTF-8 (or, ``ascii_file``, as \\u escapes)."""
+    path.write_text("".join(json.dumps(dict(zip(header, r)), ensure_ascii=ascii_file) + "\n"
+                            for r in rows), encoding="utf-8")
     return path
 
 
-@pytest.mark.parametrize("marker", ["-1", "?", "", "n/a \"x\""])
-def test_cli_unknown_value_in_json_lines_equals_the_api(tmp_path, marker):
+@pytest.mark.parametrize("ascii_file", [False, True])
+@pytest.mark.parametrize("marker", ["-1", "?", "", "n/a \"x\"", "é—"])
+def test_cli_unknown_value_in_json_lines_equals_the_api(tmp_path, marker, ascii_file):
     # a text marker mixed with numbers in one column: read as unknown, not refused
     cells = [[(marker if marker != "-1" else -1) if v == -1 else v for v in row]
              for row in TRUTH]
     header = ["id", "a", "b", "c"]
     truth = _write_jsonl(tmp_path / "t.jsonl", header, [[f"r{i}: {marker}", *r]
-                                                       for i, r in enumerate(cells)])
+                                                       for i, r in enumerate(cells)],
+                         ascii_file)
     pred = _write_jsonl(tmp_path / "p.jsonl", header, [[f"r{i}: {marker}", *r]
                                                       for i, r in enumerate(PRED)])
     result = _cli("--true", truth, "--pred", pred, "--id-column", "id",

@@ -9,22 +9,27 @@ __all__ = ["in_threads", "run_all", "beside"]
 
 _POOL: ThreadPoolExecutor | None = None
 SERIAL_CELLS = 1 << 21  # below this many cells, threads cost more than they save
+ROW_BLOCKS = 8  # row blocks of a larger input, on any number of cores
 
 
 def in_threads(run, n: int, width: int) -> list:
     """``[run(lo, hi), ...]`` over row blocks: serially for small inputs, else on threads.
 
     The kernels release the GIL; more blocks than threads keep every core busy
-    even when one of them is slowed by other work.
+    even when one of them is slowed by other work. The blocks depend on ``n`` and
+    ``width`` only, never on the number of cores (with one core they run one after
+    another), so that sums over blocks are the same on every machine.
     """
     global _POOL
-    workers = os.cpu_count() or 1
-    if workers == 1 or n * width < SERIAL_CELLS:
+    if n * width < SERIAL_CELLS:
         return [run(0, n)]
+    n_blocks = min(n, ROW_BLOCKS)
+    bounds = [n * b // n_blocks for b in range(n_blocks + 1)]
+    workers = os.cpu_count() or 1
+    if workers == 1:
+        return [run(lo, hi) for lo, hi in zip(bounds[:-1], bounds[1:])]
     if _POOL is None:
         _POOL = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="labelwise")
-    n_blocks = min(n, 4 * workers)
-    bounds = [n * b // n_blocks for b in range(n_blocks + 1)]
     return list(_POOL.map(run, bounds[:-1], bounds[1:]))
 
 

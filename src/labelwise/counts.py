@@ -14,7 +14,7 @@ import numpy as np
 from . import _sparse as sp
 
 from . import _kernels, _numpy_counts
-from ._parallel import in_threads
+from ._parallel import SERIAL_CELLS, in_threads
 from ._validate import Labelled, check_sample_weight, coerce_pair
 from .errors import InputError
 
@@ -353,12 +353,22 @@ def _groups_fit(t) -> bool:
     return not sp.issparse(t) and (t.shape[1] + 1) ** 3 <= _HIST_KEYS
 
 
+def _numpy_path(cells: int, sample_weight) -> bool:
+    """Whether dense input of ``cells`` cells is counted with numpy. Weighted input only
+    below the size the kernels split into row blocks: their float sums are then added
+    in the same order on both paths, so the same call gives the same numbers whichever
+    path it takes."""
+    if sample_weight is not None and cells >= SERIAL_CELLS:
+        return False
+    return _numpy_counts.take(cells)
+
+
 def _dense_grouped(t, p, sample_weight=None):
     """Per-label ``tp, fp, fn, tn`` and the row groups of :class:`Counts` (``row_true,
     row_pred, row_both, row_count, row_weight``) of dense 0/1 input: with numpy for
     small inputs, as :func:`per_row_counts` does, else with the kernels."""
     n, L = t.shape
-    if _numpy_counts.take(n * L):
+    if _numpy_path(n * L, sample_weight):
         tp, fp, fn, tn, rt, rp, rb = _numpy_counts.dense_counts(
             t.view(np.uint8), p.view(np.uint8), sample_weight)
         return tp, fp, fn, tn, *_group_rows(rt, rp, rb, sample_weight)
@@ -379,7 +389,7 @@ def per_row_counts(data: Labelled, sample_weight=None):
         return out
     n, L = t.shape
     t8, p8 = t.view(np.uint8), p.view(np.uint8)
-    if _numpy_counts.take(n * L):
+    if _numpy_path(n * L, sample_weight):
         return _numpy_counts.dense_counts(t8, p8, sample_weight)
     return _dense_kernel_counts(t, p, sample_weight, grouped=False)
 

@@ -126,8 +126,10 @@ class MarkerAsNull(io.RawIOBase):
 
     def __init__(self, stream, marker: str, chunk: int = 1 << 20):
         super().__init__()
-        token = json.dumps(marker)[1:-1].encode("utf-8")  # as the file spells it
-        self._pattern = re.compile(rb'(:\s*)"' + re.escape(token) + rb'"(?=\s*[,}])')
+        spellings = {json.dumps(marker, ensure_ascii=escaped)[1:-1].encode("utf-8")
+                     for escaped in (False, True)}  # "é" as UTF-8, or as "\u00e9"
+        tokens = b"|".join(re.escape(t) for t in sorted(spellings))
+        self._pattern = re.compile(rb'(:\s*)"(?:' + tokens + rb')"(?=\s*[,}])')
         self._stream = stream
         self._chunk = chunk
         self._out = b""
