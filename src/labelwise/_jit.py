@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import importlib
+import os
 import sys
 import threading
 
@@ -103,14 +104,44 @@ def materialise(namespace: dict) -> None:
             if id(g) in seen:
                 continue
             seen.add(id(g))
+            built, borrowed = [], set()
             for name, value in list(g.items()):
                 if isinstance(value, LazyKernel):
                     if value._dispatcher is None:
                         value._dispatcher = _build(value)
                     g[name] = value._dispatcher
                     home = value.py_func.__globals__
+                    if home is g:
+                        built.append(value._dispatcher)
+                    else:
+                        borrowed.add(value.py_func.__code__.co_filename)
                     if id(home) not in seen:
                         pending.append(home)
+            _forget_stale(built, borrowed)
+
+
+def _forget_stale(dispatchers, sources) -> None:
+    """Empty the numba cache of ``dispatchers`` when it is older than one of
+    ``sources``, the files of the kernels they call from other modules.
+
+    numba's cache checks the source file of the kernel itself only, so a kernel that
+    calls (or inlines) a kernel of another module would keep the machine code of that
+    kernel's old source after an edit; emptying the cache makes numba compile again.
+    """
+    try:
+        newest = max((os.stat(f).st_mtime for f in sources), default=None)
+    except OSError:
+        return
+    if newest is None:
+        return
+    for d in dispatchers:
+        cache = getattr(d, "_cache", None)
+        index = getattr(getattr(cache, "_cache_file", None), "_index_path", None)
+        try:
+            if index is not None and os.stat(index).st_mtime < newest:
+                cache.flush()
+        except OSError:
+            continue
 
 
 class LazyKernel:
