@@ -50,6 +50,7 @@ from ._validate import (
     sorted_union,
 )
 from . import _kernels
+from ._parallel import beside
 from . import defaults as D
 from .counts import Counts
 from .diagnose import (
@@ -265,9 +266,12 @@ class Accumulator:
             data = apply_unknown(data, mask)
         weights = check_sample_weight(sample_weight, data.n_samples, data.index,
                                       allow_zero_sum=True)
-        if kind == "scores":
+        if kind == "scores":  # the thresholded labels are counted beside the ranking pass
+            counted = beside(Counts.from_labelled, data, weights, mask)
             plan = self._plan_scores(ranked, weights, mask, how)
-        counts = Counts.from_labelled(data, weights, unknown=mask)
+            counts = counted()
+        else:
+            counts = Counts.from_labelled(data, weights, unknown=mask)
         # Everything is checked: the state changes only from here (the bins, which come
         # first, leave themselves unchanged when they refuse a score).
         if plan is not None:
