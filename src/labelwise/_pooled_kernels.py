@@ -153,6 +153,27 @@ def _value(order, wide):  # pragma: no cover
 
 
 @njit(cache=True, nogil=True)
+def _merged(a, b):  # pragma: no cover
+    """The distinct values of two ascending arrays, ascending (``np.unique`` of both,
+    as a plain loop that compiles fast)."""
+    out = np.empty(a.shape[0] + b.shape[0], dtype=np.int64)
+    i = 0
+    j = 0
+    m = 0
+    while i < a.shape[0] or j < b.shape[0]:
+        if j >= b.shape[0] or (i < a.shape[0] and a[i] <= b[j]):
+            x = a[i]
+            i += 1
+        else:
+            x = b[j]
+            j += 1
+        if m == 0 or out[m - 1] != x:
+            out[m] = x
+            m += 1
+    return out[:m]
+
+
+@njit(cache=True, nogil=True)
 def read_bucket(keys, lb, base, wide, n, positives, seen0, pos0, all0, all_pos0, m, auc_num,
                 ap, micro, q, scale, below, bins):  # pragma: no cover
     """Add one sorted bucket's share of the per-label and micro ROC-AUC and AP sums, and
@@ -208,13 +229,18 @@ def read_bucket(keys, lb, base, wide, n, positives, seen0, pos0, all0, all_pos0,
             x = n - 1
         prev[k] = p
         nxt[k] = x
-    marks = np.unique(np.concatenate((prev, nxt)))  # the ranks to watch, in order
+    marks = _merged(prev, nxt)  # the ranks to watch, in order
     M = marks.shape[0]
     n_q = L if quantiles else 0
     low = np.zeros((n_q, E))
     edge = np.empty((n_q, E))
     rank = seen0.copy()
-    watch = np.searchsorted(marks, seen0) if quantiles else seen0[:0]
+    watch = np.zeros(n_q, dtype=np.int64)  # the first mark at or above each label's rank
+    for j in range(n_q):
+        w = 0
+        while w < M and marks[w] < seen0[j]:
+            w += 1
+        watch[j] = w
     for j in range(n_q):
         r = seen0[j]
         for k in range(E):

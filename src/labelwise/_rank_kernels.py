@@ -27,22 +27,81 @@ _SORT_ABOVE = 8  # rows with more true labels than this sort instead of counting
 
 
 @njit(cache=True, nogil=True)
+def _heap_sort(a):  # pragma: no cover
+    """Sort ``a`` in place, ascending (a plain loop: it compiles in a fraction of the
+    time of ``np.sort``, whose generic machinery numba builds per dtype)."""
+    n = a.shape[0]
+    for start in range(n // 2 - 1, -1, -1):
+        _sift(a, start, n)
+    for end in range(n - 1, 0, -1):
+        x = a[0]
+        a[0] = a[end]
+        a[end] = x
+        _sift(a, 0, end)
+
+
+@njit(cache=True, nogil=True)
+def _sift(a, root, end):  # pragma: no cover
+    while True:
+        child = 2 * root + 1
+        if child >= end:
+            return
+        if child + 1 < end and a[child] < a[child + 1]:
+            child += 1
+        if a[root] >= a[child]:
+            return
+        x = a[root]
+        a[root] = a[child]
+        a[child] = x
+        root = child
+
+
+@njit(cache=True, nogil=True)
+def _below(ordered, v, strict):  # pragma: no cover
+    """How many entries of the ascending ``ordered`` are below ``v`` (``strict``) or at
+    most ``v``: ``np.searchsorted`` with side ``"left"`` or ``"right"``."""
+    lo = 0
+    hi = ordered.shape[0]
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if ordered[mid] < v or (not strict and ordered[mid] == v):
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
+
+
+@njit(cache=True, nogil=True)
 def _stats_by_sorting(s, true_idx, gt, eq, gtt, eqt):  # pragma: no cover
+    """The four counts of each true label of a row with many of them: its ``r`` true
+    scores are sorted, and each of the row's ``L`` scores is placed among them by a
+    binary search (``L log r`` steps, with no sort of the whole row)."""
     L = s.shape[0]
     r = true_idx.shape[0]
-    ordered = np.sort(s)
     tv = np.empty(r, dtype=s.dtype)
     for a in range(r):
         tv[a] = s[true_idx[a]]
-    tsorted = np.sort(tv)
+    tsorted = tv.copy()
+    _heap_sort(tsorted)
+    # a score with c true scores below it is one of the tied group at c, or lies
+    # between the groups: then it is counted in above[c]
+    above = np.zeros(r + 1, dtype=np.int64)
+    same = np.zeros(r + 1, dtype=np.int64)
+    for k in range(L):
+        x = s[k]
+        c = _below(tsorted, x, True)
+        if c < r and tsorted[c] == x:
+            same[c] += 1
+        else:
+            above[c] += 1
+    for c in range(r - 1, -1, -1):  # above[c]: the scores with at least c true below
+        above[c] += same[c] + above[c + 1]
     for a in range(r):
         v = tv[a]
-        lo = np.searchsorted(ordered, v, side="left")
-        hi = np.searchsorted(ordered, v, side="right")
-        gt[a] = L - hi
-        eq[a] = hi - lo
-        lo = np.searchsorted(tsorted, v, side="left")
-        hi = np.searchsorted(tsorted, v, side="right")
+        lo = _below(tsorted, v, True)
+        hi = _below(tsorted, v, False)
+        gt[a] = above[hi]
+        eq[a] = same[lo]
         gtt[a] = r - hi
         eqt[a] = hi - lo
 
@@ -113,7 +172,7 @@ def _ps_values(i, r, ks, D, p, best, acc, ps):  # pragma: no cover
     """The ``ps[:, :, i]`` part of :func:`_at_k_values`, from its sums in ``acc[2:]``."""
     for a in range(r):  # the true labels' inverse propensities, highest first
         best[a] = -p[a]
-    best[:r].sort()
+    _heap_sort(best[:r])
     for a in range(r):
         best[a] = -best[a]
     for q in range(ks.shape[0]):
