@@ -134,6 +134,21 @@ def test_batches_grow_one_part_and_give_the_numbers_of_one_evaluate(scores, make
     assert_same(acc.report(), labelwise.evaluate(Y, y_score=s))
 
 
+@pytest.mark.parametrize("make", [Accumulator, compact], ids=["values", "codes"])
+def test_expected_rows_keep_the_scores_in_one_buffer_that_never_moves(make):
+    acc = make()._expect_rows(N)
+    bases = []
+    for lo, hi in zip(CUTS, CUTS[1:]):
+        acc.update(Y[lo:hi], y_score=DECIMALS[lo:hi], sample_weight=WEIGHTS[lo:hi])
+        bases.append(engine._owner(acc.exact[0][1]))
+    assert all(b is bases[1] for b in bases[1:])  # from the second batch on: one buffer
+    assert bases[1].shape[0] == N  # the room asked for, not half as much again
+    assert_same(acc.report(), labelwise.evaluate(Y, y_score=DECIMALS, sample_weight=WEIGHTS))
+    more = fed(make()._expect_rows(N // 4), Y, DECIMALS)  # fewer than come: it grows
+    assert len(more.exact) == 1 and engine._owner(more.exact[0][1]).shape[0] > N
+    assert_same(more.report(), labelwise.evaluate(Y, y_score=DECIMALS))
+
+
 def test_a_batch_that_is_not_decimals_turns_the_codes_back_into_values():
     s = np.vstack([DECIMALS[:3000], FLOATS[3000:]])
     acc = fed(compact(), Y, s)
@@ -280,6 +295,9 @@ def test_the_command_line_keeps_decimals_as_codes_within_the_memory_limit(tmp_pa
     got = feed(truth, None, scores, Layout(), _scoring(limit))
     assert got.binned_note is None
     assert got.acc.exact[0][1].dtype == np.float32 and got.acc.exact_bytes == held
+    # room for every row the scores file can hold, from its size: "0," per score at least
+    rows = (scores.stat().st_size // (2 * L) + 1)
+    assert got.acc._rows_hint == min(rows, int(limit) // (4 * L) + 1) >= N
     assert_same(got.acc.report(), labelwise.evaluate(Y, y_score=DECIMALS, labels=names))
     past = feed(truth, None, scores, Layout(), _scoring(0.5 * held))
     assert past.binned_note is not None and past.acc.report().params["auc"] == "binned"

@@ -565,7 +565,7 @@ class Accumulator:
             buffers: dict = {}
         else:
             self.exact[-1], buffers = kept.extend(self.exact[-1], y, scores, weights)
-        self._kept = _Kept(self.exact, places, top, buffers)
+        self._kept = _Kept(self.exact, places, top, buffers, getattr(self, "_rows_hint", 0))
 
     def _bin(self, y_true, scores, weights, logits=None, unknown=None) -> None:
         """Add scores to the bins; a refusal is put in the Accumulator's terms."""
@@ -599,6 +599,14 @@ class Accumulator:
         and resampled, not saved: :meth:`to_dict` writes the codes as plain float32
         values. Call it before the first update; returns self."""
         self._compact = True
+        return self
+
+    def _expect_rows(self, n: int) -> "Accumulator":
+        """Say how many rows the updates bring at most (a reader's bound from a file's
+        size): the kept scores then grow into one buffer of that many rows, with no copy
+        of the rows kept so far. Room that no row fills is address space only, never
+        memory in use. More rows than ``n`` grow the buffer as before; returns self."""
+        self._rows_hint = int(n)
         return self
 
     @property
@@ -1414,8 +1422,9 @@ class _Kept:
     or a merge that takes it, starts a part of its own with its next batch.
     """
 
-    def __init__(self, parts: list, places, top: float, buffers: dict):
+    def __init__(self, parts: list, places, top: float, buffers: dict, rows_hint: int = 0):
         self.list_id = id(parts)
+        self.rows_hint = rows_hint
         self.part = weakref.ref(parts[-1][1])
         self.places = places if isinstance(parts[-1][1], _Codes) else None
         self.top = top
@@ -1427,11 +1436,13 @@ class _Kept:
     def owns(self, parts: list) -> bool:
         return bool(parts) and id(parts) == self.list_id and self.part() is parts[-1][1]
 
-    def _room(self, name: str, view, size: int, dtype, ones: int = 0) -> np.ndarray:
+    def _room(self, name: str, view, size: int, dtype, ones: int = 0,
+              reserve: int = 0) -> np.ndarray:
         """The buffer ``view`` is the start of, when it was made here with room for
-        ``size`` entries of ``dtype``; else a new one half as big again, holding ``view``
-        (or, without one, ``ones`` leading ones). Views of it stay above half its size,
-        so that scipy keeps them as views (it copies one of less than half its base)."""
+        ``size`` entries of ``dtype``; else a new one half as big again (or of
+        ``reserve`` rows, when that is more), holding ``view`` (or, without one, ``ones``
+        leading ones). The truth's views stay above half their buffers' size, so that
+        scipy keeps them as views (it copies one of less than half its base)."""
         ref = self.buffers.get(name)
         buf = None if ref is None else ref()
         if (buf is not None and view is not None and _owner(view) is buf and buf.dtype == dtype
@@ -1439,7 +1450,11 @@ class _Kept:
                 and view.__array_interface__["data"][0] == buf.__array_interface__["data"][0]):
             return buf
         rest = () if view is None else view.shape[1:]
-        buf = np.empty((size + size // 2 + 1,) + rest, dtype=dtype)
+        rows = size + size // 2 + 1
+        try:
+            buf = np.empty((max(rows, reserve),) + rest, dtype=dtype)
+        except MemoryError:  # no address space for the whole reserve
+            buf = np.empty((rows,) + rest, dtype=dtype)
         if view is not None:
             buf[: view.shape[0]] = _plain(view) if dtype == np.float32 else _values(view)
         else:
@@ -1454,12 +1469,13 @@ class _Kept:
         codes = isinstance(scores, _Codes) and isinstance(s0, _Codes)
         dtype = np.float32 if codes else np.result_type(_value_type(s0), _value_type(scores))
         index = np.int32 if max(z, n, s0.shape[1]) < 2**31 else np.int64
-        bufs = {"scores": self._room("scores", s0, n, dtype),
+        bufs = {"scores": self._room("scores", s0, n, dtype, reserve=self.rows_hint),
                 "indptr": self._room("indptr", y0.indptr, n + 1, index),
                 "indices": self._room("indices", y0.indices, z, index),
                 "data": self._room("data", y0.data, z, np.bool_), "weights": None}
         if w0 is not None or weights is not None:
-            bufs["weights"] = self._room("weights", w0, n, np.float64, ones=n0)
+            bufs["weights"] = self._room("weights", w0, n, np.float64, ones=n0,
+                                         reserve=self.rows_hint)
         bufs["scores"][n0:n] = _plain(scores) if codes else _values(scores)
         bufs["indices"][z0:z] = y.indices
         bufs["data"][z0:z] = True

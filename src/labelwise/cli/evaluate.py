@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import math
 import operator
+import os
 import re
 import sys
 from dataclasses import dataclass, field, replace
@@ -259,6 +261,16 @@ def feed(true, pred, scores, layout: Layout, scoring: Scoring, *, allow_missing=
         acc.keep_rows()
     if kind == "scores":
         acc._compact_scores()  # short decimals (as text files hold them) kept as float32 codes
+        if vocab and other.fmt in ("csv", "tsv") and other.labels_column is None:
+            # a row of L scores takes at least 2L bytes ("0," each): room for every row
+            # the file can hold, within the memory limit, so the kept scores are never moved
+            try:
+                most = os.path.getsize(other.path) // (2 * len(vocab)) + 1
+            except (OSError, TypeError):  # not a file on disk (standard input)
+                most = 0
+            if most and math.isfinite(scoring.memory_limit):
+                most = min(most, int(scoring.memory_limit) // (4 * len(vocab)) + 1)
+            acc._expect_rows(most)
     binned_note = None
     for raw_t, raw_p, w in _progress(it, show_progress):
         if kind == "labels":
