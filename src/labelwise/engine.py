@@ -430,16 +430,17 @@ class Accumulator:
             thr = self._threshold(ranked.n_labels, ranked.labels)
             part = ranked.partial_scores
             cut = rule(thr)
-            how = Thresholding.of(part, thr, cut, inclusive=inclusive,
-                                  scores_are_logits=s["scores_are_logits"])
             from ._partial_kernels import kept_entries
 
             if type(cut) is float:  # as numpy compares entries with a Python float: in their dtype
                 cuts = np.array([cut], dtype=part.data.dtype).astype(np.float64)
             else:  # one cut per label
                 cuts = np.asarray(cut, dtype=np.float64).reshape(-1)
-            indptr, indices = kept_entries(part.indptr, part.indices, part.data, cuts,
-                                           bool(inclusive))
+            kept = beside(kept_entries, part.indptr, part.indices, part.data, cuts,
+                          bool(inclusive))  # beside the scores' range
+            how = Thresholding.of(part, thr, cut, inclusive=inclusive,
+                                  scores_are_logits=s["scores_are_logits"])
+            indptr, indices = kept()
             pred = sp.csr_matrix((np.ones(indices.shape[0], dtype=np.bool_), indices, indptr),
                                  shape=part.shape)
             pred.has_sorted_indices = True

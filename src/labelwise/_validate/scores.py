@@ -282,7 +282,8 @@ def is_topk_form(y_score) -> bool:
 
 def _truth_csr(raw, vocab) -> sp.csr_matrix:
     t = to_canonical(raw, "y_true", vocab)
-    t = sp.csr_matrix(t)
+    if type(t) is not sp.csr_matrix:  # a new matrix would forget that its indices are sorted
+        t = sp.csr_matrix(t)
     t.sort_indices()
     return t
 
@@ -424,9 +425,17 @@ def _topk_scores(y_score, shape) -> sp.csr_matrix:
         )
     if val.dtype.kind not in "iuf":
         raise InputError(f"top-k scores must be numbers, got dtype {val.dtype}.")
+    from .._parallel import beside
     from .._partial_kernels import topk_problem
 
-    what, r, c = topk_problem(idx, L)
+    problem = beside(topk_problem, idx, L)  # checked while the CSR arrays are made
+    k = idx.shape[1]
+    # the index dtype scipy would choose, so that it keeps these arrays as they are
+    wide = max(n * k, L) >= 2**31
+    indptr = np.arange(0, n * k + 1, k, dtype=np.int64 if wide else np.int32)
+    indices = idx.astype(np.int64 if wide else np.int32).ravel()
+    values = val.astype(np.float64).ravel()
+    what, r, c = problem()
     if what == 1:
         raise InputError(
             f"top-k index {int(idx[r, c])} at row {r}, position {c} is outside the "
@@ -437,12 +446,6 @@ def _topk_scores(y_score, shape) -> sp.csr_matrix:
             f"top-k row {r} lists label {int(c)} more than once; each label may "
             "appear once per row."
         )
-    k = idx.shape[1]
-    # the index dtype scipy would choose, so that it keeps these arrays as they are
-    wide = max(n * k, L) >= 2**31
-    indptr = np.arange(0, n * k + 1, k, dtype=np.int64 if wide else np.int32)
-    indices = idx.astype(np.int64 if wide else np.int32).ravel()
-    values = val.astype(np.float64).ravel()
     _check_finite_entries(values, indptr, "top-k scores", indices)
     return sp.csr_matrix((values, indices, indptr), shape=shape)
 
