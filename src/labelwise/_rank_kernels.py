@@ -23,7 +23,11 @@ from __future__ import annotations
 import numpy as np
 from ._jit import njit
 
-_SORT_ABOVE = 8  # rows with more true labels than this sort instead of counting
+# Rows with more true labels than this sort instead of counting. Counting compares each
+# true score with every score of the row (r x L comparisons, vectorised); sorting places
+# each score among the sorted true ones by a binary search (L log r steps, whose branches
+# the processor cannot predict). Counting is the faster of the two up to about 400.
+_SORT_ABOVE = 384
 
 
 @njit(cache=True, nogil=True)
@@ -72,21 +76,21 @@ def _below(ordered, v, strict):  # pragma: no cover
 
 
 @njit(cache=True, nogil=True)
-def _stats_by_sorting(s, true_idx, gt, eq, gtt, eqt):  # pragma: no cover
-    """The four counts of each true label of a row with many of them: its ``r`` true
-    scores are sorted, and each of the row's ``L`` scores is placed among them by a
-    binary search (``L log r`` steps, with no sort of the whole row)."""
+def _stats_by_sorting(s, tv, r, gt, eq, gtt, eqt, tsorted, above, same):  # pragma: no cover
+    """The four counts of each true label of a row with many of them, from its ``r``
+    true scores ``tv[:r]``: they are sorted, and each of the row's ``L`` scores is
+    placed among them by a binary search (``L log r`` steps, with no sort of the whole
+    row). ``tsorted`` (``r``), ``above`` and ``same`` (``r + 1``) are scratch."""
     L = s.shape[0]
-    r = true_idx.shape[0]
-    tv = np.empty(r, dtype=s.dtype)
+    tsorted = tsorted[:r]
     for a in range(r):
-        tv[a] = s[true_idx[a]]
-    tsorted = tv.copy()
+        tsorted[a] = tv[a]
     _heap_sort(tsorted)
     # a score with c true scores below it is one of the tied group at c, or lies
     # between the groups: then it is counted in above[c]
-    above = np.zeros(r + 1, dtype=np.int64)
-    same = np.zeros(r + 1, dtype=np.int64)
+    for c in range(r + 1):
+        above[c] = 0
+        same[c] = 0
     for k in range(L):
         x = s[k]
         c = _below(tsorted, x, True)
@@ -249,6 +253,35 @@ def _most_true(t_indptr, lo, hi):  # pragma: no cover
     return most
 
 
+@njit(cache=True, nogil=True, inline="always")
+def _finish_row(i, r, L, s, a0, t_indices, gt, eq, gtt, eqt, inv_prop, p, ks, D, best, acc,
+                vals, at_k, ps):  # pragma: no cover
+    """Row ``i``'s values from its true labels' four counts (see :func:`dense_rows`)."""
+    # the top score's ties: those of a true label with none above it, if there is one
+    at_top = -1
+    for a in range(r):
+        if gt[a] == 0:
+            at_top = a
+            break
+    if at_top >= 0:
+        top_size = eq[at_top]
+        top_true = eqt[at_top]
+    else:  # no true label has the top score
+        top = s[0]
+        for k in range(1, L):
+            if s[k] > top:
+                top = s[k]
+        top_size = 0
+        for k in range(L):
+            top_size += s[k] == top
+        top_true = 0
+    if inv_prop.shape[0] > 0:
+        for a in range(r):
+            p[a] = inv_prop[t_indices[a0 + a]]
+    _row_values(i, r, L, gt, eq, gtt, eqt, top_size, top_true, ks, D, p[:r], best, acc, vals,
+                at_k, ps)
+
+
 @njit(cache=True, nogil=True)
 def dense_rows(t_indptr, t_indices, scores, ks, D, inv_prop, lo, hi, vals, at_k,
                ps):  # pragma: no cover
@@ -257,9 +290,59 @@ def dense_rows(t_indptr, t_indices, scores, ks, D, inv_prop, lo, hi, vals, at_k,
     (4, len(ks), n) (see :func:`_row_values`). ``inv_prop`` is empty, or one inverse
     propensity per label.
 
-    A row's counts take one pass over its scores per true label, allocation-free;
-    rows with more than ``_SORT_ABOVE`` true labels sort instead.
+    A row's counts take one pass over its scores per true label, allocation-free.
+    Rows with more than ``_SORT_ABOVE`` true labels are left as they are, for
+    :func:`dense_rows_sorting`; returns how many there are (a separate kernel, so that
+    the sorting code compiles only for data that has such rows).
     """
+    L = scores.shape[1]
+    most = min(_most_true(t_indptr, lo, hi), _SORT_ABOVE)
+    gt = np.empty(most, dtype=np.int64)
+    eq = np.empty(most, dtype=np.int64)
+    gtt = np.empty(most, dtype=np.int64)
+    eqt = np.empty(most, dtype=np.int64)
+    tv = np.empty(most, dtype=scores.dtype)
+    p = np.empty(most if inv_prop.shape[0] > 0 else 0)
+    best = np.empty(most if inv_prop.shape[0] > 0 else 0)
+    acc = np.empty((4, ks.shape[0]))
+    left = 0
+    for i in range(lo, hi):
+        a0 = t_indptr[i]
+        r = t_indptr[i + 1] - a0
+        if r > _SORT_ABOVE:
+            left += 1
+            continue
+        s = scores[i]
+        for a in range(r):
+            tv[a] = s[t_indices[a0 + a]]
+        for a in range(r):
+            v = tv[a]
+            g = 0
+            e = 0
+            for k in range(L):
+                x = s[k]
+                g += x > v
+                e += x == v
+            gt[a] = g
+            eq[a] = e
+            g = 0
+            e = 0
+            for b in range(r):
+                x = tv[b]
+                g += x > v
+                e += x == v
+            gtt[a] = g
+            eqt[a] = e
+        _finish_row(i, r, L, s, a0, t_indices, gt, eq, gtt, eqt, inv_prop, p, ks, D, best, acc,
+                    vals, at_k, ps)
+    return left
+
+
+@njit(cache=True, nogil=True)
+def dense_rows_sorting(t_indptr, t_indices, scores, ks, D, inv_prop, lo, hi, vals, at_k,
+                       ps):  # pragma: no cover
+    """:func:`dense_rows` for the rows it leaves: those of rows ``lo:hi`` with more than
+    ``_SORT_ABOVE`` true labels (the others are left as they are)."""
     L = scores.shape[1]
     most = _most_true(t_indptr, lo, hi)
     gt = np.empty(most, dtype=np.int64)
@@ -267,57 +350,20 @@ def dense_rows(t_indptr, t_indices, scores, ks, D, inv_prop, lo, hi, vals, at_k,
     gtt = np.empty(most, dtype=np.int64)
     eqt = np.empty(most, dtype=np.int64)
     tv = np.empty(most, dtype=scores.dtype)
-    has_p = inv_prop.shape[0] > 0
-    p = np.empty(most if has_p else 0)
-    best = np.empty(most if has_p else 0)
+    tsorted = np.empty(most, dtype=scores.dtype)
+    above = np.empty(most + 1, dtype=np.int64)
+    same = np.empty(most + 1, dtype=np.int64)
+    p = np.empty(most if inv_prop.shape[0] > 0 else 0)
+    best = np.empty(most if inv_prop.shape[0] > 0 else 0)
     acc = np.empty((4, ks.shape[0]))
     for i in range(lo, hi):
         a0 = t_indptr[i]
         r = t_indptr[i + 1] - a0
+        if r <= _SORT_ABOVE:
+            continue
         s = scores[i]
         for a in range(r):
             tv[a] = s[t_indices[a0 + a]]
-        if r > _SORT_ABOVE:
-            _stats_by_sorting(s, t_indices[a0 : a0 + r], gt, eq, gtt, eqt)
-        else:
-            for a in range(r):
-                v = tv[a]
-                g = 0
-                e = 0
-                for k in range(L):
-                    x = s[k]
-                    g += x > v
-                    e += x == v
-                gt[a] = g
-                eq[a] = e
-                g = 0
-                e = 0
-                for b in range(r):
-                    x = tv[b]
-                    g += x > v
-                    e += x == v
-                gtt[a] = g
-                eqt[a] = e
-        # the top score's ties: those of a true label with none above it, if there is one
-        at_top = -1
-        for a in range(r):
-            if gt[a] == 0:
-                at_top = a
-                break
-        if at_top >= 0:
-            top_size = eq[at_top]
-            top_true = eqt[at_top]
-        else:  # no true label has the top score
-            top = s[0]
-            for k in range(1, L):
-                if s[k] > top:
-                    top = s[k]
-            top_size = 0
-            for k in range(L):
-                top_size += s[k] == top
-            top_true = 0
-        if has_p:
-            for a in range(r):
-                p[a] = inv_prop[t_indices[a0 + a]]
-        _row_values(i, r, L, gt, eq, gtt, eqt, top_size, top_true, ks, D, p[:r], best, acc, vals,
-                    at_k, ps)
+        _stats_by_sorting(s, tv, r, gt, eq, gtt, eqt, tsorted, above, same)
+        _finish_row(i, r, L, s, a0, t_indices, gt, eq, gtt, eqt, inv_prop, p, ks, D, best, acc,
+                    vals, at_k, ps)

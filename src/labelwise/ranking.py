@@ -118,9 +118,13 @@ def row_values(data: RankingInput, ks=(1, 3, 5), inv_propensity=None) -> dict:
     if data.dense_scores is not None:
         scores = data.dense_scores
 
-        def run(lo: int, hi: int) -> None:
-            _rank_kernels.dense_rows(t.indptr, t.indices, scores, ks_arr, D, p, lo, hi, vals,
-                                     at_k, ps)
+        def run(lo: int, hi: int) -> int:  # the rows left to sort: many true labels
+            return _rank_kernels.dense_rows(t.indptr, t.indices, scores, ks_arr, D, p, lo, hi,
+                                            vals, at_k, ps)
+
+        def run_sorting(lo: int, hi: int) -> None:
+            _rank_kernels.dense_rows_sorting(t.indptr, t.indices, scores, ks_arr, D, p, lo, hi,
+                                             vals, at_k, ps)
     else:
         s = data.partial_scores
 
@@ -132,7 +136,9 @@ def row_values(data: RankingInput, ks=(1, 3, 5), inv_propensity=None) -> dict:
     # cost more time than they save)
     per_row = L if data.dense_scores is not None else 8 * max(1, s.nnz // max(n, 1))
     if n:
-        in_threads(run, n, per_row)
+        left = in_threads(run, n, per_row)
+        if data.dense_scores is not None and sum(left):
+            in_threads(run_sorting, n, per_row)
     return {
         "weight": np.ones(n),
         "lrap": vals[0],
