@@ -34,7 +34,6 @@ from ._validate import (
     RawMatrix,
     RawSets,
     align_scores,
-    binarize,
     check_beta,
     check_cutoffs,
     check_labels,
@@ -63,6 +62,7 @@ from .diagnose import (
     interpret,
     run_detectors,
 )
+from .diagnose.context import scan_scores
 from .errors import InputError
 from .formulas import FAMILIES, per_label
 from .ranking import RowSums, ScoreSummary, auc_ap, row_values, sum_rows, truth_csr
@@ -258,7 +258,7 @@ class Accumulator:
             data, wider, sets = self._labelled(rt, rp, ru)
             plan = None
         else:
-            data, ranked, how, thr = self._scored(rt, y_score, ru)
+            data, ranked, how, thr, shape = self._scored(rt, y_score, ru)
             wider, sets = None, False
         mask = unknown_mask(ru, data.labels if data.named else None, data.y_true.shape)
         if mask is not None:
@@ -268,7 +268,7 @@ class Accumulator:
                                       allow_zero_sum=True)
         if kind == "scores":  # the thresholded labels are counted beside the ranking pass
             counted = beside(Counts.from_labelled, data, weights, mask)
-            plan = self._plan_scores(ranked, weights, mask, how)
+            plan = self._plan_scores(ranked, weights, mask, how, shape)
             counts = counted()
         else:
             counts = Counts.from_labelled(data, weights, unknown=mask)
@@ -445,14 +445,14 @@ class Accumulator:
                                  shape=part.shape)
             pred.has_sorted_indices = True
             data = Labelled(ranked.y_true, pred, ranked.labels, ranked.named, ranked.index)
-            return data, ranked, how, thr
+            return data, ranked, how, thr, None
         y_true, scores, vocab = align_scores(y_true, y_score, labels=labels, sep=sep)
         self._check_width(scores.values.shape[1], "this batch's scores")
         thr = self._threshold(scores.values.shape[1], vocab)
         cut = rule(thr)
-        how = Thresholding.of(scores.values, thr, cut, inclusive=inclusive,
-                              scores_are_logits=s["scores_are_logits"])
-        pred = RawMatrix(binarize(scores.values, cut, inclusive), vocab)
+        pred, how, shape = scan_scores(scores.values, thr, cut, inclusive=inclusive,
+                                       scores_are_logits=s["scores_are_logits"])
+        pred = RawMatrix(pred, vocab)
         data = coerce_pair(y_true, pred, labels=vocab, sep=sep)
         if isinstance(data.y_true, np.ndarray) and data.y_true.dtype in (np.bool_, np.uint8):
             t = truth_csr(data.y_true)  # one compiled pass, not scipy's general conversion
@@ -461,9 +461,10 @@ class Accumulator:
             t.sort_indices()
         ranked = RankingInput(t, np.ascontiguousarray(scores.values), None, data.labels,
                               data.n_labels, data.named, data.index)
-        return data, ranked, how, thr
+        return data, ranked, how, thr, shape
 
-    def _plan_scores(self, ranked: RankingInput, weights, mask=None, how=None) -> dict:
+    def _plan_scores(self, ranked: RankingInput, weights, mask=None, how=None,
+                     shape=None) -> dict:
         """Everything a batch of scores adds, computed without changing the state
         (with unknown entries in ``mask``, the scores the exact state keeps, with
         ``-inf`` in their place: :mod:`labelwise.unknown_entries`)."""
@@ -487,8 +488,9 @@ class Accumulator:
         else:
             values = row_values(ranked, ks=ks, inv_propensity=p)
         rows = sum_rows(values, ks, weights)
-        shape = None
-        if ranked.dense_scores is not None and not s["scores_are_logits"]:
+        if ranked.dense_scores is None or s["scores_are_logits"]:
+            shape = None
+        elif shape is None:  # (the thresholding pass reads it off the scores it thresholds)
             shape = ScoreShape.of(ranked.dense_scores, how)  # its range read off ``how``
         return {"ks": ks, "width": width, "p": p, "rows": rows, "shape": shape,
                 "values": values if self.log is not None or self.poisson is not None

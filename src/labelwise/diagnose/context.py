@@ -16,7 +16,7 @@ from ..counts import Counts
 if TYPE_CHECKING:
     from ..calibration_bins import CalibrationBins
 
-__all__ = ["Context", "Thresholding"]
+__all__ = ["Context", "Thresholding", "ScoreShape", "scan_scores"]
 
 
 @dataclass(frozen=True)
@@ -83,6 +83,7 @@ class Thresholding:
 
 
 SOFTMAX_TOL = 1e-3  # a row "sums to 1" within this
+SCAN_CELLS = 1 << 21  # below this many cells, numpy's passes: as fast, and nothing to compile
 
 
 @dataclass(frozen=True)
@@ -135,6 +136,61 @@ class ScoreShape:
                           self.entries + other.entries, self.outside_0_1 + other.outside_0_1,
                           min(self.low, other.low), max(self.high, other.high),
                           max(self.width, other.width))
+
+
+def scan_scores(scores: np.ndarray, threshold, cut, *, inclusive=False,
+                scores_are_logits=False):
+    """Threshold dense scores and read their range and shape, in one pass.
+
+    Returns ``(pred, thresholding, shape)``: ``pred`` is the C-contiguous bool
+    ``scores > cut`` (``>=`` with ``inclusive``), compared as numpy compares (a float
+    cut in the scores' dtype, per-label cuts in float64); ``thresholding`` and
+    ``shape`` equal :meth:`Thresholding.of` and :meth:`ScoreShape.of` of the same
+    scores. Matrices of :data:`SCAN_CELLS` cells or more take one compiled pass (over
+    row blocks on threads, when large); smaller ones take numpy's passes.
+
+    Examples
+    --------
+    >>> pred, how, shape = scan_scores(np.array([[0.1, 0.7], [0.3, 0.9]]), 0.5, 0.5)
+    >>> pred.tolist(), how.high.tolist(), shape.rows_summing_to_1
+    ([[False, True], [False, True]], [0.3, 0.9], 1)
+    """
+    from .._parallel import in_threads
+
+    v = scores
+    if v.ndim != 2 or v.size < SCAN_CELLS or v.dtype not in (np.float32, np.float64) \
+            or not v.flags.c_contiguous:
+        how = Thresholding.of(v, threshold, cut, inclusive=inclusive,
+                              scores_are_logits=scores_are_logits)
+        pred = v >= cut if inclusive else v > cut
+        return np.ascontiguousarray(pred), how, ScoreShape.of(v, how)
+    from .._scan_kernels import scan_rows
+
+    if type(cut) is float:  # as numpy compares with a Python float: in the scores' dtype
+        cuts = np.array([cut], dtype=v.dtype).astype(np.float64)
+    else:
+        cuts = np.asarray(cut, dtype=np.float64).reshape(-1)
+    n, L = v.shape
+    pred = np.empty((n, L), dtype=np.bool_)
+
+    def run(lo, hi):
+        low, high = np.full(L, np.inf), np.full(L, -np.inf)
+        found = scan_rows(v, cuts, bool(inclusive), SOFTMAX_TOL, lo, hi, pred, low, high)
+        return found, low, high
+
+    parts = in_threads(run, n, L)
+    low = np.minimum.reduce([p[1] for p in parts])
+    high = np.maximum.reduce([p[2] for p in parts])
+    if any(p[0][2] for p in parts):  # a -0.0: the range as numpy's minimum gives it
+        low, high = v.min(axis=0).astype(np.float64), v.max(axis=0).astype(np.float64)
+    how = Thresholding(low, high, threshold, cut, bool(inclusive), bool(scores_are_logits),
+                       False)
+    lo, hi = float(low.min()), float(high.max())
+    if lo == 0.0 or hi == 0.0:  # a zero keeps the sign that v.min() gives it, as in .of
+        lo, hi = (float(v.min()) if lo == 0.0 else lo), (float(v.max()) if hi == 0.0 else hi)
+    shape = ScoreShape(n, sum(int(p[0][0]) for p in parts), n * L,
+                       sum(int(p[0][1]) for p in parts), lo, hi, L)
+    return pred, how, shape
 
 
 @dataclass
