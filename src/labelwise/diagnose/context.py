@@ -151,7 +151,7 @@ def scan_scores(scores: np.ndarray, threshold, cut, *, inclusive=False,
 
     Examples
     --------
-    >>> pred, how, shape = scan_scores(np.array([[0.1, 0.7], [0.3, 0.9]]), 0.5, 0.5)
+    >>> pred, how, shape = scan_scores(np.array([[0.1, 0.9], [0.3, 0.9]]), 0.5, 0.5)
     >>> pred.tolist(), how.high.tolist(), shape.rows_summing_to_1
     ([[False, True], [False, True]], [0.3, 0.9], 1)
     """
