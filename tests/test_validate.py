@@ -1216,3 +1216,23 @@ def test_metrics_share_the_input_checks():
         "sample_weight has shape (4,)",
     )
     assert f1_score(as_sets(Y), as_strings(P), average="micro") == EXPECTED["f1_micro"]
+
+
+@pytest.mark.parametrize("shape", [(6, 3), (3000, 700)])  # numpy's counts, and the kernels'
+def test_bool_views_of_other_bytes_count_every_nonzero_byte_as_true(shape):
+    # u8.view(bool) keeps the bytes: a 2 or a 255 is True, as numpy reads it
+    raw_t = np.zeros(shape, np.uint8)
+    raw_t[:, 0] = 1
+    raw_t[1, 1] = 255
+    raw_p = raw_t * 2
+    raw_p[2, 2] = 7
+    t, p = raw_t.view(bool), raw_p.view(bool)
+    want = labelwise.evaluate(t.copy() != 0, p != 0)  # the same truth, as 0/1 bytes
+    for pred in (p, p[:, ::-1][:, ::-1]):
+        got = labelwise.evaluate(t, pred)
+        assert got.metrics == want.metrics
+    assert want["precision_micro"] == pytest.approx((shape[0] + 1) / (shape[0] + 2))
+    assert want["recall_micro"] == 1.0
+    numpy_own = np.zeros(shape, bool)
+    assert labelwise._validate.labels._made_by_numpy(numpy_own[1:])
+    assert not labelwise._validate.labels._made_by_numpy(t)

@@ -75,10 +75,23 @@ def _is_missing(x: Any) -> bool:
 
 
 
+def _made_by_numpy(values: np.ndarray) -> bool:
+    """Whether a bool array is numpy's own, or a view of one: numpy writes no bool
+    bytes but 0 and 1. A view of other data as bool (``u8.view(bool)``, a foreign
+    buffer) may hold other bytes, each of which reads as True."""
+    while values.base is not None:
+        values = values.base
+        if not isinstance(values, np.ndarray) or values.dtype != np.bool_:
+            return False
+    return True
+
+
 def _dense_01(values: np.ndarray, name: str, names: tuple | None) -> np.ndarray:
     values = as_2d(values, name)
     kind = values.dtype.kind
     if kind == "b":
+        if not _made_by_numpy(values) and values.size and values.view(np.uint8).max() > 1:
+            values = values.view(np.uint8) != 0  # the counts read bytes: make them 0 and 1
         return np.ascontiguousarray(values)
     if kind in "iu":
         if values.max() > 1 or (kind == "i" and values.min() < 0):
