@@ -1291,8 +1291,11 @@ def test_several_cutoffs_errors(fn):
         fn(Y4, S4, k=np.array([[1, 2]]))
     with pytest.raises(InputError, match=r"^k must be a positive integer, got \{1, 2\}\.$"):
         fn(Y4, S4, k={1, 2})  # a set has no order to give the values in
-    # a 0-d array is one cutoff, as an integer is
+    # a numpy integer, or a 0-d array, is one cutoff, as an integer is
     assert fn(Y4, S4, k=np.int64(2)) == fn(Y4, S4, k=2)
+    assert fn(Y4, S4, k=np.array(2)) == fn(Y4, S4, k=2)
+    with pytest.raises(InputError, match=r"^k must be a positive integer, got 0\.$"):
+        fn(Y4, S4, k=np.array(0))
 
 
 def test_evaluate_at_k_equals_the_functions_with_top_k_input():

@@ -152,9 +152,11 @@ def check_ks(k, width: int) -> tuple[tuple, bool]:
 
     Returns the cutoffs in the order given, and whether ``k`` was a sequence.
 
-    >>> check_ks(3, 5), check_ks([5, 1], 5)
-    (((3,), False), ((5, 1), True))
+    >>> check_ks(3, 5), check_ks([5, 1], 5), check_ks(np.array(2), 5)
+    (((3,), False), ((5, 1), True), ((2,), False))
     """
+    if isinstance(k, np.ndarray) and k.ndim == 0:  # np.array(5): one cutoff
+        k = k.item()
     if isinstance(k, np.ndarray) and k.ndim != 1:
         raise InputError(
             f"k must be one cutoff or a 1-d sequence of cutoffs, got an array of shape "
