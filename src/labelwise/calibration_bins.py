@@ -46,6 +46,7 @@ __all__ = [
     "Reliability",
     "EPS",
     "uniform_edges",
+    "check_eps",
     "check_n_bins",
     "check_probabilities",
     "ece_from_bins",
@@ -57,7 +58,7 @@ __all__ = [
 #: ``sklearn.metrics.log_loss`` uses for float64 probabilities.
 EPS = float(np.finfo(np.float64).eps)
 _FORMAT = "labelwise.CalibrationBins/1"
-_AVERAGES = (None, "micro", "macro")
+AVERAGES = (None, "micro", "macro")  # of the calibration metrics
 
 
 class Reliability(NamedTuple):
@@ -203,13 +204,17 @@ def _positive_int(value, name: str) -> int:
     return int(value)
 
 
-def _check_eps(eps) -> float:
-    if (isinstance(eps, bool) or not isinstance(eps, numbers.Real)
-            or not 0 < eps < 0.5):
+def check_eps(eps, dtype=None) -> float:
+    """The log loss's clipping ``eps``: a number in (0, 0.5); with the scores' ``dtype``
+    given, also ``"auto"``, that dtype's machine epsilon (float64's for other dtypes)."""
+    if dtype is not None and isinstance(eps, str) and eps == "auto":
+        return float(np.finfo(dtype if dtype in (np.float32, np.float64) else np.float64).eps)
+    if isinstance(eps, bool) or not isinstance(eps, numbers.Real) or not 0 < eps < 0.5:
+        auto = "'auto' or " if dtype is not None else ""
         raise InputError(
-            f"eps must be a number in (0, 0.5): scores are clipped to [eps, 1 - eps] before "
-            f"the logarithm; got {eps!r}. The default is float64's machine epsilon "
-            f"({EPS!r})."
+            f"eps must be {auto}a number in (0, 0.5): "
+            f"probabilities are clipped to [eps, 1 - eps] before the logarithm; got {eps!r}. "
+            f"The default is float64's machine epsilon ({EPS!r})."
         )
     return float(eps)
 
@@ -274,7 +279,7 @@ class CalibrationBins:
     def __init__(self, n_labels: int, bins: int = 15, *, eps: float = EPS):
         self._n_labels = _positive_int(n_labels, "n_labels")
         self._bins = check_n_bins(bins, "bins")
-        self._eps = _check_eps(eps)
+        self._eps = check_eps(eps)
         self._edges = uniform_edges(self._bins)
         self.counts = np.zeros((self._bins, self._n_labels, 3))
         self.squared = np.zeros(self._n_labels)
@@ -427,7 +432,7 @@ class CalibrationBins:
         with entries; ``"micro"``: every (sample, label) entry pooled; None: per
         label (NaN for a label without entries).
         """
-        check_average(average, _AVERAGES)
+        check_average(average, AVERAGES)
         per_label = ece_from_bins(self.counts)
         pooled = float(ece_from_bins(self.counts.sum(axis=1, keepdims=True))[0])
         return _averaged(per_label, pooled, self.weight, average)
@@ -435,13 +440,13 @@ class CalibrationBins:
     def signed_gap(self, average="macro"):
         """``sum_b n_b * (conf_b - acc_b) / N`` (see :func:`signed_gap_from_bins`):
         positive when overconfident, negative when underconfident."""
-        check_average(average, _AVERAGES)
+        check_average(average, AVERAGES)
         per_label = signed_gap_from_bins(self.counts)
         pooled = float(signed_gap_from_bins(self.counts.sum(axis=1, keepdims=True))[0])
         return _averaged(per_label, pooled, self.weight, average)
 
     def _loss(self, sums, average):
-        check_average(average, _AVERAGES)
+        check_average(average, AVERAGES)
         weight = self.weight
         with np.errstate(invalid="ignore", divide="ignore"):
             per_label = np.where(weight > 0, sums / np.where(weight > 0, weight, 1.0), np.nan)

@@ -41,8 +41,10 @@ import numpy as np
 from .._names import near_match
 from .._validate import check_average, check_sample_weight, coerce_ranking
 from ..calibration_bins import (
+    AVERAGES,
     EPS,
     Reliability,
+    check_eps,
     check_n_bins,
     check_probabilities,
     ece_from_bins,
@@ -53,7 +55,6 @@ from ..errors import InputError
 
 __all__ = ["calibration_curve", "ece", "brier_score", "log_loss"]
 
-_AVERAGES = (None, "micro", "macro")
 _STRATEGIES = ("uniform", "quantile")
 
 
@@ -275,7 +276,7 @@ def ece(y_true, y_score, *, average="macro", n_bins=15, strategy="uniform",
     >>> round(ece(y, s, n_bins=2), 4)
     0.2375
     """
-    check_average(average, _AVERAGES)
+    check_average(average, AVERAGES)
     n_bins = check_n_bins(n_bins)
     _check_strategy(strategy)
     d = _Probabilities(y_true, y_score, sample_weight, scores_are_logits)
@@ -310,21 +311,10 @@ def brier_score(y_true, y_score, *, average="macro", sample_weight=None,
     >>> round(brier_score(y, s), 5)
     0.06625
     """
-    check_average(average, _AVERAGES)
+    check_average(average, AVERAGES)
     d = _Probabilities(y_true, y_score, sample_weight, scores_are_logits)
     per_label = _weighted_mean((d.scores - d.truth) ** 2, d.weight)
     return _average(per_label, per_label.mean(), average)
-
-
-def _check_eps(eps, dtype) -> float:
-    if isinstance(eps, str) and eps == "auto":
-        return float(np.finfo(dtype if dtype in (np.float32, np.float64) else np.float64).eps)
-    if isinstance(eps, bool) or not isinstance(eps, numbers.Real) or not 0 < eps < 0.5:
-        raise InputError(
-            f"eps must be 'auto' or a number in (0, 0.5): probabilities are clipped to "
-            f"[eps, 1 - eps] before the logarithm; got {eps!r}."
-        )
-    return float(eps)
 
 
 def log_loss(y_true, y_score, *, average="macro", sample_weight=None, eps=EPS,
@@ -361,9 +351,9 @@ def log_loss(y_true, y_score, *, average="macro", sample_weight=None, eps=EPS,
     >>> round(log_loss([[1], [0]], [[1.0], [1.0]]), 4)  # -log(eps) / 2
     18.0218
     """
-    check_average(average, _AVERAGES)
+    check_average(average, AVERAGES)
     d = _Probabilities(y_true, y_score, sample_weight, scores_are_logits)
-    e = _check_eps(eps, d.dtype)
+    e = check_eps(eps, d.dtype)
     q = np.clip(np.where(d.truth == 1, d.scores, 1.0 - d.scores), e, 1.0 - e)
     per_label = _weighted_mean(-np.log(q), d.weight)
     return _average(per_label, per_label.mean(), average)
