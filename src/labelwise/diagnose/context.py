@@ -181,8 +181,10 @@ def scan_scores(scores: np.ndarray, threshold, cut, *, inclusive=False,
     parts = in_threads(run, n, L)
     low = np.minimum.reduce([p[1] for p in parts])
     high = np.maximum.reduce([p[2] for p in parts])
-    if any(p[0][2] for p in parts):  # a -0.0: the range as numpy's minimum gives it
-        low, high = v.min(axis=0).astype(np.float64), v.max(axis=0).astype(np.float64)
+    zero = (low == 0.0) | (high == 0.0)
+    if zero.any():  # the sign of a zero as numpy's minimum and maximum give it
+        low[zero] = v[:, zero].min(axis=0)
+        high[zero] = v[:, zero].max(axis=0)
     how = Thresholding(low, high, threshold, cut, bool(inclusive), bool(scores_are_logits),
                        False)
     lo, hi = float(low.min()), float(high.max())
