@@ -26,7 +26,7 @@ import pytest
 
 import labelwise
 import labelwise.defaults as D
-from labelwise import Accumulator, engine
+from labelwise import Accumulator, exact_scores
 from labelwise.cli.evaluate import Layout, Scoring, feed
 from labelwise.errors import InputError
 from labelwise.io import Source
@@ -82,16 +82,16 @@ def test_codes_decode_bit_for_bit_and_keep_order_and_ties(places, largest):
     x = m / 10.0 ** places
     x[0, 0] = -0.0
     top = float(np.abs(x).max())
-    found = engine._places(x, top, 0)
-    if top * 10.0 ** places > engine._CODE_LIMIT:
+    found = exact_scores.places_of(x, top, 0)
+    if top * 10.0 ** places > exact_scores.CODE_LIMIT:
         return  # beyond the bound (then the scores stay float64, see below)
     assert found is not None and found <= places
-    codes = engine._codes(x, found)
+    codes = exact_scores.to_codes(x, found)
     assert codes.dtype == np.float32
-    back = engine._values(codes)
+    back = exact_scores.values_of(codes)
     assert back.dtype == np.float64 and np.array_equal(back, x)
     assert np.array_equal(np.signbit(back), np.signbit(x))
-    flat, cflat = x.ravel(), engine._plain(codes).ravel()
+    flat, cflat = x.ravel(), exact_scores.plain_codes(codes).ravel()
     order = np.argsort(flat, kind="stable")
     assert np.array_equal(order, np.argsort(cflat, kind="stable"))
     assert np.array_equal(np.diff(flat[order]) == 0, np.diff(cflat[order]) == 0)
@@ -103,16 +103,16 @@ def test_codes_decode_bit_for_bit_and_keep_order_and_ties(places, largest):
     RNG.random((500, 4)).astype(np.float32).astype(np.float64),
 ])
 def test_scores_that_are_not_short_decimals_have_no_codes(x):
-    assert engine._places(x, float(np.abs(x).max()), 0) is None
+    assert exact_scores.places_of(x, float(np.abs(x).max()), 0) is None
 
 
 def test_codes_survive_slicing_indexing_pickling_and_stay_values_when_computed_on():
-    codes = engine._codes(DECIMALS, 3)
+    codes = exact_scores.to_codes(DECIMALS, 3)
     for part in (codes[10:20], codes[[3, 1, 2]], codes[:, [2, 0]], codes.T,
                  pickle.loads(pickle.dumps(codes)), copy.deepcopy(codes)):
-        assert isinstance(part, engine._Codes) and part.places == 3
-    assert np.array_equal(engine._values(codes[[3, 1, 2]]), DECIMALS[[3, 1, 2]])
-    assert type(codes + 1) is np.ndarray and type(codes.max()) is not engine._Codes
+        assert isinstance(part, exact_scores.Codes) and part.places == 3
+    assert np.array_equal(exact_scores.values_of(codes[[3, 1, 2]]), DECIMALS[[3, 1, 2]])
+    assert type(codes + 1) is np.ndarray and type(codes.max()) is not exact_scores.Codes
 
 
 # --------------------------------------------------------------------------
@@ -128,9 +128,9 @@ def test_batches_grow_one_part_and_give_the_numbers_of_one_evaluate(scores, make
     assert len(acc.exact) == 1
     kept = acc.exact[0][1]
     coded = make is compact and scores == "decimals"
-    assert isinstance(kept, engine._Codes) == coded
+    assert isinstance(kept, exact_scores.Codes) == coded
     assert kept.dtype == (np.float32 if coded else np.float64)
-    assert np.array_equal(engine._values(kept), s)
+    assert np.array_equal(exact_scores.values_of(kept), s)
     assert_same(acc.report(), labelwise.evaluate(Y, y_score=s))
 
 
@@ -140,12 +140,12 @@ def test_expected_rows_keep_the_scores_in_one_buffer_that_never_moves(make):
     bases = []
     for lo, hi in zip(CUTS, CUTS[1:]):
         acc.update(Y[lo:hi], y_score=DECIMALS[lo:hi], sample_weight=WEIGHTS[lo:hi])
-        bases.append(engine._owner(acc.exact[0][1]))
+        bases.append(exact_scores.owner(acc.exact[0][1]))
     assert all(b is bases[1] for b in bases[1:])  # from the second batch on: one buffer
     assert bases[1].shape[0] == N  # the room asked for, not half as much again
     assert_same(acc.report(), labelwise.evaluate(Y, y_score=DECIMALS, sample_weight=WEIGHTS))
     more = fed(make()._expect_rows(N // 4), Y, DECIMALS)  # fewer than come: it grows
-    assert len(more.exact) == 1 and engine._owner(more.exact[0][1]).shape[0] > N
+    assert len(more.exact) == 1 and exact_scores.owner(more.exact[0][1]).shape[0] > N
     assert_same(more.report(), labelwise.evaluate(Y, y_score=DECIMALS))
 
 
@@ -161,7 +161,7 @@ def test_codes_widen_to_more_places():
     s = np.vstack([np.round(DECIMALS[:2500], 1), DECIMALS[2500:]])
     acc = fed(compact(), Y, s)
     assert acc.exact[0][1].places == 3
-    assert np.array_equal(engine._values(acc.exact[0][1]), s)
+    assert np.array_equal(exact_scores.values_of(acc.exact[0][1]), s)
     assert_same(acc.report(), labelwise.evaluate(Y, y_score=s))
 
 

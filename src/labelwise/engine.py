@@ -18,11 +18,8 @@ accumulator of the data of both.
 
 from __future__ import annotations
 
-import base64
-import json
 import math
-import weakref
-from dataclasses import fields, replace
+from dataclasses import replace
 
 import numpy as np
 from . import _sparse as sp
@@ -48,7 +45,6 @@ from ._validate import (
     read_raw,
     sorted_union,
 )
-from . import _kernels
 from ._parallel import beside
 from . import defaults as D
 from .counts import Counts
@@ -64,12 +60,15 @@ from .diagnose import (
 )
 from .diagnose.context import scan_scores
 from .errors import InputError
+from .exact_scores import Codes, Kept, joined, places_of, plain_codes, to_codes, values_of
 from .formulas import FAMILIES, per_label
 from .ranking import RowSums, ScoreSummary, auc_ap, row_values, sum_rows, truth_csr
 from .stats.bootstrap import bootstrap, check_bootstrap, poisson_intervals, seed_entropy
 from .stats.replicates import Samples
 from .stats.poisson import PoissonState
 from .stats.sample_log import SampleLog
+from .state_json import (array_from_json, array_to_json, exact_from_dict, exact_to_dict,
+                         from_json, rowsums_from_dict, rowsums_to_dict, shape_to_dict, to_json)
 from .registry import lookup, needs_sorted_scores, score_values, threshold_values
 from .report import PerLabelTable, Report, ScoreSource
 from .calibration_bins import CalibrationBins, check_n_bins
@@ -548,7 +547,7 @@ class Accumulator:
         accumulator's updates made it (one growing array for all the batches, so that
         :meth:`report` sorts the scores without joining copies of them first), else
         appended as a new part. With :meth:`_compact_scores`, short decimals are kept as
-        float32 codes (:class:`_Codes`)."""
+        float32 codes (:class:`Codes`)."""
         kept = getattr(self, "_kept", None)
         if kept is not None and not kept.owns(self.exact):
             kept = None
@@ -558,9 +557,9 @@ class Accumulator:
             top = float(max(np.abs(how.low).max(), np.abs(how.high).max()))
             if kept is not None:
                 top = max(top, kept.top)
-            places = _places(scores, top, 0 if kept is None else kept.places)
+            places = places_of(scores, top, 0 if kept is None else kept.places)
             if places is not None:
-                scores = _codes(scores, places)
+                scores = to_codes(scores, places)
         else:
             top = 0.0
         if kept is None:
@@ -568,7 +567,7 @@ class Accumulator:
             buffers: dict = {}
         else:
             self.exact[-1], buffers = kept.extend(self.exact[-1], y, scores, weights)
-        self._kept = _Kept(self.exact, places, top, buffers, getattr(self, "_rows_hint", 0))
+        self._kept = Kept(self.exact, places, top, buffers, getattr(self, "_rows_hint", 0))
 
     def _bin(self, y_true, scores, weights, logits=None, unknown=None) -> None:
         """Add scores to the bins; a refusal is put in the Accumulator's terms."""
@@ -598,7 +597,7 @@ class Accumulator:
         """Keep the exact path's scores as float32 codes while they are short decimals
         (numbers read from a text file, such as ``0.125``): half the memory of float64,
         and the same results, since the codes keep the scores' order and ties and decode
-        to the very float64 values (:class:`_Codes`). For an accumulator that is reported
+        to the very float64 values (:class:`Codes`). For an accumulator that is reported
         and resampled, not saved: :meth:`to_dict` writes the codes as plain float32
         values. Call it before the first update; returns self."""
         self._compact = True
@@ -639,7 +638,7 @@ class Accumulator:
                 step = max(1, _BIN_CELLS // max(1, scores.shape[1]))
                 for lo in range(0, scores.shape[0], step):  # bounded temporaries
                     hi = lo + step
-                    chunk = _values(scores[lo:hi])
+                    chunk = values_of(scores[lo:hi])
                     unknown = np.isneginf(chunk)  # the places of unknown entries
                     if unknown.any():
                         chunk = np.where(unknown, 0.0, chunk).astype(chunk.dtype)
@@ -825,7 +824,7 @@ class Accumulator:
                       "ap_error_bound": _max_bound(found.label_ap_bound, found.micro_ap_bound)}
         elif self.dense and self.exact:
             if len(self.exact) > 1:
-                self.exact = [_joined(self.exact)]  # one copy of the scores, not two
+                self.exact = [joined(self.exact)]  # one copy of the scores, not two
             y, scores, w = self.exact[0]
             ranked, places = self._ranked(scores)
             read = self._adaptive_reader(places)
@@ -869,7 +868,7 @@ class Accumulator:
 
         y, scores, w = self.exact[0]
         return adaptive_ece(y, scores, w, self.settings["calibration_bins"],
-                            logits=self.settings["scores_are_logits"], decode=_values)
+                            logits=self.settings["scores_are_logits"], decode=values_of)
 
     def _ranked(self, scores: np.ndarray):
         """The scores to rank for exact ROC-AUC and AP: float32 codes when the scores are
@@ -877,15 +876,15 @@ class Accumulator:
         every way in (``evaluate()``, batches, the command line) ranks the same numbers
         the same way, in one pooled sort; else the scores themselves. With the decimal
         places of the codes (None for scores)."""
-        if isinstance(scores, _Codes):
-            return _plain(scores), scores.places
+        if isinstance(scores, Codes):
+            return plain_codes(scores), scores.places
         if scores.dtype != np.float64 or not scores.size or self.low is None:
             return scores, None
         top = float(max(np.abs(self.low).max(), np.abs(self.high).max()))
         places = 0
         step = max(1, _BIN_CELLS // scores.shape[1])
         for lo in range(0, scores.shape[0], step):  # bounded temporaries
-            places = _places(scores[lo : lo + step], top, places)
+            places = places_of(scores[lo : lo + step], top, places)
             if places is None:
                 return scores, None
         codes = np.empty(scores.shape, dtype=np.float32)
@@ -993,7 +992,7 @@ class Accumulator:
             raise InputError(f"reorder_rows() needs a permutation of the {n} kept rows.")
         self.log = self.log.reordered(order)
         if self.exact:
-            y, scores, w = _joined(self.exact)
+            y, scores, w = joined(self.exact)
             self.exact = [(y[order], scores[order], None if w is None else w[order])]
         return self
 
@@ -1004,7 +1003,7 @@ class Accumulator:
             return None
         scores = None
         if self.kind == "scores" and self.dense and self.exact:
-            self.exact = [_joined(self.exact)]  # the rows of the log, in the same order
+            self.exact = [joined(self.exact)]  # the rows of the log, in the same order
             scores = self.exact[0][1]
         return self.log.samples(scores, ks=self.ks,
                                 has_propensity=self.inv_propensity is not None,
@@ -1086,7 +1085,7 @@ class Accumulator:
         True
         """
         s = dict(self.settings)
-        s["threshold"] = _to_json(s["threshold"])
+        s["threshold"] = to_json(s["threshold"])
         zd = s["zero_division"]
         if isinstance(zd, float) and math.isnan(zd):
             s["zero_division"] = "nan"  # strict JSON has no NaN
@@ -1096,25 +1095,25 @@ class Accumulator:
             "labels": None if self.labels is None else [plain(x) for x in self.labels],
             "fixed": self._fixed, "n_labels": self.n_labels, "named": self.named,
             "kind": self.kind, "counts": None if self.counts is None else self.counts.to_dict(),
-            "rows": None if self.rows is None else _rowsums_to_dict(self.rows),
-            "exact": [_exact_to_dict(part) for part in self.exact],
+            "rows": None if self.rows is None else rowsums_to_dict(self.rows),
+            "exact": [exact_to_dict(part) for part in self.exact],
             "binned": None if self.binned is None else self.binned.to_dict(),
-            "low": _to_json(self.low), "high": _to_json(self.high), "partial": self.partial,
-            "shape": None if self.shape is None else _shape_to_dict(self.shape),
+            "low": to_json(self.low), "high": to_json(self.high), "partial": self.partial,
+            "shape": None if self.shape is None else shape_to_dict(self.shape),
             "dense": self.dense, "width": self.width,
             "ks": None if self.ks is None else list(self.ks), "sets_only": self.sets_only,
             "weighted": self.weighted, "index_rows": self.index_rows,
-            "thr": _to_json(self._thr),
-            "truth_parts": [_exact_to_dict((t, None, None)) for t in self._truth_parts],
-            "seed": _to_json(self.seed),
-            "log": None if self.log is None else self.log.to_dict(_array_to_json),
-            "poisson": None if self.poisson is None else self.poisson.to_dict(_to_json),
-            "mlcm": _to_json(self.mlcm),
+            "thr": to_json(self._thr),
+            "truth_parts": [exact_to_dict((t, None, None)) for t in self._truth_parts],
+            "seed": to_json(self.seed),
+            "log": None if self.log is None else self.log.to_dict(array_to_json),
+            "poisson": None if self.poisson is None else self.poisson.to_dict(to_json),
+            "mlcm": to_json(self.mlcm),
             "calibration": None if self.calibration is None else self.calibration.to_dict(),
             "calibration_off": self.calibration_off,
         }
         return {"format": "labelwise.Accumulator/1", "settings": s,
-                "inv_propensity": _to_json(self.inv_propensity), "state": state}
+                "inv_propensity": to_json(self.inv_propensity), "state": state}
 
     @classmethod
     def from_dict(cls, d: dict) -> "Accumulator":
@@ -1126,20 +1125,20 @@ class Accumulator:
         st = d["state"]
         acc = cls(st["labels"] if st["fixed"] and st["named"] else None,
                   st["n_labels"] if st["fixed"] and not st["named"] else None,
-                  threshold=_from_json(s["threshold"]), inclusive=s["inclusive"], k=s["k"],
+                  threshold=from_json(s["threshold"]), inclusive=s["inclusive"], k=s["k"],
                   auc=s["auc"], bins=s["bins"], score_range=tuple(s["score_range"]),
                   zero_division=math.nan if s["zero_division"] == "nan" else s["zero_division"],
-                  beta=s["beta"], inv_propensity=_from_json(d["inv_propensity"]),
+                  beta=s["beta"], inv_propensity=from_json(d["inv_propensity"]),
                   scores_are_logits=s["scores_are_logits"], sep=s["sep"],
                   mlcm=s.get("mlcm", False), ci=s.get("ci"),
                   n_bootstrap=s.get("n_bootstrap", 1000), ci_method=s.get("ci_method", "bca"),
-                  seed=_from_json(st.get("seed")), unknown=s.get("unknown"),
+                  seed=from_json(st.get("seed")), unknown=s.get("unknown"),
                   calibration_bins=s.get("calibration_bins", D.CALIBRATION_BINS))
         if st.get("log") is not None:
-            acc.log = SampleLog.from_dict(st["log"], _array_from_json)
+            acc.log = SampleLog.from_dict(st["log"], array_from_json)
         if st.get("poisson") is not None:
-            acc.poisson = PoissonState.from_dict(st["poisson"], _from_json)
-        acc.mlcm = _from_json(st.get("mlcm"))
+            acc.poisson = PoissonState.from_dict(st["poisson"], from_json)
+        acc.mlcm = from_json(st.get("mlcm"))
         if st.get("calibration") is not None:
             acc.calibration = CalibrationBins.from_dict(st["calibration"])
         acc.calibration_off = st.get("calibration_off")
@@ -1150,20 +1149,20 @@ class Accumulator:
         acc._fixed, acc.n_labels, acc.named, acc.kind = (st["fixed"], st["n_labels"],
                                                          st["named"], st["kind"])
         acc.counts = None if st["counts"] is None else Counts.from_dict(st["counts"])
-        acc.rows = None if st["rows"] is None else _rowsums_from_dict(st["rows"])
-        acc.exact = [_exact_from_dict(part) for part in st["exact"]]
+        acc.rows = None if st["rows"] is None else rowsums_from_dict(st["rows"])
+        acc.exact = [exact_from_dict(part) for part in st["exact"]]
         if st["binned"] is not None:
             from .binned import BinnedScores
 
             acc.binned = BinnedScores.from_dict(st["binned"])
-        acc.low, acc.high = _from_json(st["low"]), _from_json(st["high"])
+        acc.low, acc.high = from_json(st["low"]), from_json(st["high"])
         acc.partial, acc.dense, acc.width = st["partial"], st["dense"], st["width"]
         acc.shape = None if st["shape"] is None else ScoreShape(**st["shape"])
         acc.ks = None if st["ks"] is None else tuple(st["ks"])
         acc.sets_only, acc.weighted, acc.index_rows = (st["sets_only"], st["weighted"],
                                                        st["index_rows"])
-        acc._thr = _from_json(st["thr"])
-        acc._truth_parts = [_exact_from_dict(p)[0] for p in st["truth_parts"]]
+        acc._thr = from_json(st["thr"])
+        acc._truth_parts = [exact_from_dict(p)[0] for p in st["truth_parts"]]
         return acc
 
     def __repr__(self) -> str:
@@ -1266,248 +1265,7 @@ def looks_like_scores(x) -> bool:
     return arr.ndim == 2 and bool(np.any((arr != 0) & (arr != 1)))
 
 
-def _joined(parts: list):
-    """One (truth CSR, scores, weights) from the parts of several batches. The parts are
-    taken off the list as they are copied, so the scores are held about once, not twice.
-    Float32 codes stay codes when every part holds them (and they decode at the places of
-    the part with the most); else they are decoded first."""
-    if len(parts) == 1:
-        return parts[0]
-    n = sum(p[1].shape[0] for p in parts)
-    places = _common_places([p[1] for p in parts])
-    if places is None:
-        dtype = np.result_type(*[np.float64 if isinstance(p[1], _Codes) else p[1].dtype
-                                 for p in parts])
-    else:
-        dtype = np.float32
-    scores = np.empty((n, parts[0][1].shape[1]), dtype=dtype)
-    weighted = any(p[2] is not None for p in parts)
-    w = np.ones(n) if weighted else None
-    truths = []
-    lo = 0
-    while parts:
-        y, s, pw = parts.pop(0)
-        scores[lo : lo + s.shape[0]] = _plain(s) if places is not None else _values(s)
-        if pw is not None:
-            w[lo : lo + s.shape[0]] = pw
-        truths.append(y)
-        lo += s.shape[0]
-        del s
-    y = sp.vstack(truths, format="csr")
-    y.sort_indices()
-    return y, (scores if places is None else _codes_of(scores, places)), w
-
-
-# -- the exact state's storage --------------------------------------------------------
-
-#: Codes decode exactly while |score| * 10**places stays below this (see _Codes).
-_CODE_LIMIT = 2.0 ** 22
-_MAX_PLACES = 15
-_SAMPLE = 4096  # values tried first, before a whole batch is checked at some places
 _BIN_CELLS = 1 << 20  # cells binned at a time by bin_scores()
-
-
-class _Codes(np.ndarray):
-    """Float32 codes of float64 scores that are decimals of ``places`` places.
-
-    Each score ``x`` is the float64 nearest to ``m / 10**places`` for a whole number
-    ``m``, and ``|x| * 10**places <= 2**22``. Its code is ``float32(x)``, whose rounding
-    error is at most ``|x| * 2**-24``, so ``rint(code * 10**places)`` is ``m`` again and
-    ``rint(code * 10**places) / 10**places`` is ``x``, bit for bit (:func:`_values`).
-    Rounding to float32 keeps order, and distinct scores get distinct codes (they decode
-    apart), so codes keep the scores' order and their ties: all that ROC-AUC, average
-    precision and their bootstrap read. A code does not depend on ``places``, so codes
-    kept at fewer places decode at more, as long as the bound holds for all of them.
-    """
-
-    places = 0
-
-    def __array_finalize__(self, obj):
-        self.places = getattr(obj, "places", 0)
-
-    def __array_wrap__(self, arr, context=None, return_scalar=False):
-        out = np.asarray(arr).view(np.ndarray)  # computed values are values, not codes
-        return out[()] if return_scalar else out
-
-    def __reduce__(self):
-        fn, args, state = super().__reduce__()
-        return fn, args, (state, self.places)
-
-    def __setstate__(self, state):
-        base, self.places = state
-        super().__setstate__(base)
-
-
-def _codes_of(codes: np.ndarray, places: int) -> _Codes:
-    out = codes.view(_Codes)
-    out.places = places
-    return out
-
-
-def _codes(x: np.ndarray, places: int) -> _Codes:
-    """The float32 codes of scores that are decimals of ``places`` places."""
-    return _codes_of(np.ascontiguousarray(x, dtype=np.float32), places)
-
-
-def _plain(scores: np.ndarray) -> np.ndarray:
-    """The array itself; codes as a plain float32 array (what the kernels sort)."""
-    return scores.view(np.ndarray) if isinstance(scores, _Codes) else scores
-
-
-def _values(scores: np.ndarray) -> np.ndarray:
-    """The scores themselves: codes decoded to their float64 values."""
-    if not isinstance(scores, _Codes):
-        return scores
-    scale = 10.0 ** scores.places
-    x = np.multiply(_plain(scores), scale, dtype=np.float64)
-    np.rint(x, out=x)
-    x /= scale
-    return x
-
-
-def _on_places(flat: np.ndarray, places: int) -> np.ndarray:
-    """Which values are the float64 nearest to a decimal of ``places`` places."""
-    out = np.empty(flat.shape, dtype=np.bool_)
-    _kernels.on_places(np.ascontiguousarray(flat), 10.0 ** places, out)  # one pass, no temporaries
-    return out
-
-
-def _fewest_places(values: np.ndarray, start: int, most: int) -> int | None:
-    for k in range(start, most + 1):
-        if _on_places(values, k).all():
-            return k
-    return None
-
-
-def _places(x: np.ndarray, top: float, start: int) -> int | None:
-    """The fewest places, ``start`` or more, at which every score of ``x`` is a decimal
-    that a float32 code keeps (with ``top``, the largest ``|score|`` kept, within the
-    bound of :class:`_Codes`); None if there are none. The places are found on a sample
-    first, so that scores that are not decimals cost a few small checks."""
-    if not math.isfinite(top):
-        return None
-    most = _MAX_PLACES
-    if top * 10.0 ** most > _CODE_LIMIT:
-        most = min(most, math.floor(math.log10(_CODE_LIMIT / top)))
-        while most >= 0 and top * 10.0 ** most > _CODE_LIMIT:  # log10 may round up
-            most -= 1
-    flat = x.reshape(-1)
-    step = max(1, flat.size // _SAMPLE)
-    k = _fewest_places(flat[::step], start, most)
-    while k is not None:
-        ok = _on_places(flat, k)
-        if ok.all():
-            return k
-        k = _fewest_places(flat[~ok][:_SAMPLE], k + 1, most)
-    return None
-
-
-def _common_places(scores: list) -> int | None:
-    """The places at which all these codes decode, or None (some hold values, or the
-    codes of the part with the most places do not decode at them for the others)."""
-    if not all(isinstance(s, _Codes) for s in scores):
-        return None
-    places = max(s.places for s in scores)
-    top = max(max(-float(_plain(s).min()), float(_plain(s).max())) if s.size else 0.0
-              for s in scores)
-    return places if top * 10.0 ** places <= _CODE_LIMIT else None
-
-
-class _Kept:
-    """The last part of an accumulator's exact state, as its own updates made it.
-
-    A part that updates extend holds views of buffers with room for more rows (grown by
-    half each time), so each batch is copied once, into the arrays that
-    :meth:`Accumulator.report` sorts. This holds weak references only: the part's views
-    keep their buffers alive, and a part that the accumulator drops or replaces
-    (``bin_scores``, ``reorder_rows``, a merge) frees them. Only the accumulator whose
-    list of parts it is writes there: a :meth:`Accumulator.copy` that shares the part,
-    or a merge that takes it, starts a part of its own with its next batch.
-    """
-
-    def __init__(self, parts: list, places, top: float, buffers: dict, rows_hint: int = 0):
-        self.list_id = id(parts)
-        self.rows_hint = rows_hint
-        self.part = weakref.ref(parts[-1][1])
-        self.places = places if isinstance(parts[-1][1], _Codes) else None
-        self.top = top
-        self.buffers = {k: weakref.ref(v) for k, v in buffers.items() if v is not None}
-
-    def __reduce__(self):  # a pickled or deep-copied accumulator starts a part of its own
-        return (type(None), ())
-
-    def owns(self, parts: list) -> bool:
-        return bool(parts) and id(parts) == self.list_id and self.part() is parts[-1][1]
-
-    def _room(self, name: str, view, size: int, dtype, ones: int = 0,
-              reserve: int = 0) -> np.ndarray:
-        """The buffer ``view`` is the start of, when it was made here with room for
-        ``size`` entries of ``dtype``; else a new one half as big again (or of
-        ``reserve`` rows, when that is more), holding ``view`` (or, without one, ``ones``
-        leading ones). The truth's views stay above half their buffers' size, so that
-        scipy keeps them as views (it copies one of less than half its base)."""
-        ref = self.buffers.get(name)
-        buf = None if ref is None else ref()
-        if (buf is not None and view is not None and _owner(view) is buf and buf.dtype == dtype
-                and buf.shape[0] >= size and buf.shape[1:] == view.shape[1:]
-                and view.__array_interface__["data"][0] == buf.__array_interface__["data"][0]):
-            return buf
-        rest = () if view is None else view.shape[1:]
-        rows = size + size // 2 + 1
-        try:
-            buf = np.empty((max(rows, reserve),) + rest, dtype=dtype)
-        except MemoryError:  # no address space for the whole reserve
-            buf = np.empty((rows,) + rest, dtype=dtype)
-        if view is not None:
-            buf[: view.shape[0]] = _plain(view) if dtype == np.float32 else _values(view)
-        else:
-            buf[:ones] = 1.0
-        return buf
-
-    def extend(self, part: tuple, y, scores, weights) -> tuple:
-        """``part`` with the rows of one more batch, and the buffers it is a view of."""
-        y0, s0, w0 = part
-        n0, n = s0.shape[0], s0.shape[0] + scores.shape[0]
-        z0, z = y0.indices.shape[0], y0.indices.shape[0] + y.indices.shape[0]
-        codes = isinstance(scores, _Codes) and isinstance(s0, _Codes)
-        dtype = np.float32 if codes else np.result_type(_value_type(s0), _value_type(scores))
-        index = np.int32 if max(z, n, s0.shape[1]) < 2**31 else np.int64
-        bufs = {"scores": self._room("scores", s0, n, dtype, reserve=self.rows_hint),
-                "indptr": self._room("indptr", y0.indptr, n + 1, index),
-                "indices": self._room("indices", y0.indices, z, index),
-                "data": self._room("data", y0.data, z, np.bool_), "weights": None}
-        if w0 is not None or weights is not None:
-            bufs["weights"] = self._room("weights", w0, n, np.float64, ones=n0,
-                                         reserve=self.rows_hint)
-        bufs["scores"][n0:n] = _plain(scores) if codes else _values(scores)
-        bufs["indices"][z0:z] = y.indices
-        bufs["data"][z0:z] = True
-        indptr = bufs["indptr"][n0 + 1 : n + 1]
-        indptr[:] = y.indptr[1:]
-        indptr += z0
-        if bufs["weights"] is not None:
-            bufs["weights"][n0:n] = 1.0 if weights is None else weights
-        truth = sp.csr_matrix((bufs["data"][:z], bufs["indices"][:z], bufs["indptr"][: n + 1]),
-                              shape=(n, s0.shape[1]))
-        truth.has_sorted_indices = True  # each batch's rows came sorted
-        kept = bufs["scores"][:n]
-        if codes:
-            kept = _codes_of(kept, max(s0.places, scores.places))
-        w = None if bufs["weights"] is None else bufs["weights"][:n]
-        return (truth, kept, w), bufs
-
-
-def _owner(view: np.ndarray):
-    """The array that holds a view's memory (a view of a view of codes points to the
-    plain view between)."""
-    while isinstance(view.base, np.ndarray):
-        view = view.base
-    return view
-
-
-def _value_type(scores: np.ndarray):
-    return np.dtype(np.float64) if isinstance(scores, _Codes) else scores.dtype
-
 
 _SCORE_ONLY = {"threshold": D.THRESHOLD, "inclusive": False, "scores_are_logits": False,
                "inv_propensity": None, "k": D.CUTOFFS}
@@ -1564,75 +1322,3 @@ def _max_bound(labels: np.ndarray, micro: float) -> float:
     finite = np.asarray(labels, dtype=np.float64)
     finite = finite[np.isfinite(finite)]
     return float(max(finite.max() if finite.size else 0.0, micro if micro == micro else 0.0))
-
-
-def _array_to_json(a: np.ndarray) -> dict:
-    a = np.ascontiguousarray(a)
-    return {"dtype": a.dtype.str, "shape": list(a.shape),
-            "data": base64.b64encode(a.tobytes()).decode("ascii")}
-
-
-def _array_from_json(d: dict) -> np.ndarray:
-    raw = base64.b64decode(d["data"])
-    return np.frombuffer(raw, dtype=np.dtype(d["dtype"])).reshape(d["shape"]).copy()
-
-
-def _to_json(x):
-    if x is None or isinstance(x, (bool, int, float, str)):
-        return x
-    if hasattr(x, "to_json") and hasattr(x, "tuned_on"):  # tuned Thresholds
-        return {"thresholds": json.loads(x.to_json())}
-    if isinstance(x, np.ndarray):
-        return {"ndarray": _array_to_json(x)}
-    if isinstance(x, np.generic):
-        return x.item()
-    if isinstance(x, dict):
-        return {"dict": [[plain(k), _to_json(v)] for k, v in x.items()]}
-    if isinstance(x, (list, tuple)):
-        return [_to_json(v) for v in x]
-    raise InputError(f"cannot save a setting of type {type(x).__name__} in to_dict().")
-
-
-def _from_json(x):
-    if isinstance(x, dict) and "thresholds" in x:
-        from .thresholds import Thresholds
-
-        return Thresholds.from_json(x["thresholds"])
-    if isinstance(x, dict) and "ndarray" in x:
-        return _array_from_json(x["ndarray"])
-    if isinstance(x, dict) and "dict" in x:
-        return {k: _from_json(v) for k, v in x["dict"]}
-    if isinstance(x, list):
-        return [_from_json(v) for v in x]
-    return x
-
-
-def _shape_to_dict(shape: ScoreShape) -> dict:
-    return {f.name: getattr(shape, f.name) for f in fields(shape)}
-
-
-def _rowsums_to_dict(r: RowSums) -> dict:
-    return {f.name: _to_json(getattr(r, f.name)) for f in fields(r)}
-
-
-def _rowsums_from_dict(d: dict) -> RowSums:
-    kw = {k: _from_json(v) for k, v in d.items()}
-    kw["ks"] = tuple(kw["ks"])
-    return RowSums(**kw)
-
-
-def _exact_to_dict(part) -> dict:
-    y, scores, w = part
-    return {"shape": list(y.shape), "indptr": _array_to_json(y.indptr),
-            "indices": _array_to_json(y.indices),
-            "scores": None if scores is None else _array_to_json(scores),
-            "weights": None if w is None else _array_to_json(w)}
-
-
-def _exact_from_dict(d: dict):
-    indices = _array_from_json(d["indices"])
-    y = sp.csr_matrix((np.ones(indices.shape[0], dtype=np.bool_), indices,
-                       _array_from_json(d["indptr"])), shape=tuple(d["shape"]))
-    scores = None if d["scores"] is None else _array_from_json(d["scores"])
-    w = None if d["weights"] is None else _array_from_json(d["weights"])
-    return y, scores, w
