@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 import sklearn.metrics as skm
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -72,3 +73,26 @@ def test_propensity_scored_precision_sorts_the_true_labels_best_first():
     inv = np.array([1.0, 3.0, 2.0, 1.0])
     got = labelwise.metrics.psprecision_at_k(y, s, k=2, inv_propensity=inv)
     assert got == pytest.approx((1.0 + 3.0) / (3.0 + 2.0), abs=1e-12)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.integers(0, 40), st.integers(1, 30), st.booleans(),
+       st.booleans())
+def test_truth_csr_is_scipys_csr_on_both_paths(seed, n, L, uint8, compiled):
+    from labelwise import _parallel, ranking
+
+    rng = np.random.default_rng(seed)
+    y = rng.random((n, L)) < rng.choice([0.0, 0.1, 0.5, 1.0])
+    y = y.astype(np.uint8) if uint8 else y
+    old = ranking.SERIAL_CELLS, _parallel.SERIAL_CELLS
+    try:
+        if compiled:  # the kernels, over row blocks on threads
+            ranking.SERIAL_CELLS = _parallel.SERIAL_CELLS = 0
+        got = ranking.truth_csr(y)
+    finally:
+        ranking.SERIAL_CELLS, _parallel.SERIAL_CELLS = old
+    want = sp.csr_matrix(y.astype(bool))
+    assert got.has_sorted_indices and got.dtype == np.bool_ and got.shape == (n, L)
+    assert got.indptr.dtype == got.indices.dtype == np.int32
+    np.testing.assert_array_equal(got.indptr, want.indptr)
+    np.testing.assert_array_equal(got.indices, want.indices)

@@ -66,24 +66,29 @@ def csr_counts(n_labels, t_indptr, t_indices, p_indptr, p_indices, w):  # pragma
 
 
 @njit(cache=True, nogil=True)
-def dense_csr(t, indptr):  # pragma: no cover
-    """The column indices of the nonzero cells of an (n, L) ``uint8`` 0/1 matrix, row
-    by row in column order, with their row pointers written into ``indptr`` (n + 1)."""
-    n, L = t.shape
-    indptr[0] = 0
-    nnz = 0
-    for i in range(n):
+def dense_row_counts(t, lo, hi, indptr):  # pragma: no cover
+    """``indptr[i + 1]`` = the number of nonzero cells of row ``i`` of an (n, L)
+    ``uint8`` 0/1 matrix, for the rows ``lo:hi`` (their running sum is the CSR
+    row pointers)."""
+    L = t.shape[1]
+    for i in range(lo, hi):
+        c = 0
         for j in range(L):
-            nnz += t[i, j] != 0
-        indptr[i + 1] = nnz
-    indices = np.empty(nnz, dtype=indptr.dtype)
-    at = 0
-    for i in range(n):
+            c += t[i, j] != 0
+        indptr[i + 1] = c
+
+
+@njit(cache=True, nogil=True)
+def dense_indices(t, lo, hi, indptr, indices):  # pragma: no cover
+    """Write the column indices of the nonzero cells of rows ``lo:hi``, row by row in
+    column order, from ``indices[indptr[lo]]`` on."""
+    L = t.shape[1]
+    at = indptr[lo]
+    for i in range(lo, hi):
         for j in range(L):
             if t[i, j] != 0:
                 indices[at] = j
                 at += 1
-    return indices
 
 
 @njit(cache=True, nogil=True)

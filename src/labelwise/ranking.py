@@ -210,8 +210,27 @@ def truth_csr(y: np.ndarray):
     as ``scipy.sparse.csr_matrix(y)`` gives it (bool data, int32 indices while they fit)."""
     n, L = y.shape
     wide = n * L >= 2**31
-    indptr = np.empty(n + 1, dtype=np.int64 if wide else np.int32)
-    indices = _kernels.dense_csr(np.ascontiguousarray(y).view(np.uint8), indptr)
+    index = np.int64 if wide else np.int32
+    t = np.ascontiguousarray(y).view(np.uint8)
+    indptr = np.empty(n + 1, dtype=index)
+    indptr[0] = 0
+    if n * L < SERIAL_CELLS or not n:  # numpy's passes: as fast here, nothing to compile
+        rows, indices = np.nonzero(t)
+        np.cumsum(np.bincount(rows, minlength=n), out=indptr[1:])
+        indices = indices.astype(index, copy=False)
+    else:  # the rows' counts, then their indices, over row blocks on threads
+
+        def count(lo: int, hi: int) -> None:
+            _kernels.dense_row_counts(t, lo, hi, indptr)
+
+        in_threads(count, n, L)
+        np.cumsum(indptr[1:], out=indptr[1:])
+        indices = np.empty(int(indptr[-1]), dtype=index)
+
+        def fill(lo: int, hi: int) -> None:
+            _kernels.dense_indices(t, lo, hi, indptr, indices)
+
+        in_threads(fill, n, L)
     out = sp.csr_matrix((np.ones(indices.shape[0], dtype=np.bool_), indices, indptr),
                         shape=(n, L))
     out.has_sorted_indices = True
