@@ -376,3 +376,13 @@ def test_readers_of_few_columns_run_further_ahead(tmp_path, monkeypatch):
     # 32,768 rows of 2 columns fit in SMALL_BLOCK_BYTES; of 40 columns they do not
     assert depths == [lw_io.READ_AHEAD_SMALL, lw_io.READ_AHEAD]
     assert not _readers()
+
+
+@pytest.mark.parametrize("places", [0, 1, 3, 6])
+def test_places_are_found_alike_by_numpy_and_by_the_kernel(places, monkeypatch):
+    x = np.concatenate([np.round(RNG.random(3000) * 100, places), RNG.random(50),
+                        [0.1 + 0.2, -0.0, 1e-300]])
+    by_numpy = exact_scores._on_places(x, places)
+    monkeypatch.setattr(exact_scores, "_NUMPY_CELLS", 0)
+    np.testing.assert_array_equal(exact_scores._on_places(x, places), by_numpy)
+    assert by_numpy[:3000].all() and not by_numpy[-3]  # 0.30000000000000004 has 17 places

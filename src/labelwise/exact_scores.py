@@ -120,10 +120,17 @@ def values_of(scores: np.ndarray) -> np.ndarray:
     return x
 
 
+_NUMPY_CELLS = 1 << 18
+
+
 def _on_places(flat: np.ndarray, places: int) -> np.ndarray:
     """Which values are the float64 nearest to a decimal of ``places`` places."""
+    scale = 10.0 ** places
+    if flat.size < _NUMPY_CELLS:  # numpy's passes: nothing to compile for a small input
+        x = np.asarray(flat, dtype=np.float64)
+        return np.rint(x * scale) / scale == x
     out = np.empty(flat.shape, dtype=np.bool_)
-    _kernels.on_places(np.ascontiguousarray(flat), 10.0 ** places, out)  # one pass, no temporaries
+    _kernels.on_places(np.ascontiguousarray(flat), scale, out)  # one pass, no temporaries
     return out
 
 
