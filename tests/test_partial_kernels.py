@@ -96,6 +96,61 @@ def test_top_k_entries_keep_their_order_and_long_rows_are_checked():
     np.testing.assert_allclose(got, [0.0, (1 + 1) / 40 / 2], rtol=0, atol=1e-12)
 
 
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.booleans())
+def test_wide_top_k_rows_name_their_smallest_repeated_label(seed, repeat):
+    from labelwise._partial_kernels import topk_problem
+
+    rng = np.random.default_rng(seed)
+    n, L = int(rng.integers(1, 6)), int(rng.integers(40, 120))
+    w = int(rng.integers(33, L + 1))  # rows of more than 32 entries
+    idx = np.argsort(rng.random((n, L)), axis=1)[:, :w]
+    if repeat:
+        for _ in range(int(rng.integers(1, 4))):
+            i, c, d = rng.integers(0, n, 3)[0], *rng.integers(0, w, 2)
+            idx[i, c] = idx[i, d]
+    want = (0, -1, -1)
+    for i in range(n):
+        labels, counts = np.unique(idx[i], return_counts=True)
+        if (counts > 1).any():
+            want = (2, i, int(labels[counts > 1][0]))
+            break
+    got = topk_problem(idx.astype(rng.choice([np.int32, np.int64])), L)
+    assert tuple(int(x) for x in got) == want
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.booleans(), st.booleans())
+def test_long_rows_count_as_dense_scores_do(seed, ties, single):
+    # rows of (entries x true labels) above 4096 sort; the counts match a dense matrix
+    # whose unscored labels tie below every scored one
+    rng = np.random.default_rng(seed)
+    n, L = int(rng.integers(1, 5)), int(rng.integers(200, 300))
+    width = int(rng.integers(2 * L // 3, L + 1))
+    y = rng.random((n, L)) < rng.choice([0.4, 0.7, 0.95])
+    s = np.round(rng.random((n, L)), 1) if ties else rng.random((n, L))
+    if single:
+        s = s.astype(np.float32)
+    idx = np.argsort(rng.random((n, L)), axis=1)[:, :width]
+    vals = np.take_along_axis(s, idx, axis=1)
+    dense = np.full((n, L), -1.0, dtype=s.dtype)
+    np.put_along_axis(dense, idx, vals, axis=1)
+    ks = (1, int(rng.integers(1, width + 1)), width)
+    want = row_values(coerce_ranking(y, dense), ks)
+    sparse = sp.csr_matrix((vals.ravel(), idx.ravel(), np.arange(0, n * width + 1, width)),
+                           shape=(n, L))
+    for scores in ((idx, vals), sparse):
+        data = coerce_ranking(y, scores)
+        got = row_values(data, ks)
+        lean = at_k_values(data, ks)
+        for name in ("lrap", "ranking_loss", "coverage", "one_error", "ap", "auc",
+                     "auc_weight") + AT_K_FIELDS:
+            np.testing.assert_allclose(got[name], want[name], rtol=0, atol=1e-12,
+                                       err_msg=name)
+        for name in AT_K_FIELDS:
+            np.testing.assert_array_equal(lean[name], got[name], err_msg=name)
+
+
 def test_score_range_of_stored_entries():
     rng = np.random.default_rng(5)
     m = sp.random(50, 20, density=0.2, random_state=6, format="csr", dtype=np.float64)

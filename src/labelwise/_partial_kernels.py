@@ -8,7 +8,8 @@ values follow from them with the same formulas as for dense scores.
 
 A row's scored labels are looked up in a table of one slot per label (filled
 with the row's entries, then cleared), so that each true label is found in one
-step; rows with many entries and true labels sort instead.
+step; rows with many entries and true labels then sort their scored true labels'
+scores and place each of the row's scores among them, instead of counting.
 
 No validation here; inputs are canonical (see ``_validate``).
 """
@@ -18,47 +19,55 @@ from __future__ import annotations
 import numpy as np
 from ._jit import njit
 
-from ._rank_kernels import _at_k_values, _most_true, _row_values
+from ._rank_kernels import _at_k_values, _most_true, _row_values, _stats_by_sorting
 
 _SORT_ABOVE = 4096  # rows with more (entries x true labels) than this sort
 
 
 @njit(cache=True, nogil=True)
-def _sorted_stats(idx, val, true_idx, L, gt, eq, gtt, eqt, tv, scored):  # pragma: no cover
-    """Per-true-label counts of a long row, by sorting; returns the top tie's size and
-    true labels."""
-    w = idx.shape[0]
-    r = true_idx.shape[0]
-    order = np.argsort(idx)
-    sorted_idx = idx[order]
-    n_scored_true = 0
+def _sorted_stats(val, r, L, gt, eq, gtt, eqt, tv, scored):  # pragma: no cover
+    """Per-true-label counts of a long row with scores ``val``, from its ``r`` true
+    labels (those scored marked in ``scored``, with their scores in ``tv``): the scored
+    true ones are sorted, and each score of the row is placed among them; returns the
+    top tie's size and true labels."""
+    w = val.shape[0]
+    work = np.empty(7 * r + 2, dtype=np.int64)
+    ctv = np.empty(2 * r, dtype=tv.dtype)
+    m = 0  # the scored true labels, compacted
     for a in range(r):
-        scored[a] = False
-        pos = np.searchsorted(sorted_idx, true_idx[a])
-        if pos < w and sorted_idx[pos] == true_idx[a]:
-            scored[a] = True
-            tv[a] = val[order[pos]]
-        n_scored_true += scored[a]
-    ordered = np.sort(val)
-    tsorted = np.sort(tv[:r][scored[:r]])
+        if scored[a]:
+            ctv[m] = tv[a]
+            work[m] = a
+            m += 1
+    cgt = work[r : r + m]
+    ceq = work[2 * r : 2 * r + m]
+    cgtt = work[3 * r : 3 * r + m]
+    ceqt = work[4 * r : 4 * r + m]
+    # the count passed on is the length of cgt, not m: numba would also compile the
+    # callee for m's first value, the literal 0
+    _stats_by_sorting(val, ctv[:m], cgt.shape[0], cgt, ceq, cgtt, ceqt, ctv[r:],
+                      work[5 * r : 6 * r + 1], work[6 * r + 1 : 7 * r + 2])
     for a in range(r):
         if not scored[a]:
             gt[a] = w
             eq[a] = L - w
-            gtt[a] = n_scored_true
-            eqt[a] = r - n_scored_true
-            continue
-        v = tv[a]
-        hi = np.searchsorted(ordered, v, side="right")
-        gt[a] = w - hi
-        eq[a] = hi - np.searchsorted(ordered, v, side="left")
-        hi = np.searchsorted(tsorted, v, side="right")
-        gtt[a] = n_scored_true - hi
-        eqt[a] = hi - np.searchsorted(tsorted, v, side="left")
+            gtt[a] = m
+            eqt[a] = r - m
+    for b in range(m):
+        a = work[b]
+        gt[a] = cgt[b]
+        eq[a] = ceq[b]
+        gtt[a] = cgtt[b]
+        eqt[a] = ceqt[b]
     if w == 0:
         return L, r
-    top = ordered[w - 1]
-    top_size = w - np.searchsorted(ordered, top, side="left")
+    top = val[0]
+    for e in range(1, w):
+        if val[e] > top:
+            top = val[e]
+    top_size = 0
+    for e in range(w):
+        top_size += val[e] == top
     top_true = 0
     for a in range(r):
         top_true += scored[a] and tv[a] == top
@@ -112,12 +121,11 @@ def partial_rows(t_indptr, t_indices, s_indptr, s_indices, s_values, n_labels, k
         r = t_indptr[i + 1] - a0
         e0 = s_indptr[i]
         w = s_indptr[i + 1] - e0
+        n_st = _find_true(t_indices, a0, r, s_indices, s_values, e0, w, where, tv, scored)
         if w * r > _SORT_ABOVE:
-            top_size, top_true = _sorted_stats(s_indices[e0 : e0 + w], s_values[e0 : e0 + w],
-                                               t_indices[a0 : a0 + r], L, gt, eq, gtt, eqt,
+            top_size, top_true = _sorted_stats(s_values[e0 : e0 + w], r, L, gt, eq, gtt, eqt,
                                                tv, scored)
         else:
-            n_st = _find_true(t_indices, a0, r, s_indices, s_values, e0, w, where, tv, scored)
             for a in range(r):
                 if not scored[a]:
                     gt[a] = w
@@ -187,11 +195,10 @@ def partial_at_k(t_indptr, t_indices, s_indptr, s_indices, s_values, n_labels, k
         r = t_indptr[i + 1] - a0
         e0 = s_indptr[i]
         w = s_indptr[i + 1] - e0
+        _find_true(t_indices, a0, r, s_indices, s_values, e0, w, where, tv, scored)
         if w * r > _SORT_ABOVE:
-            _sorted_stats(s_indices[e0 : e0 + w], s_values[e0 : e0 + w], t_indices[a0 : a0 + r],
-                          L, gt, eq, gtt, eqt, tv, scored)
+            _sorted_stats(s_values[e0 : e0 + w], r, L, gt, eq, gtt, eqt, tv, scored)
         else:
-            _find_true(t_indices, a0, r, s_indices, s_values, e0, w, where, tv, scored)
             for a in range(r):
                 if not scored[a]:
                     gt[a] = w
@@ -248,15 +255,26 @@ def topk_problem(idx, n_labels):  # pragma: no cover
             for c in range(w):
                 if idx[i, c] < 0 or idx[i, c] >= n_labels:
                     return 1, i, c
-    row = np.empty(w, dtype=np.int64)
+    seen = np.empty(n_labels if w > 32 else 0, dtype=np.bool_)
+    for j in range(seen.shape[0]):
+        seen[j] = False
     for i in range(n):
-        if w > 32:  # long rows: sorted, then neighbours compared
+        if w > 32:  # long rows: each label marked in a table of one slot per label
+            dup = False
             for c in range(w):
-                row[c] = idx[i, c]
-            row.sort()
-            for c in range(1, w):
-                if row[c] == row[c - 1]:
-                    return 2, i, row[c]
+                x = idx[i, c]
+                dup |= seen[x]
+                seen[x] = True
+            for c in range(w):
+                seen[idx[i, c]] = False
+            if dup:
+                smallest = -1
+                for c in range(w):
+                    x = idx[i, c]
+                    if seen[x] and (smallest < 0 or x < smallest):
+                        smallest = x
+                    seen[x] = True
+                return 2, i, smallest
             continue
         dup = False
         for c in range(w):
