@@ -33,42 +33,48 @@ _SORT_ABOVE = 384
 @njit(cache=True, nogil=True)
 def _heap_sort(a):  # pragma: no cover
     """Sort ``a`` in place, ascending (a plain loop: it compiles in a fraction of the
-    time of ``np.sort``, whose generic machinery numba builds per dtype)."""
+    time of ``np.sort``, whose generic machinery numba builds per dtype). One loop
+    sifts down the roots of the heap as it is built, then the root after each of the
+    largest is moved to the end."""
     n = a.shape[0]
-    for start in range(n // 2 - 1, -1, -1):
-        _sift(a, start, n)
-    for end in range(n - 1, 0, -1):
-        x = a[0]
-        a[0] = a[end]
-        a[end] = x
-        _sift(a, 0, end)
-
-
-@njit(cache=True, nogil=True)
-def _sift(a, root, end):  # pragma: no cover
+    start = n // 2
+    end = n
     while True:
-        child = 2 * root + 1
-        if child >= end:
-            return
-        if child + 1 < end and a[child] < a[child + 1]:
-            child += 1
-        if a[root] >= a[child]:
-            return
-        x = a[root]
-        a[root] = a[child]
-        a[child] = x
-        root = child
+        if start > 0:  # building the heap
+            start -= 1
+            root = start
+        else:  # the largest goes to the end, and the heap shrinks
+            end -= 1
+            if end <= 0:
+                return
+            x = a[0]
+            a[0] = a[end]
+            a[end] = x
+            root = start
+        while True:
+            child = 2 * root + 1
+            if child >= end:
+                break
+            if child + 1 < end and a[child] < a[child + 1]:
+                child += 1
+            if a[root] >= a[child]:
+                break
+            x = a[root]
+            a[root] = a[child]
+            a[child] = x
+            root = child
 
 
 @njit(cache=True, nogil=True)
-def _below(ordered, v, strict):  # pragma: no cover
-    """How many entries of the ascending ``ordered`` are below ``v`` (``strict``) or at
-    most ``v``: ``np.searchsorted`` with side ``"left"`` or ``"right"``."""
+def _below(ordered, v):  # pragma: no cover
+    """How many entries of the ascending ``ordered`` are below ``v``: ``np.searchsorted``
+    with side ``"left"`` (one signature, where a flag for the side would compile twice,
+    once for each literal)."""
     lo = 0
     hi = ordered.shape[0]
     while lo < hi:
         mid = (lo + hi) // 2
-        if ordered[mid] < v or (not strict and ordered[mid] == v):
+        if ordered[mid] < v:
             lo = mid + 1
         else:
             hi = mid
@@ -93,7 +99,7 @@ def _stats_by_sorting(s, tv, r, gt, eq, gtt, eqt, tsorted, above, same):  # prag
         same[c] = 0
     for k in range(L):
         x = s[k]
-        c = _below(tsorted, x, True)
+        c = _below(tsorted, x)
         if c < r and tsorted[c] == x:
             same[c] += 1
         else:
@@ -102,8 +108,10 @@ def _stats_by_sorting(s, tv, r, gt, eq, gtt, eqt, tsorted, above, same):  # prag
         above[c] += same[c] + above[c + 1]
     for a in range(r):
         v = tv[a]
-        lo = _below(tsorted, v, True)
-        hi = _below(tsorted, v, False)
+        lo = _below(tsorted, v)
+        hi = lo + 1  # past the true scores tied with v (v is one of them)
+        while hi < r and tsorted[hi] == v:
+            hi += 1
         gt[a] = above[hi]
         eq[a] = same[lo]
         gtt[a] = r - hi
