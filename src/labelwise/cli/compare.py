@@ -14,7 +14,7 @@ from ..comparison import CORRECTIONS, TESTS, compare_accumulators
 from ..errors import InputError
 from ..registry import REGISTRY
 from . import options as O
-from .evaluate import Layout, Scoring, feed
+from .evaluate import Layout, Scoring, feed, memory_size
 
 EXAMPLES = """
 \b
@@ -113,7 +113,7 @@ def compare_command(true, models, scores, threshold, ge, id_column, labels_colum
                       zero_division=O.zero_division_value(zero_division), beta=beta,
                       propensity_from=None, propensity_a=D.PROPENSITY_A,
                       propensity_b=D.PROPENSITY_B, k=O.cutoffs(cutoffs), auc="exact",
-                      auc_auto=False, bins=D.BINS, memory_limit=D.MEMORY_LIMIT)
+                      auc_auto=False, bins=D.BINS, memory_limit=memory_size(D.MEMORY_LIMIT))
     _compare(true, dict(zip(names, models)), scores, layout, scoring, labels_file=labels_file,
              metrics=list(metrics) or None, test=test, correction=correction,
              n_resamples=n_resamples, seed=seed, ci=ci, alpha=alpha, fmt=fmt, output=output,

@@ -329,7 +329,7 @@ def _size(n: float) -> str:
     return f"{n:g} bytes"
 
 
-def _memory(value: str) -> float:
+def memory_size(value: str) -> float:
     """``2GB``, ``500MB``, ``1.5G`` or a number of bytes."""
     import re as _re
 
@@ -467,7 +467,8 @@ def evaluate_command(true, pred, scores, threshold, ge, id_column, labels_column
                       propensity_from=propensity_from, propensity_a=propensity_a,
                       propensity_b=propensity_b, k=ks,
                       auc="binned" if auc_mode == "binned" else "exact",
-                      auc_auto=auc_mode == "auto", bins=bins, memory_limit=_memory(memory_limit),
+                      auc_auto=auc_mode == "auto", bins=bins,
+                      memory_limit=memory_size(memory_limit),
                       ci=ci, n_bootstrap=n_bootstrap, ci_method=ci_method, seed=seed,
                       calibration_bins=calibration_bins)
     _evaluate((true, pred, scores), (train_true, train_pred, train_scores), layout, scoring,
