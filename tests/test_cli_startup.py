@@ -60,7 +60,7 @@ def test_compile_notice_names_the_expected_wait():
     assert O.compile_notice("labelwise._kernels.csr_counts") == (
         "labelwise: compiling fast kernels, once: about 4 s (later runs load them from the "
         "cache).")
-    assert "about 10 s" in O.compile_notice("labelwise._rank_kernels.dense_rows")
+    assert "about 5 s" in O.compile_notice("labelwise._rank_kernels.dense_rows")
 
 
 _MODULE = '''

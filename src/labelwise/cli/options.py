@@ -165,8 +165,8 @@ def zero_division_value(value: str):
 # Seconds numba takes to compile what a first run needs on a quiet 2-core machine
 # (benchmarks/bench_startup.py lists each kernel's time; a busy machine takes two to
 # three times as long): the counting kernels of large hard-label inputs, and
-# everything a report with scores uses (9.7 s in docs/benchmarks.md).
-COMPILE_SECONDS = {"counts": 4, "scores": 10}
+# everything a report with scores uses (4.3 s in docs/benchmarks.md).
+COMPILE_SECONDS = {"counts": 4, "scores": 5}
 _COUNTING_KERNELS = ("dense_counts", "dense_counts_narrow", "dense_counts_weighted",
                      "csr_counts")
 
