@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from labelwise import Accumulator, _numpy_counts, _parallel
 from labelwise import counts as counts_module
+from labelwise import counts as counts_module
 from labelwise.counts import Counts
 from labelwise._dense_kernels import flat_bytes
 
@@ -199,3 +200,24 @@ def test_flat_bytes_pads_short_matrices_and_views_long_ones():
     assert flat_bytes(np.ones((1, 3), dtype=bool)).tolist() == [1, 1, 1, 0, 0, 0, 0, 0]
     assert flat_bytes(np.asfortranarray(np.eye(3, dtype=bool))).tolist()[:9] == [
         1, 0, 0, 0, 1, 0, 0, 0, 1]
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+def test_kept_histograms_are_zero_again_for_the_next_batch(weighted):
+    # a batch of full rows writes far into the row-group histogram; the next batch,
+    # of sparse rows, gets the same histogram back and must count only its own rows
+    rng = np.random.default_rng(4)
+    full = np.ones((300, 40), dtype=bool)
+    sparse_t = rng.random((500, 40)) < 0.05
+    sparse_p = rng.random((500, 40)) < 0.05
+    w_full = rng.random(300) + 0.5 if weighted else None
+    w_sparse = rng.random(500) + 0.5 if weighted else None
+    for _ in range(3):
+        _count(lambda: Counts.from_arrays(full, full, sample_weight=w_full), True)
+        got = _count(lambda: Counts.from_arrays(sparse_t, sparse_p, sample_weight=w_sparse),
+                     True)
+        ref = _brute_force(sparse_t, sparse_p, w_sparse)
+        for name in ("row_true", "row_pred", "row_both", "row_count"):
+            np.testing.assert_array_equal(getattr(got, name), ref[name])
+        np.testing.assert_allclose(got.row_weight, ref["row_weight"], rtol=1e-12)
+    assert counts_module._HISTOGRAMS._free  # the histograms were kept, and reused

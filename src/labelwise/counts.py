@@ -8,6 +8,7 @@ makes streaming, merging accumulators and distributed evaluation exact.
 from __future__ import annotations
 
 import mmap
+import threading
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -21,6 +22,7 @@ from .errors import InputError
 __all__ = ["Counts"]
 
 _DENSE_KEY_LIMIT = 1 << 22  # histogram by bincount when base**3 keys fit in this
+_ADD_KEY_LIMIT = 1 << 16  # adding counts: the same, while it costs less than a sort
 _HIST_KEYS = 1 << 21  # dense input: row groups counted in the kernel when (L + 1)**3 fit
 
 
@@ -195,9 +197,16 @@ class Counts:
         if self.unknown is not None or other.unknown is not None:
             return self._add_unknown(other, labels, rt, rp, rb)
         base = _key_base(rt, rp)
-        uniq, inv = np.unique(_row_key(rt, rp, rb, base), return_inverse=True)
-        count = np.bincount(inv, np.concatenate([self.row_count, other.row_count]))
-        weight = np.bincount(inv, np.concatenate([self.row_weight, other.row_weight]))
+        key = _row_key(rt, rp, rb, base)
+        counts = np.concatenate([self.row_count, other.row_count])
+        weights = np.concatenate([self.row_weight, other.row_weight])
+        if base**3 <= _ADD_KEY_LIMIT:  # a histogram over every key: no sort
+            count = np.bincount(key, counts)
+            uniq = np.flatnonzero(count)
+            count, weight = count[uniq], np.bincount(key, weights)[uniq]
+        else:
+            uniq, inv = np.unique(key, return_inverse=True)
+            count, weight = np.bincount(inv, counts), np.bincount(inv, weights)
         return Counts(
             self.tp + other.tp,
             self.fp + other.fp,
@@ -432,8 +441,8 @@ def _dense_kernel_counts(t, p, sample_weight=None, grouped: bool = True):
 
     def run(lo: int, hi: int):
         acc = np.zeros((4, L) if weighted else (3, L), np.float64 if weighted else np.int64)
-        hist = _untouched_zeros(keys, np.int64)
-        hist_w = _untouched_zeros(keys if weighted else 0, np.float64)
+        hist = _HISTOGRAMS.take(keys, np.int64)
+        hist_w = _HISTOGRAMS.take(keys if weighted else 0, np.float64)
         top = np.zeros(2, dtype=np.int64)
         if weighted:
             k.dense_counts_weighted(t2, p2, L, sample_weight, lo, hi, acc, hist, hist_w,
@@ -463,9 +472,44 @@ def _dense_kernel_counts(t, p, sample_weight=None, grouped: bool = True):
         weight = sum(part[2].reshape(base, base, base)[corner] for part in parts).ravel()[at]
     else:
         weight = None
+    for part in parts:  # zero again where the rows wrote, and kept for the next batch
+        _HISTOGRAMS.give_back(part[1], base, corner)
+        _HISTOGRAMS.give_back(part[2], base, corner)
     count = count.ravel()[at]
     return (tp, fp, fn, tn, *sizes, count,
             count.astype(np.float64) if weight is None else weight)
+
+
+class _Histograms:
+    """Zeroed row-group histograms, kept between batches: a fresh one takes a page
+    fault for every page its rows touch (hundreds, for a corner of (L + 1)**3 keys),
+    which costs more than counting a batch of 10,000 rows; a kept one is zeroed again
+    in the corner that was written. Safe for the counting threads."""
+
+    KEEP = 16  # histograms kept per size and dtype
+
+    def __init__(self) -> None:
+        self._free: dict = {}
+        self._lock = threading.Lock()
+
+    def take(self, size: int, dtype) -> np.ndarray:
+        with self._lock:
+            free = self._free.get((size, np.dtype(dtype)))
+            if free:
+                return free.pop()
+        return _untouched_zeros(size, dtype)
+
+    def give_back(self, hist: np.ndarray, base: int, corner: tuple) -> None:
+        if hist.size != base**3 or not hist.size:
+            return
+        hist.reshape(base, base, base)[corner] = 0
+        with self._lock:
+            free = self._free.setdefault((hist.size, hist.dtype), [])
+            if len(free) < self.KEEP:
+                free.append(hist)
+
+
+_HISTOGRAMS = _Histograms()
 
 
 def _untouched_zeros(size: int, dtype) -> np.ndarray:
