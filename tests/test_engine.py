@@ -1261,3 +1261,32 @@ def test_to_dict_is_strict_json_with_zero_division_nan():
 def test_score_settings_are_refused_with_hard_predictions(setting, name):
     with pytest.raises(InputError, match=rf"{name} apply to scores \(y_score=\)"):
         Accumulator(**setting).update([[1, 0]], [[1, 1]])
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+def test_many_batches_add_up_as_one_evaluate_whatever_reads_the_state(weighted):
+    # batches' counts wait to be added up together: every way of reading the state
+    # (report, copy, pickle, to_dict, merge, n_samples) sees all of them, in order
+    rng = np.random.default_rng(8)
+    n, L = 3000, 7
+    y, p = rng.random((n, L)) < 0.3, rng.random((n, L)) < 0.3
+    w = rng.random(n) + 0.5 if weighted else None
+    acc = Accumulator()
+    for lo in range(0, n, 20):  # 150 batches: more than wait at once
+        acc.update(y[lo:lo + 20], p[lo:lo + 20],
+                   sample_weight=None if w is None else w[lo:lo + 20])
+        if lo == 1000:
+            early = acc.copy()
+            assert early.n_samples == 1020
+    want = evaluate(y, p, sample_weight=w)
+    for got in (acc, pickle.loads(pickle.dumps(acc)), acc.copy(),
+                Accumulator.from_dict(json.loads(json.dumps(acc.to_dict())))):
+        assert got.report().metrics == pytest.approx(want.metrics, rel=1e-12, abs=1e-15)
+    assert acc.counts.row_count.sum() == n and acc.n_samples == n
+    assert early.n_samples == 1020  # the copy kept its own batches
+    rest = Accumulator()
+    for lo in range(1020, n, 20):
+        rest.update(y[lo:lo + 20], p[lo:lo + 20],
+                    sample_weight=None if w is None else w[lo:lo + 20])
+    merged = early.merge(rest).report()
+    assert merged.metrics == pytest.approx(want.metrics, rel=1e-12, abs=1e-15)

@@ -246,6 +246,54 @@ class Counts:
             return self
         return NotImplemented
 
+    @staticmethod
+    def total(parts: list) -> "Counts":
+        """``parts[0] + parts[1] + ...``, the same numbers (every sum is taken in that
+        order), with the row groups merged once instead of once per ``+``.
+
+        >>> a = Counts.from_arrays([[1, 0]], [[1, 1]])
+        >>> Counts.total([a, a, a]) == a + a + a
+        True
+        """
+        if len(parts) == 1:
+            return parts[0]
+        if any(p.unknown is not None for p in parts):
+            out = parts[0]
+            for p in parts[1:]:
+                out = out + p
+            return out
+        first = parts[0]
+        labels = first.labels
+        for p in parts[1:]:
+            labels = _common_labels(labels, p.labels)
+            if p.n_labels != first.n_labels:
+                return first + p  # raises, as + does
+        sums = []
+        for name in ("tp", "fp", "fn", "tn"):
+            total = getattr(first, name)
+            for p in parts[1:]:
+                total = total + getattr(p, name)
+            sums.append(total)
+        rt = np.concatenate([p.row_true for p in parts])
+        rp = np.concatenate([p.row_pred for p in parts])
+        rb = np.concatenate([p.row_both for p in parts])
+        base = _key_base(rt, rp)
+        key = _row_key(rt, rp, rb, base)
+        counts = np.concatenate([p.row_count for p in parts])
+        weights = np.concatenate([p.row_weight for p in parts])
+        if base**3 <= _DENSE_KEY_LIMIT:
+            count = np.bincount(key, counts)
+            uniq = np.flatnonzero(count)
+            count, weight = count[uniq], np.bincount(key, weights)[uniq]
+        else:
+            uniq, inv = np.unique(key, return_inverse=True)
+            count, weight = np.bincount(inv, counts), np.bincount(inv, weights)
+        n_samples, total_weight = first.n_samples, first.total_weight
+        for p in parts[1:]:
+            n_samples, total_weight = n_samples + p.n_samples, total_weight + p.total_weight
+        return Counts(*sums, *_decode_key(uniq, base), count.astype(np.int64), weight,
+                      n_samples, total_weight, labels)
+
     def __eq__(self, other) -> bool:
         if not isinstance(other, Counts):
             return NotImplemented

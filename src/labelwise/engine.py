@@ -302,7 +302,7 @@ class Accumulator:
             self.mlcm = m if self.mlcm is None else self.mlcm + m
         self.sets_only &= sets
         self._fix_labels(data)
-        self.counts = counts if self.counts is None else self.counts + counts
+        self._add_counts(counts)
         self.kind = kind
         self.weighted |= weights is not None
         self.index_rows |= data.index is not None
@@ -310,12 +310,52 @@ class Accumulator:
             self._truth_parts.append(sp.csr_matrix(data.y_true))
         return self
 
+    #: Batches' counts added up at once, in order (row groups merged once, not per batch)
+    _PENDING = 64
+
+    @property
+    def counts(self) -> Counts | None:
+        """The :class:`~labelwise.Counts` of every batch so far (None before any)."""
+        pending = self.__dict__.get("_pending")
+        if pending:
+            held = self.__dict__.get("_counts")
+            self.__dict__["_counts"] = Counts.total(([] if held is None else [held]) + pending)
+            self.__dict__["_pending"] = []
+        return self.__dict__.get("_counts")
+
+    @counts.setter
+    def counts(self, value: Counts | None) -> None:
+        self.__dict__["_counts"] = value
+        self.__dict__["_pending"] = []
+
+    def _add_counts(self, counts: Counts) -> None:
+        """Add a batch's counts: kept aside, and added with the others when the state is
+        read (or when many wait), in the order of the batches."""
+        held = self.__dict__.get("_counts")
+        pending = self.__dict__.setdefault("_pending", [])
+        last = pending[-1] if pending else held
+        if last is not None and (last.n_labels != counts.n_labels
+                                 or last.unknown is not None or counts.unknown is not None):
+            self.counts = self.counts + counts  # refused here, if it is, as + refuses
+            return
+        if last is None:
+            self.counts = counts
+            return
+        pending.append(counts)
+        if len(pending) >= self._PENDING:
+            self.counts  # noqa: B018 (adds them up)
+
     def _fix_labels(self, data) -> None:
-        if self.counts is None or self.counts.labels == ():
+        if self._counts_labels() is None or self._counts_labels() == ():
             self.named = bool(getattr(data, "named", True))
             self.labels = tuple(data.labels) if self.named else None
             self.n_labels = data.n_labels
             self._fixed = self._fixed or not self.sets_only
+
+    def _counts_labels(self):
+        """The labels of the counts so far (None before any), without adding them up."""
+        held = self.__dict__.get("_counts")
+        return None if held is None else held.labels
 
     def _vocabulary(self, rt, rp, ru=None):
         """The labels to validate a batch against, the wider vocabulary new label sets
@@ -792,8 +832,10 @@ class Accumulator:
 
     def copy(self) -> "Accumulator":
         """A shallow copy whose later updates leave this one unchanged."""
+        self.counts  # noqa: B018 (adds up the batches' counts, so the copy shares none)
         new = object.__new__(Accumulator)
         new.__dict__.update(self.__dict__)
+        new.__dict__["_pending"] = []
         new.settings = dict(self.settings)
         new.exact = list(self.exact)
         new._truth_parts = list(self._truth_parts)
