@@ -15,7 +15,7 @@ import numpy as np
 from . import _sparse as sp
 
 from . import _kernels, _numpy_counts
-from ._parallel import SERIAL_CELLS, in_threads
+from ._parallel import ROW_BLOCKS, SERIAL_CELLS, in_threads
 from ._validate import Labelled, check_sample_weight, coerce_pair
 from .errors import InputError
 
@@ -534,7 +534,7 @@ class _Histograms:
     which costs more than counting a batch of 10,000 rows; a kept one is zeroed again
     in the corner that was written. Safe for the counting threads."""
 
-    KEEP = 16  # histograms kept per size and dtype
+    KEEP = ROW_BLOCKS  # histograms kept per size and dtype: one per row block of a call
 
     def __init__(self) -> None:
         self._free: dict = {}
