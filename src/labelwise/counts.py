@@ -451,6 +451,19 @@ def per_row_counts(data: Labelled, sample_weight=None):
     return _dense_kernel_counts(t, p, sample_weight, grouped=False)
 
 
+def _dense_kernels():
+    """:mod:`labelwise._dense_kernels`, imported (with numba) on first use."""
+    global _DENSE_KERNELS
+    if _DENSE_KERNELS is None:
+        from . import _dense_kernels as k
+
+        _DENSE_KERNELS = k
+    return _DENSE_KERNELS
+
+
+_DENSE_KERNELS = None
+
+
 def _dense_kernel_counts(t, p, sample_weight=None, grouped: bool = True):
     """Count two dense (n, L) 0/1 matrices with the compiled kernels, over row blocks
     on threads.
@@ -473,8 +486,7 @@ def _dense_kernel_counts(t, p, sample_weight=None, grouped: bool = True):
         distinct triples in sorted order when ``grouped``, else the per-row int32
         sizes ``(row_true, row_pred, row_both)``.
     """
-    from . import _dense_kernels as k  # imports numba
-
+    k = _dense_kernels()
     n, L = t.shape
     weighted = sample_weight is not None
     if weighted:
@@ -501,7 +513,7 @@ def _dense_kernel_counts(t, p, sample_weight=None, grouped: bool = True):
         return acc, hist, hist_w, top
 
     parts = in_threads(run, n, L)
-    acc = sum(part[0] for part in parts)
+    acc = parts[0][0] if len(parts) == 1 else sum(part[0] for part in parts)
     if weighted:
         tp, fp, fn, tn = acc
     else:
@@ -513,7 +525,9 @@ def _dense_kernel_counts(t, p, sample_weight=None, grouped: bool = True):
     mt = max(int(part[3][0]) for part in parts)
     mp = max(int(part[3][1]) for part in parts)
     corner = (slice(0, mt + 1), slice(0, mp + 1), slice(0, min(mt, mp) + 1))
-    count = sum(part[1].reshape(base, base, base)[corner] for part in parts)
+    count = parts[0][1].reshape(base, base, base)[corner].copy()  # (the histogram is zeroed)
+    for part in parts[1:]:
+        count += part[1].reshape(base, base, base)[corner]
     at = np.flatnonzero(count)
     sizes = (a.astype(np.int64) for a in np.unravel_index(at, count.shape))
     if weighted:  # block by block, in row order within each block

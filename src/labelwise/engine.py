@@ -386,6 +386,8 @@ class Accumulator:
 
     def _refuse_score_settings(self) -> None:
         """Settings that apply to scores are an error with hard predictions, not ignored."""
+        if self.kind == "labels":  # checked with the first batch: the settings stay
+            return
         s = self.settings
         given = {"threshold": s["threshold"], "inclusive": s["inclusive"],
                  "scores_are_logits": s["scores_are_logits"],
