@@ -316,6 +316,10 @@ class Accumulator:
     @property
     def counts(self) -> Counts | None:
         """The :class:`~labelwise.Counts` of every batch so far (None before any)."""
+        return self._add_up()
+
+    def _add_up(self) -> Counts | None:
+        """Add the waiting batches' counts to the state's, in batch order; the total."""
         pending = self.__dict__.get("_pending")
         if pending:
             held = self.__dict__.get("_counts")
@@ -334,16 +338,16 @@ class Accumulator:
         held = self.__dict__.get("_counts")
         pending = self.__dict__.setdefault("_pending", [])
         last = pending[-1] if pending else held
-        if last is not None and (last.n_labels != counts.n_labels
-                                 or last.unknown is not None or counts.unknown is not None):
-            self.counts = self.counts + counts  # refused here, if it is, as + refuses
-            return
         if last is None:
             self.counts = counts
             return
+        if (last.n_labels != counts.n_labels or last.labels != counts.labels
+                or last.unknown is not None or counts.unknown is not None):
+            self.counts = self._add_up() + counts  # refused here, if it is, as + refuses
+            return
         pending.append(counts)
         if len(pending) >= self._PENDING:
-            self.counts  # noqa: B018 (adds them up)
+            self._add_up()
 
     def _fix_labels(self, data) -> None:
         if self._counts_labels() is None or self._counts_labels() == ():
@@ -834,7 +838,7 @@ class Accumulator:
 
     def copy(self) -> "Accumulator":
         """A shallow copy whose later updates leave this one unchanged."""
-        self.counts  # noqa: B018 (adds up the batches' counts, so the copy shares none)
+        self._add_up()  # so that the copy shares no list of waiting counts
         new = object.__new__(Accumulator)
         new.__dict__.update(self.__dict__)
         new.__dict__["_pending"] = []
