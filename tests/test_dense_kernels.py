@@ -8,6 +8,7 @@ flushed), empty rows, weights, unknown entries, several dtypes and memory orders
 
 from __future__ import annotations
 
+import pickle
 from unittest import mock
 
 import numpy as np
@@ -221,3 +222,34 @@ def test_kept_histograms_are_zero_again_for_the_next_batch(weighted):
             np.testing.assert_array_equal(getattr(got, name), ref[name])
         np.testing.assert_allclose(got.row_weight, ref["row_weight"], rtol=1e-12)
     assert counts_module._HISTOGRAMS._free  # the histograms were kept, and reused
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+def test_tallied_batches_count_their_rows_once_however_the_state_is_read(weighted):
+    # batches counted by the kernels put their rows into the accumulator's tally,
+    # which is read once when the state is: the row groups are those of all the rows
+    rng = np.random.default_rng(6)
+    n, L = 2400, 30
+    t = rng.random((n, L)) < rng.uniform(0.02, 0.6, L)
+    p = rng.random((n, L)) < rng.uniform(0.02, 0.6, L)
+    w = rng.random(n) + 0.5 if weighted else None
+    with mock.patch.object(_numpy_counts, "take", lambda cells: False):
+        acc = Accumulator()
+        for lo in range(0, n, 100):
+            acc.update(t[lo:lo + 100], p[lo:lo + 100],
+                       sample_weight=None if w is None else w[lo:lo + 100])
+            if lo == 1000:
+                half = pickle.loads(pickle.dumps(acc))
+                copy = acc.copy()
+        assert acc.__dict__["_tally"].rows > 0  # rows wait in the tally, not in counts
+        got = acc.counts
+        assert acc.__dict__["_tally"].rows == 0
+    ref = _brute_force(t, p, w)
+    for name in ("row_true", "row_pred", "row_both", "row_count"):
+        np.testing.assert_array_equal(getattr(got, name), ref[name])
+    np.testing.assert_allclose(got.row_weight, ref["row_weight"], rtol=1e-12)
+    np.testing.assert_array_equal(got.tp, ref["tp"]) if not weighted else \
+        np.testing.assert_allclose(got.tp, ref["tp"], rtol=1e-12)
+    assert half.n_samples == copy.n_samples == 1100 and got.n_samples == n
+    assert half.counts == copy.counts
+    assert half.counts.row_count.sum() == 1100

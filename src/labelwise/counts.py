@@ -19,7 +19,7 @@ from ._parallel import ROW_BLOCKS, SERIAL_CELLS, in_threads
 from ._validate import Labelled, check_sample_weight, coerce_pair
 from .errors import InputError
 
-__all__ = ["Counts"]
+__all__ = ["Counts", "RowTally"]
 
 _DENSE_KEY_LIMIT = 1 << 22  # histogram by bincount when base**3 keys fit in this
 _ADD_KEY_LIMIT = 1 << 16  # adding counts: the same, while it costs less than a sort
@@ -125,21 +125,24 @@ class Counts:
         return cls.from_labelled(data, weights)
 
     @classmethod
-    def from_labelled(cls, data: Labelled, sample_weight=None, unknown=None) -> "Counts":
+    def from_labelled(cls, data: Labelled, sample_weight=None, unknown=None,
+                      tally: "RowTally | None" = None) -> "Counts":
         """Count validated data (see :func:`labelwise._validate.coerce_pair`).
 
         The counts take ``data.labels`` when they are names (``data.named``),
         else ``labels=None``. ``unknown`` is the boolean CSR mask of unknown truth
         entries, already taken out of ``data`` (0 on both sides,
         :func:`labelwise._validate.unknown.apply_unknown`): they are then left out
-        of ``tn`` and counted in :attr:`unknown` and :attr:`row_unknown`.
+        of ``tn`` and counted in :attr:`unknown` and :attr:`row_unknown`. With a
+        :class:`RowTally` of as many labels, the rows of a small dense batch may be
+        counted into it instead: the counts then have no row groups of their own.
         """
         n = data.n_samples
         w = None if sample_weight is None else sample_weight
         total = float(n) if w is None else float(w.sum())
         labels = tuple(data.labels) if getattr(data, "named", True) else None
         if unknown is None and _groups_fit(data.y_true):
-            tp, fp, fn, tn, *groups = _dense_grouped(data.y_true, data.y_pred, w)
+            tp, fp, fn, tn, *groups = _dense_grouped(data.y_true, data.y_pred, w, tally)
             return cls(tp, fp, fn, tn, *groups, n_samples=n, total_weight=total,
                        labels=labels)
         tp, fp, fn, tn, rt, rp, rb = per_row_counts(data, sample_weight)
@@ -154,6 +157,15 @@ class Counts:
         *groups, g_unknown = _group_rows_unknown(rt, rp, rb, ru, w)
         return cls(tp, fp, fn, tn - per_label, *groups, n_samples=n, total_weight=total,
                    labels=labels, unknown=per_label, row_unknown=g_unknown)
+
+    @classmethod
+    def of_row_groups(cls, groups: tuple, like: "Counts") -> "Counts":
+        """Counts holding only row groups ``(row_true, row_pred, row_both, row_count,
+        row_weight)`` (no rows, no per-label counts), over the labels of ``like``: what a
+        :class:`RowTally` adds to the counts of the batches it tallied."""
+        zeros = np.zeros_like(like.tp)
+        return cls(zeros, zeros.copy(), zeros.copy(), zeros.copy(), *groups, n_samples=0,
+                   total_weight=0.0, labels=like.labels)
 
     @classmethod
     def of_unlabelled_rows(cls, n_samples: int, sample_weight=None) -> "Counts":
@@ -420,15 +432,18 @@ def _numpy_path(cells: int, sample_weight) -> bool:
     return _numpy_counts.take(cells)
 
 
-def _dense_grouped(t, p, sample_weight=None):
+def _dense_grouped(t, p, sample_weight=None, tally=None):
     """Per-label ``tp, fp, fn, tn`` and the row groups of :class:`Counts` (``row_true,
     row_pred, row_both, row_count, row_weight``) of dense 0/1 input: with numpy for
-    small inputs, as :func:`per_row_counts` does, else with the kernels."""
+    small inputs, as :func:`per_row_counts` does, else with the kernels (into ``tally``,
+    when it takes the batch: then with no row groups)."""
     n, L = t.shape
     if _numpy_path(n * L, sample_weight):
         tp, fp, fn, tn, rt, rp, rb = _numpy_counts.dense_counts(
             t.view(np.uint8), p.view(np.uint8), sample_weight)
         return tp, fp, fn, tn, *_group_rows(rt, rp, rb, sample_weight)
+    if tally is not None and tally.takes(n, L, sample_weight is not None):
+        return _dense_kernel_counts(t, p, sample_weight, tally=tally)
     return _dense_kernel_counts(t, p, sample_weight)
 
 
@@ -464,7 +479,7 @@ def _dense_kernels():
 _DENSE_KERNELS = None
 
 
-def _dense_kernel_counts(t, p, sample_weight=None, grouped: bool = True):
+def _dense_kernel_counts(t, p, sample_weight=None, grouped: bool = True, tally=None):
     """Count two dense (n, L) 0/1 matrices with the compiled kernels, over row blocks
     on threads.
 
@@ -501,9 +516,12 @@ def _dense_kernel_counts(t, p, sample_weight=None, grouped: bool = True):
 
     def run(lo: int, hi: int):
         acc = np.zeros((4, L) if weighted else (3, L), np.float64 if weighted else np.int64)
-        hist = _HISTOGRAMS.take(keys, np.int64)
-        hist_w = _HISTOGRAMS.take(keys if weighted else 0, np.float64)
-        top = np.zeros(2, dtype=np.int64)
+        if tally is not None:  # rows into the tally's histograms, read once for many batches
+            hist, hist_w, top = tally.hist, tally.hist_w, tally.top
+        else:
+            hist = _HISTOGRAMS.take(keys, np.int64)
+            hist_w = _HISTOGRAMS.take(keys if weighted else 0, np.float64)
+            top = np.zeros(2, dtype=np.int64)
         if weighted:
             k.dense_counts_weighted(t2, p2, L, sample_weight, lo, hi, acc, hist, hist_w,
                                     base, top, *rows)
@@ -512,7 +530,7 @@ def _dense_kernel_counts(t, p, sample_weight=None, grouped: bool = True):
             count(t8, p8, L, lo, hi, acc, hist, base, top, *rows)
         return acc, hist, hist_w, top
 
-    parts = in_threads(run, n, L)
+    parts = [run(0, n)] if tally is not None else in_threads(run, n, L)  # one tally: serial
     acc = parts[0][0] if len(parts) == 1 else sum(part[0] for part in parts)
     if weighted:
         tp, fp, fn, tn = acc
@@ -521,6 +539,10 @@ def _dense_kernel_counts(t, p, sample_weight=None, grouped: bool = True):
         tn = n - tp - fp - fn
     if not grouped:
         return tp, fp, fn, tn, *rows
+    if tally is not None:
+        tally.rows += n
+        none = np.zeros(0, dtype=np.int64)
+        return tp, fp, fn, tn, none, none, none, none, np.zeros(0)
     # Only the corner of the histograms up to the largest sizes seen was touched.
     mt = max(int(part[3][0]) for part in parts)
     mp = max(int(part[3][1]) for part in parts)
@@ -540,6 +562,60 @@ def _dense_kernel_counts(t, p, sample_weight=None, grouped: bool = True):
     count = count.ravel()[at]
     return (tp, fp, fn, tn, *sizes, count,
             count.astype(np.float64) if weight is None else weight)
+
+
+class RowTally:
+    """The row groups of many small dense batches, counted into one histogram of
+    ``(|true|, |pred|, |true & pred|)`` keys over calls and read once
+    (:meth:`groups`), where each batch's own would be read and merged per batch.
+
+    Parameters
+    ----------
+    n_labels : int
+        The batches' labels; ``(n_labels + 1)**3`` keys.
+    weighted : bool
+        Whether the batches are weighted (their row weights are tallied too).
+    """
+
+    MOST_ROWS = SERIAL_CELLS  # batches of fewer cells: counted on one block
+
+    @staticmethod
+    def fits(n_labels: int) -> bool:
+        """Whether batches of ``n_labels`` labels can be tallied."""
+        return (n_labels + 1) ** 3 <= _HIST_KEYS
+
+    def __init__(self, n_labels: int, weighted: bool) -> None:
+        self.n_labels, self.weighted = int(n_labels), bool(weighted)
+        self.base = self.n_labels + 1
+        self.hist = _untouched_zeros(self.base**3, np.int64)
+        self.hist_w = _untouched_zeros(self.base**3 if weighted else 0, np.float64)
+        self.top = np.zeros(2, dtype=np.int64)
+        self.rows = 0
+
+    def takes(self, n: int, n_labels: int, weighted: bool) -> bool:
+        """Whether a batch of ``n`` rows goes into this tally: same labels and
+        weighting, and small enough to be counted in one row block."""
+        return (n_labels == self.n_labels and weighted == self.weighted
+                and n * n_labels < self.MOST_ROWS)
+
+    def groups(self) -> tuple:
+        """``(row_true, row_pred, row_both, row_count, row_weight)`` of the rows so far,
+        in sorted key order; the tally is empty again afterwards."""
+        base, (mt, mp) = self.base, (int(self.top[0]), int(self.top[1]))
+        corner = (slice(0, mt + 1), slice(0, mp + 1), slice(0, min(mt, mp) + 1))
+        count = self.hist.reshape(base, base, base)[corner].copy()
+        at = np.flatnonzero(count)
+        sizes = tuple(a.astype(np.int64) for a in np.unravel_index(at, count.shape))
+        if self.weighted:
+            weight = self.hist_w.reshape(base, base, base)[corner].ravel()[at]
+            self.hist_w.reshape(base, base, base)[corner] = 0
+        count = count.ravel()[at]
+        if not self.weighted:
+            weight = count.astype(np.float64)
+        self.hist.reshape(base, base, base)[corner] = 0
+        self.top[:] = 0
+        self.rows = 0
+        return (*sizes, count, weight)
 
 
 class _Histograms:

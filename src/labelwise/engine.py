@@ -47,7 +47,7 @@ from ._validate import (
 )
 from ._parallel import beside
 from . import defaults as D
-from .counts import Counts
+from .counts import Counts, RowTally
 from .diagnose import (
     DEFAULT_BANDS,
     Context,
@@ -270,7 +270,9 @@ class Accumulator:
             plan = self._plan_scores(ranked, weights, mask, how, shape)
             counts = counted()
         else:
-            counts = Counts.from_labelled(data, weights, unknown=mask)
+            counts = Counts.from_labelled(data, weights, unknown=mask,
+                                          tally=None if mask is not None
+                                          else self._tally_for(data, weights))
         # Everything is checked: the state changes only from here (the bins, which come
         # first, leave themselves unchanged when they refuse a score).
         if plan is not None:
@@ -319,13 +321,39 @@ class Accumulator:
         return self._add_up()
 
     def _add_up(self) -> Counts | None:
-        """Add the waiting batches' counts to the state's, in batch order; the total."""
+        """Add the waiting batches' counts to the state's, in batch order, with the rows
+        tallied for them (:class:`~labelwise.counts.RowTally`); the total."""
         pending = self.__dict__.get("_pending")
-        if pending:
+        tally = self.__dict__.get("_tally")
+        tallied = tally is not None and tally.rows > 0
+        if pending or tallied:
             held = self.__dict__.get("_counts")
-            self.__dict__["_counts"] = Counts.total(([] if held is None else [held]) + pending)
+            parts = ([] if held is None else [held]) + list(pending or ())
+            if tallied:
+                parts.append(Counts.of_row_groups(tally.groups(), parts[0]))
+            self.__dict__["_counts"] = Counts.total(parts)
             self.__dict__["_pending"] = []
         return self.__dict__.get("_counts")
+
+    def _tally_for(self, data, weights):
+        """The tally that counts the rows of dense batches until the state is read (one
+        reading of the row groups for many batches), or None for other batches."""
+        if sp.issparse(data.y_true) or not RowTally.fits(data.n_labels):
+            return None
+        tally = self.__dict__.get("_tally")
+        if tally is None or tally.n_labels != data.n_labels or \
+                tally.weighted != (weights is not None):
+            if tally is not None and tally.rows:
+                self._add_up()
+            tally = RowTally(data.n_labels, weights is not None)
+            self.__dict__["_tally"] = tally
+        return tally
+
+    def __getstate__(self) -> dict:  # pickled with its counts added up, and no tally
+        self._add_up()
+        state = dict(self.__dict__)
+        state["_tally"] = None
+        return state
 
     @counts.setter
     def counts(self, value: Counts | None) -> None:
@@ -838,10 +866,11 @@ class Accumulator:
 
     def copy(self) -> "Accumulator":
         """A shallow copy whose later updates leave this one unchanged."""
-        self._add_up()  # so that the copy shares no list of waiting counts
+        self._add_up()  # so that the copy shares no list of waiting counts, nor a tally
         new = object.__new__(Accumulator)
         new.__dict__.update(self.__dict__)
         new.__dict__["_pending"] = []
+        new.__dict__["_tally"] = None
         new.settings = dict(self.settings)
         new.exact = list(self.exact)
         new._truth_parts = list(self._truth_parts)
