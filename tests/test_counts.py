@@ -440,3 +440,14 @@ def test_seed_example_weighted():
     assert c.row_count.tolist() == [1, 1, 2]
     assert c.row_weight.tolist() == [3.0, 2.0, 1.0]
     assert c.weighted
+
+
+def test_total_is_the_chained_sum_and_refuses_nothing_to_add():
+    rng = np.random.default_rng(12)
+    parts = [Counts.from_arrays(rng.random((n, 6)) < 0.4, rng.random((n, 6)) < 0.4,
+                                sample_weight=rng.random(n) + 0.5) for n in (5, 30, 1, 12)]
+    chained = parts[0] + parts[1] + parts[2] + parts[3]
+    assert Counts.total(parts) == chained  # every sum in the same order: equal bit for bit
+    assert Counts.total(parts[:1]) is parts[0]
+    with pytest.raises(InputError, match=r"^Counts.total\(\) needs at least one Counts"):
+        Counts.total([])

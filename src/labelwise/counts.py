@@ -208,25 +208,12 @@ class Counts:
         rb = np.concatenate([self.row_both, other.row_both])
         if self.unknown is not None or other.unknown is not None:
             return self._add_unknown(other, labels, rt, rp, rb)
-        base = _key_base(rt, rp)
-        key = _row_key(rt, rp, rb, base)
-        counts = np.concatenate([self.row_count, other.row_count])
-        weights = np.concatenate([self.row_weight, other.row_weight])
-        if base**3 <= _ADD_KEY_LIMIT:  # a histogram over every key: no sort
-            count = np.bincount(key, counts)
-            uniq = np.flatnonzero(count)
-            count, weight = count[uniq], np.bincount(key, weights)[uniq]
-        else:
-            uniq, inv = np.unique(key, return_inverse=True)
-            count, weight = np.bincount(inv, counts), np.bincount(inv, weights)
         return Counts(
             self.tp + other.tp,
             self.fp + other.fp,
             self.fn + other.fn,
             self.tn + other.tn,
-            *_decode_key(uniq, base),
-            count.astype(np.int64),
-            weight,
+            *_merge_groups(rt, rp, rb, [self, other], _ADD_KEY_LIMIT),
             self.n_samples + other.n_samples,
             self.total_weight + other.total_weight,
             labels,
@@ -267,6 +254,8 @@ class Counts:
         >>> Counts.total([a, a, a]) == a + a + a
         True
         """
+        if not parts:
+            raise InputError("Counts.total() needs at least one Counts to add up; got none.")
         if len(parts) == 1:
             return parts[0]
         if any(p.unknown is not None for p in parts):
@@ -289,22 +278,11 @@ class Counts:
         rt = np.concatenate([p.row_true for p in parts])
         rp = np.concatenate([p.row_pred for p in parts])
         rb = np.concatenate([p.row_both for p in parts])
-        base = _key_base(rt, rp)
-        key = _row_key(rt, rp, rb, base)
-        counts = np.concatenate([p.row_count for p in parts])
-        weights = np.concatenate([p.row_weight for p in parts])
-        if base**3 <= _DENSE_KEY_LIMIT:
-            count = np.bincount(key, counts)
-            uniq = np.flatnonzero(count)
-            count, weight = count[uniq], np.bincount(key, weights)[uniq]
-        else:
-            uniq, inv = np.unique(key, return_inverse=True)
-            count, weight = np.bincount(inv, counts), np.bincount(inv, weights)
         n_samples, total_weight = first.n_samples, first.total_weight
         for p in parts[1:]:
             n_samples, total_weight = n_samples + p.n_samples, total_weight + p.total_weight
-        return Counts(*sums, *_decode_key(uniq, base), count.astype(np.int64), weight,
-                      n_samples, total_weight, labels)
+        return Counts(*sums, *_merge_groups(rt, rp, rb, parts, _DENSE_KEY_LIMIT), n_samples,
+                      total_weight, labels)
 
     def __eq__(self, other) -> bool:
         if not isinstance(other, Counts):
@@ -543,25 +521,37 @@ def _dense_kernel_counts(t, p, sample_weight=None, grouped: bool = True, tally=N
         tally.rows += n
         none = np.zeros(0, dtype=np.int64)
         return tp, fp, fn, tn, none, none, none, none, np.zeros(0)
-    # Only the corner of the histograms up to the largest sizes seen was touched.
     mt = max(int(part[3][0]) for part in parts)
     mp = max(int(part[3][1]) for part in parts)
-    corner = (slice(0, mt + 1), slice(0, mp + 1), slice(0, min(mt, mp) + 1))
-    count = parts[0][1].reshape(base, base, base)[corner].copy()  # (the histogram is zeroed)
-    for part in parts[1:]:
-        count += part[1].reshape(base, base, base)[corner]
-    at = np.flatnonzero(count)
-    sizes = (a.astype(np.int64) for a in np.unravel_index(at, count.shape))
-    if weighted:  # block by block, in row order within each block
-        weight = sum(part[2].reshape(base, base, base)[corner] for part in parts).ravel()[at]
-    else:
-        weight = None
+    groups, corner = _corner_groups([part[1] for part in parts],
+                                    [part[2] for part in parts] if weighted else None,
+                                    base, mt, mp)
     for part in parts:  # zero again where the rows wrote, and kept for the next batch
         _HISTOGRAMS.give_back(part[1], base, corner)
         _HISTOGRAMS.give_back(part[2], base, corner)
+    return (tp, fp, fn, tn, *groups)
+
+
+def _corner_groups(hists: list, hists_w, base: int, mt: int, mp: int):
+    """The row groups ``(row_true, row_pred, row_both, row_count, row_weight)`` in the
+    row-group histograms ``hists`` (and their weights ``hists_w``, or None), summed;
+    and the corner they were read from. Only the corner up to the largest sizes seen
+    (``mt`` true, ``mp`` predicted labels) was written; the caller zeroes it again."""
+    corner = (slice(0, mt + 1), slice(0, mp + 1), slice(0, min(mt, mp) + 1))
+    count = hists[0].reshape(base, base, base)[corner].copy()
+    for hist in hists[1:]:
+        count += hist.reshape(base, base, base)[corner]
+    at = np.flatnonzero(count)
+    sizes = tuple(a.astype(np.int64) for a in np.unravel_index(at, count.shape))
+    if hists_w is not None:  # block by block, in row order within each block
+        weight = hists_w[0].reshape(base, base, base)[corner].copy()
+        for hist in hists_w[1:]:
+            weight += hist.reshape(base, base, base)[corner]
+        weight = weight.ravel()[at]
     count = count.ravel()[at]
-    return (tp, fp, fn, tn, *sizes, count,
-            count.astype(np.float64) if weight is None else weight)
+    if hists_w is None:
+        weight = count.astype(np.float64)
+    return (*sizes, count, weight), corner
 
 
 class RowTally:
@@ -601,21 +591,15 @@ class RowTally:
     def groups(self) -> tuple:
         """``(row_true, row_pred, row_both, row_count, row_weight)`` of the rows so far,
         in sorted key order; the tally is empty again afterwards."""
-        base, (mt, mp) = self.base, (int(self.top[0]), int(self.top[1]))
-        corner = (slice(0, mt + 1), slice(0, mp + 1), slice(0, min(mt, mp) + 1))
-        count = self.hist.reshape(base, base, base)[corner].copy()
-        at = np.flatnonzero(count)
-        sizes = tuple(a.astype(np.int64) for a in np.unravel_index(at, count.shape))
-        if self.weighted:
-            weight = self.hist_w.reshape(base, base, base)[corner].ravel()[at]
-            self.hist_w.reshape(base, base, base)[corner] = 0
-        count = count.ravel()[at]
-        if not self.weighted:
-            weight = count.astype(np.float64)
+        base = self.base
+        groups, corner = _corner_groups([self.hist], [self.hist_w] if self.weighted else None,
+                                        base, int(self.top[0]), int(self.top[1]))
         self.hist.reshape(base, base, base)[corner] = 0
+        if self.weighted:
+            self.hist_w.reshape(base, base, base)[corner] = 0
         self.top[:] = 0
         self.rows = 0
-        return (*sizes, count, weight)
+        return groups
 
 
 class _Histograms:
@@ -699,6 +683,25 @@ def _group_rows_unknown(rt, rp, rb, ru, w):
     count = np.bincount(inv)
     weight = count.astype(np.float64) if w is None else np.bincount(inv, w)
     return rt, rp, rb, count.astype(np.int64), weight, ru
+
+
+def _merge_groups(rt, rp, rb, parts: list, dense_limit: int) -> tuple:
+    """The row groups of ``parts`` (whose concatenated sizes are ``rt, rp, rb``) with
+    equal keys merged: ``(row_true, row_pred, row_both, row_count, row_weight)``, the
+    counts and weights summed in the parts' order. A histogram over every key while
+    there are at most ``dense_limit`` of them, else a sort."""
+    base = _key_base(rt, rp)
+    key = _row_key(rt, rp, rb, base)
+    counts = np.concatenate([p.row_count for p in parts])
+    weights = np.concatenate([p.row_weight for p in parts])
+    if base**3 <= dense_limit:  # no sort
+        count = np.bincount(key, counts)
+        uniq = np.flatnonzero(count)
+        count, weight = count[uniq], np.bincount(key, weights)[uniq]
+    else:
+        uniq, inv = np.unique(key, return_inverse=True)
+        count, weight = np.bincount(inv, counts), np.bincount(inv, weights)
+    return (*_decode_key(uniq, base), count.astype(np.int64), weight)
 
 
 def _row_key(rt, rp, rb, base: int) -> np.ndarray:
