@@ -104,12 +104,12 @@ def test_a_command_announces_a_compilation_once_on_stderr(fresh_kernel, capsys):
     assert capsys.readouterr().err == ""
 
 
-def test_the_demo_compiles_the_counting_kernels_of_large_inputs_once(capsys):
+def test_the_demo_compiles_the_kernels_of_large_inputs_once(capsys):
     from labelwise import demo
 
     first = demo.compile_kernels()
     out = capsys.readouterr().out
     assert out == "" if not first else out.startswith(
-        "\nCompiling the counting kernels of large inputs, once")
+        "\nCompiling the kernels of large inputs, once")
     assert demo.compile_kernels() == []  # loaded now: nothing to compile, nothing said
     assert capsys.readouterr().out == ""

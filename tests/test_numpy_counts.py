@@ -83,17 +83,6 @@ def test_numpy_counts_with_unknown_entries_equal_the_kernel_counts(case):
     _assert_identical(a, b)
 
 
-def test_the_budget_hands_over_to_the_kernels(monkeypatch):
-    import numba  # noqa: F401  (loaded or not, the budget decides)
-
-    monkeypatch.setattr(_numpy_counts, "_used", 0)
-    monkeypatch.setattr(_numpy_counts, "BUDGET_CELLS", 100)
-    assert _numpy_counts.take(60)
-    assert not _numpy_counts.take(60)  # 120 would pass the budget
-    assert _numpy_counts.take(40)
-    assert not _numpy_counts.take(1)
-
-
 
 def _weighted_case(n=30_000, L=100, seed=1):
     rng = np.random.default_rng(seed)  # n * L between the threads' size and the budget

@@ -3,7 +3,7 @@
 Unweighted float32 and float64 scores take one pooled sort of packed keys, bucket by
 bucket; the numbers must be scikit-learn's, and those of the per-label path that
 weighted scores take, whatever the ties, signed zeros, subnormals and infinities,
-serially and on the thread pool (forced here on small inputs).
+serially and on the thread pool (both forced here on small inputs).
 """
 
 from __future__ import annotations
@@ -41,6 +41,12 @@ def assert_same(a, b, tol=TOL):
     np.testing.assert_allclose(a.label_ap, b.label_ap, rtol=0, atol=tol)
     for x, z in ((a.micro_auc, b.micro_auc), (a.micro_ap, b.micro_ap)):
         assert (math.isnan(x) and math.isnan(z)) or abs(x - z) <= tol
+
+
+@pytest.fixture(autouse=True)
+def pooled_when_small(monkeypatch):
+    """Small inputs take the pooled sort too (they sort per label with numpy otherwise)."""
+    monkeypatch.setattr(ranking, "NUMPY_CELLS", 0)
 
 
 @pytest.fixture(params=["serial", "threads"])

@@ -15,22 +15,19 @@ path ran never shows in a result.
 
 from __future__ import annotations
 
-import threading
-
 import numpy as np
+
+from ._budget import COUNTS
 
 __all__ = ["BUDGET_CELLS", "take", "dense_counts", "csr_counts"]
 
-BUDGET_CELLS = 1 << 22  # cells a process counts with numpy before it loads the kernels
-_used = 0
-_lock = threading.Lock()
+BUDGET_CELLS = COUNTS.cells  # cells a process counts with numpy before it loads the kernels
 
 
 def take(cells: int) -> bool:
-    """Whether to count ``cells`` more cells here rather than with the kernels.
-
-    True while the process has counted at most :data:`BUDGET_CELLS` cells here,
-    these included.
+    """Whether to count ``cells`` more cells here rather than with the kernels: True
+    while the process has counted at most :data:`BUDGET_CELLS` cells here, these
+    included (:data:`labelwise._budget.COUNTS`).
 
     Parameters
     ----------
@@ -41,12 +38,7 @@ def take(cells: int) -> bool:
     -------
     bool
     """
-    global _used
-    with _lock:
-        if _used + cells > BUDGET_CELLS:
-            return False
-        _used += cells
-        return True
+    return COUNTS.take(cells)
 
 
 def dense_counts(t8: np.ndarray, p8: np.ndarray, sample_weight=None) -> tuple:

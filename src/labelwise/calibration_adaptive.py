@@ -18,7 +18,7 @@ import numpy as np
 from . import _sparse as sp
 
 from ._calibration_kernels import cell_counts, gather_cells, quantile_bin_sums
-from ._parallel import in_threads
+from ._parallel import NUMPY_CELLS, in_threads
 from .calibration_bins import ece_from_bins
 
 __all__ = ["adaptive_ece", "percentile_edges", "KeyQuantiles"]
@@ -71,6 +71,15 @@ def adaptive_ece(y_true: sp.csr_matrix, scores: np.ndarray, sample_weight=None,
     True
     """
     n, L = scores.shape
+    if n * L < NUMPY_CELLS:  # numpy's sorts: nothing to compile
+        p = scores if decode is None else decode(scores)
+        if logits:
+            from scipy.special import expit
+
+            unknown = np.isneginf(p)
+            p = expit(np.asarray(p, dtype=np.float64))
+            p[unknown] = -np.inf
+        return _sorted_ece(y_true, np.asarray(p, dtype=np.float64), sample_weight, n_bins)
     cells = int(max(16, min(1024, _CELL_LIMIT // max(L, 1))))
 
     def block(lo, hi):
@@ -94,6 +103,8 @@ def adaptive_ece(y_true: sp.csr_matrix, scores: np.ndarray, sample_weight=None,
 
     counts = sum(counted(block(lo, hi)) for lo, hi in _chunks(n, whole))
     total = counts.sum(axis=1)
+    if not total.any():  # no known score: no label has an ECE
+        return float("nan")
     cum = np.cumsum(counts, axis=1)
     q = np.true_divide(np.linspace(0, 1, n_bins + 1) * 100, 100)
     virtual = (total[:, None] - 1) * q[None, :]
@@ -135,6 +146,37 @@ def adaptive_ece(y_true: sp.csr_matrix, scores: np.ndarray, sample_weight=None,
         return sum(in_threads(run, p.shape[0], L))
 
     bins = sum(summed(block(lo, hi), lo) for lo, hi in _chunks(n, whole))
+    per_label = ece_from_bins(bins.reshape(L, n_bins, 3).transpose(1, 0, 2))
+    live = total > 0  # a label with no known score has no ECE
+    return float(np.mean(per_label[live])) if live.any() else float("nan")
+
+
+def _sorted_ece(y_true, p: np.ndarray, sample_weight, n_bins: int) -> float:
+    """:func:`adaptive_ece` of float64 probabilities ``p`` (-inf: unknown) by sorting
+    each label's scores, for small inputs."""
+    n, L = p.shape
+    total = (p >= 0.0).sum(axis=0)  # each label's known scores
+    ordered = np.sort(p, axis=0).T  # unknown ones (-inf) first
+    first = n - total
+
+    def order_stats(rank):
+        return np.take_along_axis(ordered, np.clip(first[:, None] + rank, 0, n - 1), 1)
+
+    with np.errstate(invalid="ignore"):  # labels without a known score: NaN edges
+        inner = percentile_edges(order_stats, total, n_bins)[:, 1:-1]  # (L, n_bins - 1)
+    b = np.zeros((n, L), dtype=np.int64)
+    for e in inner.T:  # a score's bin: the number of edges below it
+        b += p > e
+    known = p >= 0.0
+    w = np.ones(n) if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
+    w = np.broadcast_to(w[:, None], (n, L))[known]
+    y = np.zeros((n, L))
+    y[np.repeat(np.arange(n), np.diff(y_true.indptr)), y_true.indices] = 1.0
+    slot = (np.broadcast_to(np.arange(L), (n, L))[known] * n_bins + b[known]) * 3
+    size = L * n_bins * 3
+    bins = (np.bincount(slot, weights=w, minlength=size)
+            + np.bincount(slot + 1, weights=w * p[known], minlength=size)
+            + np.bincount(slot + 2, weights=w * y[known], minlength=size))
     per_label = ece_from_bins(bins.reshape(L, n_bins, 3).transpose(1, 0, 2))
     live = total > 0  # a label with no known score has no ECE
     return float(np.mean(per_label[live])) if live.any() else float("nan")

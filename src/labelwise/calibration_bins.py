@@ -35,6 +35,7 @@ import numpy as np
 from . import _sparse as sp
 
 from ._calibration_kernels import calibration_sums, calibration_sums_weighted
+from ._budget import SCORES
 from ._parallel import in_threads
 from ._validate import check_average, check_sample_weight
 from ._validate.raw import located, plain, where
@@ -341,9 +342,7 @@ class CalibrationBins:
         L, B = self._n_labels, self._bins
 
         def run(lo, hi):
-            bins = np.zeros(L * B * 3)
-            sq = np.zeros(L)
-            ll = np.zeros(L)
+            bins, sq, ll = np.zeros(L * B * 3), np.zeros(L), np.zeros(L)
             if w is None:
                 calibration_sums(s, t.indptr, t.indices, self._edges, self._eps, lo, hi,
                                  bins, sq, ll)
@@ -352,7 +351,14 @@ class CalibrationBins:
                                           lo, hi, bins, sq, ll)
             return bins, sq, ll
 
-        for bins, sq, ll in in_threads(run, s.shape[0], L):
+        if w is None and SCORES.take(s.size):  # the same sums, nothing to compile
+            from ._calibration_numpy import calibration_sums as small_sums
+
+            parts = [(np.zeros(L * B * 3), np.zeros(L), np.zeros(L))]
+            small_sums(s, t.indptr, t.indices, self._edges, self._eps, *parts[0])
+        else:
+            parts = in_threads(run, s.shape[0], L)
+        for bins, sq, ll in parts:
             self.counts += bins.reshape(L, B, 3).transpose(1, 0, 2)
             self.squared += sq
             self.log_losses += ll

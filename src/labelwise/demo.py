@@ -29,12 +29,14 @@ def main(html: str | Path | None = HTML) -> None:
 def compile_kernels() -> list:
     """Compile (or load from the cache) the kernels the demo does not need.
 
-    The demo's 202 rows are counted with numpy; inputs of more than a few
-    million cells, as the command line meets them, use the counting kernels of
-    dense 0/1 labels (one for rows of at most 16 labels, one for wider rows),
-    with and without sample weights. Calling them here, once after install
-    (``make demo``), saves that compilation on a first large run. A line says so
-    when something is compiled.
+    The demo's 202 rows are counted and ranked with numpy; inputs of more than a
+    few million cells, as the command line meets them, use the counting kernels of
+    dense 0/1 labels (one for rows of at most 16 labels, one for wider rows), with
+    and without sample weights, and scores of more than
+    :data:`~labelwise._parallel.NUMPY_CELLS` cells the kernels of the ranking
+    metrics, of exact ROC-AUC and AP and of calibration, for float32 and float64
+    scores. Calling them here, once after install (``make demo``), saves that
+    compilation on a first large run. A line says so when something is compiled.
 
     Returns
     -------
@@ -44,13 +46,14 @@ def compile_kernels() -> list:
     import numpy as np
 
     from . import _jit, _numpy_counts
+    from ._parallel import NUMPY_CELLS
     from .counts import Counts
 
     compiled: list = []
 
     def hook(kernel: str) -> None:
         if not compiled:
-            print("\nCompiling the counting kernels of large inputs, once (a few seconds)...",
+            print("\nCompiling the kernels of large inputs, once (several seconds)...",
                   flush=True)
         compiled.append(kernel)
 
@@ -62,6 +65,13 @@ def compile_kernels() -> list:
             t[::3, 1] = True
             Counts.from_arrays(t, t)
             Counts.from_arrays(t, t, sample_weight=np.ones(n))
+        width = 32
+        n = NUMPY_CELLS // width + 1  # past the small inputs' numpy passes
+        t = np.zeros((n, width), dtype=bool)
+        t[::3, 1] = t[::2, 5] = True
+        s = (np.arange(n * width) % 1000 / 999).reshape(n, width)
+        for dtype in (np.float32, np.float64):
+            evaluate(t, y_score=s.astype(dtype))
     finally:
         remove()
     return compiled

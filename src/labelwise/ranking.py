@@ -23,8 +23,9 @@ from typing import Any, NamedTuple
 import numpy as np
 from . import _sparse as sp
 
-from . import _kernels, _partial_kernels, _rank_kernels
-from ._parallel import SERIAL_CELLS, in_threads, run_all
+from . import _kernels, _partial_kernels, _rank_kernels, _rank_numpy
+from ._budget import SCORES
+from ._parallel import NUMPY_CELLS, SERIAL_CELLS, in_threads, run_all
 from ._validate import RankingInput
 
 __all__ = ["RowSums", "row_sums", "row_values", "at_k_values", "at_k_sums", "sum_rows", "per_k", "PER_K", "AucAp", "auc_ap", "discount_cumsum", "Curve", "curves"]
@@ -115,7 +116,12 @@ def row_values(data: RankingInput, ks=(1, 3, 5), inv_propensity=None) -> dict:
     vals = np.empty((7, m))[:, :n]
     at_k = np.empty((3, nk, m))[:, :, :n]
     ps = np.zeros((4, nk, m))[:, :, :n]  # written only with inverse propensities
-    if data.dense_scores is not None:
+    small = data.dense_scores is not None and SCORES.take(n * L)
+    if small:  # the same values in numpy passes: nothing to compile
+        with np.errstate(divide="ignore", invalid="ignore"):
+            _rank_numpy.dense_row_values(t.indptr, t.indices, data.dense_scores, ks_arr, D, p,
+                                         vals, at_k, ps)
+    elif data.dense_scores is not None:
         scores = data.dense_scores
 
         def run(lo: int, hi: int) -> int:  # the rows left to sort: many true labels
@@ -135,7 +141,7 @@ def row_values(data: RankingInput, ks=(1, 3, 5), inv_propensity=None) -> dict:
     # (blocks of the command line's size run serially: on a shared machine, threads there
     # cost more time than they save)
     per_row = L if data.dense_scores is not None else 8 * max(1, s.nnz // max(n, 1))
-    if n:
+    if n and not small:
         left = in_threads(run, n, per_row)
         if data.dense_scores is not None and sum(left):
             in_threads(run_sorting, n, per_row)
@@ -334,6 +340,7 @@ def _auc_ap(y: np.ndarray, s: np.ndarray, w, ordered=None) -> tuple[float, float
     return _auc_ap_sorted(np.sort(s) if ordered is None else ordered, s[y])
 
 
+_NUMPY_LABELS = 512  # small inputs of at most this many labels sort each label with numpy
 _KEY_SAMPLE = 1 << 16  # scores sampled (whole rows) for the buckets of the parallel sort
 _KEY_BUCKETS = 64
 _POOLED_TASKS = 8  # row blocks, and runs of buckets, of the parallel sort
@@ -537,12 +544,16 @@ def auc_ap(y_true, scores: np.ndarray, sample_weight=None, *, quantiles=None) ->
     -----
     Unweighted float32 and float64 scores take one pooled sort of (score, label,
     truth) keys that serves every label and the micro average at once
-    (:func:`_pooled`); weighted scores, and float64 scores of more than 2**15
-    labels, sort each label's column, and the pooled scores, apart.
+    (:func:`_pooled`); weighted scores, float64 scores of more than 2**15 labels,
+    and small inputs (fewer than :data:`~labelwise._parallel.NUMPY_CELLS` cells, at
+    most ``_NUMPY_LABELS`` labels) sort each label's column, and the pooled scores,
+    apart, with numpy. The two ways give the same values up to the order of float
+    sums (about 1e-16).
     """
     n, L = scores.shape
+    small = n * L < NUMPY_CELLS and L <= _NUMPY_LABELS  # numpy's sorts: nothing to compile
     if (sample_weight is None and scores.dtype in (np.float32, np.float64) and n * L
-            and L < 2**30):
+            and L < 2**30 and not small):
         found = _pooled(y_true, scores, quantiles)
         if found is not None:
             return found
