@@ -83,13 +83,13 @@ def test_truth_csr_is_scipys_csr_on_both_paths(seed, n, L, uint8, compiled):
     rng = np.random.default_rng(seed)
     y = rng.random((n, L)) < rng.choice([0.0, 0.1, 0.5, 1.0])
     y = y.astype(np.uint8) if uint8 else y
-    old = ranking.SERIAL_CELLS, _parallel.SERIAL_CELLS
+    old = ranking.NUMPY_CELLS, _parallel.SERIAL_CELLS
     try:
         if compiled:  # the kernels, over row blocks on threads
-            ranking.SERIAL_CELLS = _parallel.SERIAL_CELLS = 0
+            ranking.NUMPY_CELLS = _parallel.SERIAL_CELLS = 0
         got = ranking.truth_csr(y)
     finally:
-        ranking.SERIAL_CELLS, _parallel.SERIAL_CELLS = old
+        ranking.NUMPY_CELLS, _parallel.SERIAL_CELLS = old
     want = sp.csr_matrix(y.astype(bool))
     assert got.has_sorted_indices and got.dtype == np.bool_ and got.shape == (n, L)
     assert got.indptr.dtype == got.indices.dtype == np.int32

@@ -35,7 +35,7 @@ def assert_same(got, want):
 @settings(max_examples=150, deadline=None)
 @given(st.integers(0, 2**32 - 1), st.integers(1, 60), st.integers(1, 12),
        st.sampled_from([np.float32, np.float64]), st.booleans(), st.booleans(),
-       st.sampled_from(["unit", "wide", "ties", "softmax"]))
+       st.sampled_from(["unit", "wide", "ties", "softmax", "zeros", "signed zeros"]))
 def test_one_pass_equals_the_separate_passes(seed, n, L, dtype, inclusive, per_label, kind):
     rng = np.random.default_rng(seed)
     if kind == "unit":
@@ -44,6 +44,10 @@ def test_one_pass_equals_the_separate_passes(seed, n, L, dtype, inclusive, per_l
         v = rng.normal(0, 3, (n, L))
     elif kind == "ties":  # scores on the cut itself
         v = rng.choice([0.0, 0.25, 0.5, 1.0], (n, L))
+    elif kind == "zeros":  # zero minima (of one sign: no second look at the scores)
+        v = rng.choice([0.0, 0.0, 0.5, 0.7], (n, L))
+    elif kind == "signed zeros":  # both signs: numpy's minimum and maximum pick one
+        v = rng.choice([0.0, -0.0, 0.5, -1.0], (n, L))
     else:  # rows summing to 1
         v = rng.random((n, L))
         v /= v.sum(axis=1, keepdims=True)

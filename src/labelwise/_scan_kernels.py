@@ -18,8 +18,9 @@ def scan_rows(v, cuts, inclusive, tol, lo, hi, pred, low, high):  # pragma: no c
     An entry is predicted when it is above its label's cut (or equal to it with
     ``inclusive``), the comparison taken in float64, where a float32 score is exact.
     Returns the number of rows whose scores sum to 1 within ``tol`` (each row summed
-    in float64, left to right) and the number of entries outside [0, 1]. A zero
-    minimum or maximum may come out as ``0.0`` or ``-0.0`` when both occur.
+    in float64, left to right), the number of entries outside [0, 1] and the number
+    of ``-0.0`` entries. A zero minimum or maximum may come out as ``0.0`` or ``-0.0``
+    when both occur.
     """
     L = v.shape[1]
     c = np.empty(L)
@@ -27,6 +28,7 @@ def scan_rows(v, cuts, inclusive, tol, lo, hi, pred, low, high):  # pragma: no c
         c[j] = cuts[0] if cuts.shape[0] == 1 else cuts[j]
     summing = 0
     outside = 0
+    negative_zeros = 0
     for i in range(lo, hi):
         row = v[i]
         out = pred[i]
@@ -43,5 +45,6 @@ def scan_rows(v, cuts, inclusive, tol, lo, hi, pred, low, high):  # pragma: no c
             low[j] = min(low[j], x)
             high[j] = max(high[j], x)
             outside += (x < 0.0) | (x > 1.0)
+            negative_zeros += (x == 0.0) & np.signbit(x)
         summing += abs(total - 1.0) <= tol
-    return summing, outside
+    return summing, outside, negative_zeros

@@ -220,11 +220,11 @@ def truth_csr(y: np.ndarray):
     t = np.ascontiguousarray(y).view(np.uint8)
     indptr = np.empty(n + 1, dtype=index)
     indptr[0] = 0
-    if n * L < SERIAL_CELLS or not n:  # numpy's passes: as fast here, nothing to compile
+    if n * L < NUMPY_CELLS or not n:  # numpy's passes: nothing to compile for a small input
         rows, indices = np.nonzero(t)
         np.cumsum(np.bincount(rows, minlength=n), out=indptr[1:])
         indices = indices.astype(index, copy=False)
-    else:  # the rows' counts, then their indices, over row blocks on threads
+    else:  # the rows' counts, then their indices (over row blocks on threads, if large)
 
         def count(lo: int, hi: int) -> None:
             _kernels.dense_row_counts(t, lo, hi, indptr)

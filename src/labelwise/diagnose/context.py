@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .._parallel import NUMPY_CELLS
 from ..counts import Counts
 
 if TYPE_CHECKING:
@@ -83,7 +84,7 @@ class Thresholding:
 
 
 SOFTMAX_TOL = 1e-3  # a row "sums to 1" within this
-SCAN_CELLS = 1 << 21  # below this many cells, numpy's passes: as fast, and nothing to compile
+SCAN_CELLS = NUMPY_CELLS  # below this many cells, numpy's passes: nothing to compile
 
 
 @dataclass(frozen=True)
@@ -182,13 +183,14 @@ def scan_scores(scores: np.ndarray, threshold, cut, *, inclusive=False,
     low = np.minimum.reduce([p[1] for p in parts])
     high = np.maximum.reduce([p[2] for p in parts])
     zero = (low == 0.0) | (high == 0.0)
-    if zero.any():  # the sign of a zero as numpy's minimum and maximum give it
+    signed = sum(int(p[0][2]) for p in parts) > 0  # both zeros may occur: numpy picks one
+    if signed and zero.any():  # the sign of a zero as numpy's minimum and maximum give it
         low[zero] = v[:, zero].min(axis=0)
         high[zero] = v[:, zero].max(axis=0)
     how = Thresholding(low, high, threshold, cut, bool(inclusive), bool(scores_are_logits),
                        False)
     lo, hi = float(low.min()), float(high.max())
-    if lo == 0.0 or hi == 0.0:  # a zero keeps the sign that v.min() gives it, as in .of
+    if signed and (lo == 0.0 or hi == 0.0):  # a zero keeps the sign v.min() gives it
         lo, hi = (float(v.min()) if lo == 0.0 else lo), (float(v.max()) if hi == 0.0 else hi)
     shape = ScoreShape(n, sum(int(p[0][0]) for p in parts), n * L,
                        sum(int(p[0][1]) for p in parts), lo, hi, L)
