@@ -29,12 +29,10 @@ from typing import NamedTuple
 
 import numba
 import numpy as np
-from llvmlite import ir
 from numba import prange
-from numba.core import cgutils, types
-from numba.extending import intrinsic
 
 from ._jit import njit
+from ._prefetch import prefetch as _prefetch
 from ._parallel import in_threads
 
 __all__ = ["LabelOrder", "sorted_cells", "label_auc_ap", "pooled_cells", "pooled_auc_ap"]
@@ -66,27 +64,6 @@ class LabelOrder(NamedTuple):
 # --------------------------------------------------------------------------
 
 _AHEAD = 16  # cells ahead whose weight rows are requested early from memory
-
-
-@intrinsic
-def _prefetch(typingctx, arr, i, j):
-    """Ask the cache for the line holding ``arr[i, j]``; no effect on any value."""
-    if not (isinstance(arr, types.Array) and arr.ndim == 2):
-        return None
-
-    def codegen(context, builder, sig, args):
-        aryty = sig.args[0]
-        ary = context.make_array(aryty)(context, builder, args[0])
-        inds = [context.cast(builder, v, ty, types.intp) for v, ty in zip(args[1:], sig.args[1:])]
-        ptr = cgutils.get_item_pointer(context, builder, aryty, ary, inds)
-        i8p = ir.IntType(8).as_pointer()
-        i32 = ir.IntType(32)
-        fnty = ir.FunctionType(ir.VoidType(), [i8p, i32, i32, i32])
-        fn = cgutils.get_or_insert_function(builder.module, fnty, "llvm.prefetch.p0i8")
-        builder.call(fn, [builder.bitcast(ptr, i8p), i32(0), i32(3), i32(1)])  # read, keep, data
-        return context.get_dummy_value()
-
-    return types.void(arr, i, j), codegen
 
 
 @njit(cache=True, nogil=True)
