@@ -1290,3 +1290,42 @@ def test_many_batches_add_up_as_one_evaluate_whatever_reads_the_state(weighted):
                     sample_weight=None if w is None else w[lo:lo + 20])
     merged = early.merge(rest).report()
     assert merged.metrics == pytest.approx(want.metrics, rel=1e-12, abs=1e-15)
+
+
+def test_canonical_bool_batches_take_the_short_way_with_the_same_counts(monkeypatch):
+    rng = np.random.default_rng(12)
+    batches = [(rng.random((n, 6)) < 0.3, rng.random((n, 6)) < 0.4) for n in (5, 40, 1, 17)]
+    calls = []
+    real = Accumulator._labelled
+    monkeypatch.setattr(Accumulator, "_labelled",
+                        lambda self, *a: calls.append(1) or real(self, *a))
+    short = Accumulator()
+    for t, p in batches:
+        short.update(t, p)
+    assert len(calls) == 1  # the first batch only: the others were canonical already
+    monkeypatch.undo()
+    long = Accumulator()
+    for t, p in batches:  # lists: every batch validated and converted
+        long.update(t.astype(int).tolist(), p.astype(int).tolist())
+    assert short.to_dict() == long.to_dict()
+    assert_same_report(short.report(), evaluate(np.vstack([t for t, _ in batches]),
+                                                np.vstack([p for _, p in batches])))
+
+
+def test_batches_that_are_not_canonical_bool_arrays_are_validated_as_before():
+    rng = np.random.default_rng(13)
+    t, p = rng.random((30, 5)) < 0.3, rng.random((30, 5)) < 0.4
+    odd = p.view(np.uint8).copy()
+    odd[odd == 1] = 2  # bool views of other bytes read as True
+    acc = Accumulator().update(t, p)
+    acc.update(t.astype(np.uint8), p.astype(np.uint8))  # uint8: checked to be 0/1
+    acc.update(np.asfortranarray(t), np.asfortranarray(p))  # not C-contiguous
+    acc.update(t, odd.view(np.bool_))
+    assert_same_report(acc.report(), evaluate(np.vstack([t] * 4), np.vstack([p] * 4)))
+    with pytest.raises(InputError, match=r"y_pred must hold only 0 and 1, but has 2 at row 0"):
+        acc.update(t.astype(np.uint8), odd)
+    with pytest.raises(InputError, match=r"this batch has 4 label columns but this "
+                                         r"accumulator has 5 labels"):
+        acc.update(np.ascontiguousarray(t[:, :4]), np.ascontiguousarray(p[:, :4]))
+    named = Accumulator(labels=list("abcde")).update(t, p).update(t, p)  # named: the long way
+    assert named.report()["f1_micro"] == acc.report()["f1_micro"]

@@ -38,6 +38,7 @@ from ._validate import (
     check_sample_weight,
     check_threshold,
     check_zero_division,
+    canonical_pair,
     coerce_pair,
     coerce_ranking,
     is_topk_form,
@@ -235,6 +236,9 @@ class Accumulator:
         ``y_true_unknown`` gives the batch's unknown truth entries apart, as in
         :func:`labelwise.evaluate`.
         """
+        if (y_score is None and sample_weight is None and y_true_unknown is None
+                and self._plain(y_true, y_pred)):
+            return self
         if (y_pred is None) == (y_score is None):
             raise InputError(
                 "give exactly one of y_pred (hard 0/1 predictions or label sets) and y_score "
@@ -311,6 +315,30 @@ class Accumulator:
         if getattr(self.settings["threshold"], "tuned_on", None):
             self._truth_parts.append(sp.csr_matrix(data.y_true))
         return self
+
+    def _plain(self, y_true, y_pred) -> bool:
+        """Count a batch of hard labels as the earlier ones when both are canonical
+        (:func:`~labelwise._validate.canonical_pair`) and nothing else is kept per
+        row: the steps of :meth:`update` that such a batch passes through unchanged
+        are skipped (a training loop's many small batches). False, and nothing done,
+        for any other batch."""
+        if (self.kind != "labels" or self.named or self.log is not None
+                or self.poisson is not None or self.settings["mlcm"]
+                or self.settings["unknown"] is not None
+                or getattr(self.settings["threshold"], "tuned_on", None)
+                or not canonical_pair(y_true, y_pred)):
+            return False
+        self._check_width(y_true.shape[1], "this batch")
+        data = Labelled(y_true, y_pred, self._positions(y_true.shape[1]), False, None)
+        self._add_counts(Counts.from_labelled(data, tally=self._tally_for(data, None)))
+        return True
+
+    def _positions(self, n_labels: int) -> tuple:
+        """``(0, 1, ..., n_labels - 1)``, the labels of unnamed columns (made once)."""
+        held = self.__dict__.get("_position_labels")
+        if held is None or len(held) != n_labels:
+            held = self.__dict__["_position_labels"] = tuple(range(n_labels))
+        return held
 
     #: Batches' counts added up at once, in order (row groups merged once, not per batch)
     _PENDING = 64

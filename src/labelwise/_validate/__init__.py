@@ -43,6 +43,7 @@ from .checks import (
 from .labels import (
     Labelled,
     check_labels,
+    canonical_pair,
     coerce_pair,
     sorted_union,
     to_canonical,
@@ -79,6 +80,7 @@ __all__ = [
     "check_sample_weight",
     "check_threshold",
     "check_zero_division",
+    "canonical_pair",
     "coerce_pair",
     "coerce_ranking",
     "coerce_scores",

@@ -24,6 +24,7 @@ __all__ = [
     "vocabulary_of",
     "to_canonical",
     "coerce_pair",
+    "canonical_pair",
 ]
 
 
@@ -84,6 +85,23 @@ def _made_by_numpy(values: np.ndarray) -> bool:
         if not isinstance(values, np.ndarray) or values.dtype != np.bool_:
             return False
     return True
+
+
+def canonical_pair(y_true, y_pred) -> bool:
+    """Whether two inputs are already what :func:`coerce_pair` makes of unnamed dense
+    matrices: numpy bool arrays (not a subclass, not a view of other bytes), 2-D,
+    C-contiguous, of one non-empty shape. Such a pair needs no other check.
+
+    >>> import numpy as np
+    >>> y = np.array([[True, False], [False, False]])
+    >>> canonical_pair(y, y), canonical_pair(y, y.astype(np.uint8)), canonical_pair(y, y.T)
+    (True, False, False)
+    """
+    return (type(y_true) is np.ndarray and type(y_pred) is np.ndarray
+            and y_true.dtype == np.bool_ and y_pred.dtype == np.bool_
+            and y_true.ndim == 2 and y_true.shape == y_pred.shape and y_true.size > 0
+            and y_true.flags.c_contiguous and y_pred.flags.c_contiguous
+            and _made_by_numpy(y_true) and _made_by_numpy(y_pred))
 
 
 def _dense_01(values: np.ndarray, name: str, names: tuple | None) -> np.ndarray:
