@@ -18,13 +18,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import labelwise
-from labelwise import _calibration_kernels, _calibration_numpy, _jit, _rank_kernels
+from labelwise import _calibration_kernels, _calibration_numpy, _jit, _partial_kernels
+from labelwise import _partial_numpy, _rank_kernels
 from labelwise import _budget, _numpy_counts, _rank_numpy, calibration_adaptive, ranking
 from labelwise.calibration_bins import uniform_edges
 from labelwise.metrics import ece
 
 _jit.materialise(vars(_rank_kernels))
 _jit.materialise(vars(_calibration_kernels))
+_jit.materialise(vars(_partial_kernels))
 
 TOL = 1e-12
 LEVELS = st.sampled_from([0.0, 0.25, 0.5, 0.5, 0.75, 1.0])
@@ -73,6 +75,76 @@ def test_row_values_are_the_kernels_bit_for_bit(data, ks, propensities):
         out.append((vals, at_k, ps))
     for a, b in zip(*out):
         np.testing.assert_array_equal(a, b)
+
+
+@st.composite
+def partial(draw):
+    """CSR truth and CSR scores of some labels per row (unique, sorted), with ties,
+    rows without scores and true labels that are not scored."""
+    t, s = draw(batch(unknown=False))
+    n, L = s.shape
+    stored = np.array(draw(st.lists(st.booleans(), min_size=n * L, max_size=n * L)))
+    rows, cols = np.nonzero(stored.reshape(n, L))
+    negative = draw(st.booleans())  # scores below 0 too: still above every unscored label
+    values = s[rows, cols] - (0.5 if negative else 0.0)
+    scores = sp.csr_matrix((values.astype(s.dtype), (rows, cols)), shape=(n, L))
+    scores.sort_indices()
+    return t, scores
+
+
+@settings(max_examples=300, deadline=None)
+@given(partial(), st.lists(st.integers(1, 9), min_size=1, max_size=3, unique=True),
+       st.booleans())
+def test_partial_row_values_are_the_kernels_bit_for_bit(data, ks, propensities):
+    t, s = data
+    n, L = s.shape
+    ks = np.array(sorted(k for k in ks if k <= L) or [1], dtype=np.int64)
+    D = _discounts(ks, L)
+    p = np.linspace(1.0, 3.0, L) if propensities else np.empty(0)
+    out = []
+    for way in ("kernel", "numpy"):
+        vals, at_k = np.full((7, n), 9.0), np.full((3, len(ks), n), 9.0)
+        ps = np.zeros((4, len(ks), n))
+        args = (t.indptr, t.indices, s.indptr, s.indices, s.data, L, ks, D, p)
+        if way == "kernel":
+            _partial_kernels.partial_rows(*args, 0, n, vals, at_k, ps)
+        else:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                _rank_numpy.partial_row_values(*args, vals, at_k, ps)
+        out.append((vals, at_k, ps))
+    for a, b in zip(*out):
+        np.testing.assert_array_equal(a, b)
+
+
+@settings(max_examples=300, deadline=None)
+@given(partial(), st.sampled_from([0.0, 0.25, 0.5]), st.booleans(), st.booleans())
+def test_small_kernels_of_sparse_scores_are_the_compiled_ones(data, cut, per_label, inclusive):
+    _, s = data
+    n, L = s.shape
+    data_ = s.data.copy()
+    data_[::3] = -0.0  # zeros of both signs: the label's first stored one is its end
+    low, high = _partial_numpy.entry_range(s.indices, data_, L)
+    low0, high0 = _partial_kernels.entry_range(s.indices, data_, L)
+    np.testing.assert_array_equal(low, low0)
+    np.testing.assert_array_equal(np.signbit(low), np.signbit(low0))
+    np.testing.assert_array_equal(np.signbit(high), np.signbit(high0))
+    np.testing.assert_array_equal(high, high0)
+    cuts = np.linspace(0.0, 0.5, L) if per_label else np.array([cut])
+    got = _partial_numpy.kept_entries(s.indptr, s.indices, s.data, cuts, inclusive)
+    want = _partial_kernels.kept_entries(s.indptr, s.indices, s.data, cuts, inclusive)
+    for a, b in zip(got, want):
+        np.testing.assert_array_equal(a, b)
+        assert a.dtype == b.dtype
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(1, 8), st.integers(1, 6), st.integers(1, 12), st.integers(0, 2**32 - 1))
+def test_the_top_k_check_finds_what_the_kernel_finds(n, k, L, seed):
+    rng = np.random.default_rng(seed)
+    idx = rng.integers(-1 if seed % 5 == 0 else 0, L + (seed % 7 == 0), (n, k))
+    got = _partial_numpy.topk_problem(idx, L)
+    assert tuple(int(x) for x in got) == tuple(int(x) for x in
+                                               _partial_kernels.topk_problem(idx, L))
 
 
 @settings(max_examples=300, deadline=None)
@@ -157,8 +229,9 @@ def test_a_budget_hands_later_inputs_over_to_the_kernels(budget, monkeypatch):
 
 
 def test_a_first_report_with_scores_compiles_no_kernel(tmp_path):
-    """In a fresh process with an empty kernel cache, a report with scores on a small
-    input compiles nothing: it has nothing to wait for."""
+    """In a fresh process with an empty kernel cache, a report with dense scores, then
+    one with top-k scores, on a small input compile nothing: they have nothing to wait
+    for."""
     script = textwrap.dedent("""
         import numpy as np, labelwise
         from labelwise import _jit
@@ -169,6 +242,9 @@ def test_a_first_report_with_scores_compiles_no_kernel(tmp_path):
         y = rng.random((5000, 28)) < s
         r = labelwise.evaluate(y, y_score=s.astype(np.float32))
         assert np.isfinite(r["roc_auc_macro"]) and np.isfinite(r["ece_adaptive_macro"])
+        top = np.argsort(-s, axis=1)[:, :5]  # top-k (indices, scores) of the same scores
+        r = labelwise.evaluate(y, y_score=(top, np.take_along_axis(s, top, axis=1)))
+        assert 0 < r["precision_at_5"] < 1
         print("compiled:", compiled)
     """)
     env = dict(os.environ, NUMBA_CACHE_DIR=str(tmp_path / "cache"))

@@ -35,7 +35,7 @@ def compile_kernels() -> list:
     and without sample weights, and scores of more than
     :data:`~labelwise._parallel.NUMPY_CELLS` cells the kernels of the ranking
     metrics, of exact ROC-AUC and AP and of calibration, for float32 and float64
-    scores. Calling them here, once after install (``make demo``), saves that
+    scores, and those of top-k scores. Calling them here, once after install (``make demo``), saves that
     compilation on a first large run. A line says so when something is compiled.
 
     Returns
@@ -44,6 +44,7 @@ def compile_kernels() -> list:
         The kernels that were compiled (empty when all came from the cache).
     """
     import numpy as np
+    import scipy.sparse as sp
 
     from . import _jit, _numpy_counts
     from ._parallel import NUMPY_CELLS
@@ -72,6 +73,10 @@ def compile_kernels() -> list:
         s = (np.arange(n * width) % 1000 / 999).reshape(n, width)
         for dtype in (np.float32, np.float64):
             evaluate(t, y_score=s.astype(dtype))
+        k = 5  # top-k scores past the small inputs' numpy passes, and their sparse truth
+        top = np.tile(np.arange(k), (NUMPY_CELLS // k + 1, 1))
+        truth = sp.csr_matrix(np.eye(top.shape[0], width, dtype=bool))
+        evaluate(truth, y_score=(top, 1.0 - top / k))
     finally:
         remove()
     return compiled

@@ -531,14 +531,14 @@ class Accumulator:
             thr = self._threshold(ranked.n_labels, ranked.labels)
             part = ranked.partial_scores
             cut = rule(thr)
-            from ._partial_kernels import kept_entries
+            from ._partial_numpy import kernels_for
 
             if type(cut) is float:  # as numpy compares entries with a Python float: in their dtype
                 cuts = np.array([cut], dtype=part.data.dtype).astype(np.float64)
             else:  # one cut per label
                 cuts = np.asarray(cut, dtype=np.float64).reshape(-1)
-            kept = beside(kept_entries, part.indptr, part.indices, part.data, cuts,
-                          bool(inclusive))  # beside the scores' range
+            kept = beside(kernels_for(part.nnz).kept_entries, part.indptr, part.indices,
+                          part.data, cuts, bool(inclusive))  # beside the scores' range
             how = Thresholding.of(part, thr, cut, inclusive=inclusive,
                                   scores_are_logits=s["scores_are_logits"])
             indptr, indices = kept()

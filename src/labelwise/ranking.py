@@ -116,12 +116,20 @@ def row_values(data: RankingInput, ks=(1, 3, 5), inv_propensity=None) -> dict:
     vals = np.empty((7, m))[:, :n]
     at_k = np.empty((3, nk, m))[:, :, :n]
     ps = np.zeros((4, nk, m))[:, :, :n]  # written only with inverse propensities
-    small = data.dense_scores is not None and SCORES.take(n * L)
-    if small:  # the same values in numpy passes: nothing to compile
+    dense = data.dense_scores is not None
+    s = data.partial_scores
+    # the same values in numpy passes, for a process's first small inputs: nothing to
+    # compile (the work of sparse and top-k scores grows with their entries)
+    small = SCORES.take(n * L if dense else s.nnz + t.nnz)
+    if small and dense:
         with np.errstate(divide="ignore", invalid="ignore"):
             _rank_numpy.dense_row_values(t.indptr, t.indices, data.dense_scores, ks_arr, D, p,
                                          vals, at_k, ps)
-    elif data.dense_scores is not None:
+    elif small:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            _rank_numpy.partial_row_values(t.indptr, t.indices, s.indptr, s.indices, s.data, L,
+                                           ks_arr, D, p, vals, at_k, ps)
+    elif dense:
         scores = data.dense_scores
 
         def run(lo: int, hi: int) -> int:  # the rows left to sort: many true labels
@@ -132,7 +140,6 @@ def row_values(data: RankingInput, ks=(1, 3, 5), inv_propensity=None) -> dict:
             _rank_kernels.dense_rows_sorting(t.indptr, t.indices, scores, ks_arr, D, p, lo, hi,
                                              vals, at_k, ps)
     else:
-        s = data.partial_scores
 
         def run(lo: int, hi: int) -> None:
             _partial_kernels.partial_rows(t.indptr, t.indices, s.indptr, s.indices, s.data, L,

@@ -426,9 +426,9 @@ def _topk_scores(y_score, shape) -> sp.csr_matrix:
     if val.dtype.kind not in "iuf":
         raise InputError(f"top-k scores must be numbers, got dtype {val.dtype}.")
     from .._parallel import beside
-    from .._partial_kernels import topk_problem
+    from .._partial_numpy import kernels_for
 
-    problem = beside(topk_problem, idx, L)  # checked while the CSR arrays are made
+    problem = beside(kernels_for(idx.size).topk_problem, idx, L)  # beside the CSR arrays
     k = idx.shape[1]
     # the index dtype scipy would choose, so that it keeps these arrays as they are
     wide = max(n * k, L) >= 2**31

@@ -66,10 +66,10 @@ class Thresholding:
         ``cut`` defaults to ``threshold``."""
         cut = threshold if cut is None else cut
         if hasattr(scores, "tocsr"):
-            from .._partial_kernels import entry_range
+            from .._partial_numpy import kernels_for
 
             s = scores.tocsr()
-            low, high = entry_range(s.indices, s.data, s.shape[1])  # NaN: no stored entry
+            low, high = kernels_for(s.nnz).entry_range(s.indices, s.data, s.shape[1])  # NaN: none
             partial = True
         else:
             v = np.asarray(scores)
