@@ -54,12 +54,9 @@ def _discounts(ks, L):
     return np.concatenate([D, np.full(max(0, L + 1 - D.shape[0]), D[-1])])
 
 
-@settings(max_examples=300, deadline=None)
-@given(batch(), st.lists(st.integers(1, 9), min_size=1, max_size=3, unique=True),
-       st.booleans())
-def test_row_values_are_the_kernels_bit_for_bit(data, ks, propensities):
-    t, s = data
-    n, L = s.shape
+def _same_rows(kernel, twin, n, L, ks, propensities):
+    """The per-row values of a kernel (rows ``0:n``) and of its numpy twin, compared
+    bit for bit; ``kernel(ks, D, p, lo, hi, vals, at_k, ps)``, ``twin`` without lo, hi."""
     ks = np.array(sorted(k for k in ks if k <= L) or [1], dtype=np.int64)
     D = _discounts(ks, L)
     p = np.linspace(1.0, 3.0, L) if propensities else np.empty(0)
@@ -68,13 +65,25 @@ def test_row_values_are_the_kernels_bit_for_bit(data, ks, propensities):
         vals, at_k = np.full((7, n), 9.0), np.full((3, len(ks), n), 9.0)
         ps = np.zeros((4, len(ks), n))
         if way == "kernel":
-            _rank_kernels.dense_rows(t.indptr, t.indices, s, ks, D, p, 0, n, vals, at_k, ps)
+            kernel(ks, D, p, 0, n, vals, at_k, ps)
         else:
             with np.errstate(divide="ignore", invalid="ignore"):
-                _rank_numpy.dense_row_values(t.indptr, t.indices, s, ks, D, p, vals, at_k, ps)
+                twin(ks, D, p, vals, at_k, ps)
         out.append((vals, at_k, ps))
     for a, b in zip(*out):
         np.testing.assert_array_equal(a, b)
+
+
+CUTOFFS = st.lists(st.integers(1, 9), min_size=1, max_size=3, unique=True)
+
+
+@settings(max_examples=300, deadline=None)
+@given(batch(), CUTOFFS, st.booleans())
+def test_row_values_are_the_kernels_bit_for_bit(data, ks, propensities):
+    t, s = data
+    _same_rows(lambda *a: _rank_kernels.dense_rows(t.indptr, t.indices, s, *a),
+               lambda *a: _rank_numpy.dense_row_values(t.indptr, t.indices, s, *a),
+               *s.shape, ks, propensities)
 
 
 @st.composite
@@ -93,27 +102,13 @@ def partial(draw):
 
 
 @settings(max_examples=300, deadline=None)
-@given(partial(), st.lists(st.integers(1, 9), min_size=1, max_size=3, unique=True),
-       st.booleans())
+@given(partial(), CUTOFFS, st.booleans())
 def test_partial_row_values_are_the_kernels_bit_for_bit(data, ks, propensities):
     t, s = data
-    n, L = s.shape
-    ks = np.array(sorted(k for k in ks if k <= L) or [1], dtype=np.int64)
-    D = _discounts(ks, L)
-    p = np.linspace(1.0, 3.0, L) if propensities else np.empty(0)
-    out = []
-    for way in ("kernel", "numpy"):
-        vals, at_k = np.full((7, n), 9.0), np.full((3, len(ks), n), 9.0)
-        ps = np.zeros((4, len(ks), n))
-        args = (t.indptr, t.indices, s.indptr, s.indices, s.data, L, ks, D, p)
-        if way == "kernel":
-            _partial_kernels.partial_rows(*args, 0, n, vals, at_k, ps)
-        else:
-            with np.errstate(divide="ignore", invalid="ignore"):
-                _rank_numpy.partial_row_values(*args, vals, at_k, ps)
-        out.append((vals, at_k, ps))
-    for a, b in zip(*out):
-        np.testing.assert_array_equal(a, b)
+    args = (t.indptr, t.indices, s.indptr, s.indices, s.data, s.shape[1])
+    _same_rows(lambda *a: _partial_kernels.partial_rows(*args, *a),
+               lambda *a: _rank_numpy.partial_row_values(*args, *a),
+               *s.shape, ks, propensities)
 
 
 @settings(max_examples=300, deadline=None)
