@@ -148,11 +148,16 @@ def test_calibration_sums_are_the_kernels_bit_for_bit(data, n_bins, eps):
     t, s = data
     n, L = s.shape
     edges = uniform_edges(n_bins)
-    out = [(np.zeros(L * n_bins * 3), np.zeros(L), np.zeros(L)) for _ in range(2)]
-    _calibration_kernels.calibration_sums(s, t.indptr, t.indices, edges, eps, 0, n, *out[0])
-    _calibration_numpy.calibration_sums(s, t.indptr, t.indices, edges, eps, *out[1])
-    for a, b in zip(*out):
-        np.testing.assert_array_equal(a, b)
+    w = np.linspace(0.0, 3.0, n)  # a weight of 0 too
+    for kernel, twin, extra in (
+            (_calibration_kernels.calibration_sums, _calibration_numpy.calibration_sums, ()),
+            (_calibration_kernels.calibration_sums_weighted,
+             _calibration_numpy.calibration_sums_weighted, (w,))):
+        out = [(np.zeros(L * n_bins * 3), np.zeros(L), np.zeros(L)) for _ in range(2)]
+        kernel(s, t.indptr, t.indices, *extra, edges, eps, 0, n, *out[0])
+        twin(s, t.indptr, t.indices, *extra, edges, eps, *out[1])
+        for a, b in zip(*out):
+            np.testing.assert_array_equal(a, b)
 
 
 @settings(max_examples=150, deadline=None,
@@ -224,9 +229,9 @@ def test_a_budget_hands_later_inputs_over_to_the_kernels(budget, monkeypatch):
 
 
 def test_a_first_report_with_scores_compiles_no_kernel(tmp_path):
-    """In a fresh process with an empty kernel cache, a report with dense scores, then
-    one with top-k scores, on a small input compile nothing: they have nothing to wait
-    for."""
+    """In a fresh process with an empty kernel cache, reports with dense scores, top-k
+    scores and weighted scores on a small input compile nothing: they have nothing to
+    wait for."""
     script = textwrap.dedent("""
         import numpy as np, labelwise
         from labelwise import _jit
@@ -240,6 +245,8 @@ def test_a_first_report_with_scores_compiles_no_kernel(tmp_path):
         top = np.argsort(-s, axis=1)[:, :5]  # top-k (indices, scores) of the same scores
         r = labelwise.evaluate(y, y_score=(top, np.take_along_axis(s, top, axis=1)))
         assert 0 < r["precision_at_5"] < 1
+        r = labelwise.evaluate(y, y_score=s, sample_weight=rng.random(5000) + 0.5)
+        assert np.isfinite(r["log_loss"])
         print("compiled:", compiled)
     """)
     env = dict(os.environ, NUMBA_CACHE_DIR=str(tmp_path / "cache"))

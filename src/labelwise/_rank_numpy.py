@@ -1,9 +1,10 @@
-"""The per-row values of :func:`labelwise._rank_kernels.dense_rows` for small inputs,
-in numpy passes: the same numbers, with nothing to compile.
+"""The per-row values of :func:`labelwise._rank_kernels.dense_rows` and
+:func:`labelwise._partial_kernels.partial_rows` for small inputs, in numpy passes: the
+same numbers, with nothing to compile.
 
-A first report on a small file would otherwise wait seconds for the row kernel to
-compile (once per machine). Below :data:`labelwise._parallel.NUMPY_CELLS` cells,
-:func:`labelwise.ranking.row_values` takes this path instead.
+A first report on a small file would otherwise wait seconds for the row kernels to
+compile (once per machine). :func:`labelwise.ranking.row_values` takes this path for
+the small inputs that :data:`labelwise._budget.SCORES` lets through.
 
 The four counts of each true label (``gt``, ``eq``, ``gtt``, ``eqt``; see
 :mod:`labelwise._rank_kernels`) come from two sorts: the ranks of all scores (ties

@@ -351,11 +351,16 @@ class CalibrationBins:
                                           lo, hi, bins, sq, ll)
             return bins, sq, ll
 
-        if w is None and SCORES.take(s.size):  # the same sums, nothing to compile
-            from ._calibration_numpy import calibration_sums as small_sums
+        if SCORES.take(s.size):  # the same sums, with nothing to compile
+            from . import _calibration_numpy as small
 
             parts = [(np.zeros(L * B * 3), np.zeros(L), np.zeros(L))]
-            small_sums(s, t.indptr, t.indices, self._edges, self._eps, *parts[0])
+            if w is None:
+                small.calibration_sums(s, t.indptr, t.indices, self._edges, self._eps,
+                                       *parts[0])
+            else:
+                small.calibration_sums_weighted(s, t.indptr, t.indices, w, self._edges,
+                                                self._eps, *parts[0])
         else:
             parts = in_threads(run, s.shape[0], L)
         for bins, sq, ll in parts:
