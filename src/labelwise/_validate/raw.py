@@ -331,6 +331,8 @@ def _first_kind(rows: Sequence) -> str:
 
 
 def read_raw(y: Any, name: str, sep: str) -> RawMatrix | RawSets:
+    if type(y) is np.ndarray and (y.ndim != 1 or y.dtype.kind not in "OUS"):
+        return RawMatrix(y, None)  # the commonest input, before the other forms' checks
     if isinstance(y, (RawMatrix, RawSets)):  # already read (the form the file readers give)
         return y
     if y is None:
