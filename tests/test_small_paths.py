@@ -149,13 +149,13 @@ def test_calibration_sums_are_the_kernels_bit_for_bit(data, n_bins, eps):
     n, L = s.shape
     edges = uniform_edges(n_bins)
     w = np.linspace(0.0, 3.0, n)  # a weight of 0 too
-    for kernel, twin, extra in (
-            (_calibration_kernels.calibration_sums, _calibration_numpy.calibration_sums, ()),
-            (_calibration_kernels.calibration_sums_weighted,
-             _calibration_numpy.calibration_sums_weighted, (w,))):
+    for kernel, weights in ((_calibration_kernels.calibration_sums, None),
+                            (_calibration_kernels.calibration_sums_weighted, w)):
         out = [(np.zeros(L * n_bins * 3), np.zeros(L), np.zeros(L)) for _ in range(2)]
-        kernel(s, t.indptr, t.indices, *extra, edges, eps, 0, n, *out[0])
-        twin(s, t.indptr, t.indices, *extra, edges, eps, *out[1])
+        kernel(s, t.indptr, t.indices, *(() if weights is None else (weights,)), edges, eps,
+               0, n, *out[0])
+        _calibration_numpy.calibration_sums(s, t.indptr, t.indices, edges, eps, *out[1],
+                                            w=weights)
         for a, b in zip(*out):
             np.testing.assert_array_equal(a, b)
 

@@ -11,16 +11,20 @@ their speed. Which way ran never shows in a result.
 * :data:`COUNTS`: the counts of 0/1 labels (:mod:`labelwise._numpy_counts`).
 * :data:`SCORES`: the per-row ranking values (:mod:`labelwise._rank_numpy`) and the
   calibration sums (:mod:`labelwise._calibration_numpy`) of batches of fewer than
-  :data:`~labelwise._parallel.NUMPY_CELLS` dense scores.
+  :data:`NUMPY_CELLS` dense scores (or entries of sparse and top-k scores).
 """
 
 from __future__ import annotations
 
 import threading
 
-from ._parallel import NUMPY_CELLS
+__all__ = ["Budget", "COUNTS", "SCORES", "NUMPY_CELLS"]
 
-__all__ = ["Budget", "COUNTS", "SCORES"]
+# Below this many cells (or stored entries), numpy passes instead of compiled kernels
+# where both give the same numbers: a first call on a small input then compiles nothing.
+# The twins of the per-row and calibration kernels also spend SCORES; exact ROC-AUC/AP,
+# the adaptive ECE and the small kernels of sparse scores decide by this size alone.
+NUMPY_CELLS = 1 << 18
 
 
 class Budget:

@@ -3,7 +3,7 @@
 Loading numba and a cached kernel takes a few tenths of a second (compiling it,
 on a first run, several seconds), far more than counting a few thousand rows:
 numpy counts about 3-10 ms per million cells, the kernel about 1 ms. So
-:func:`labelwise.counts.per_row_counts` counts here the first :data:`BUDGET_CELLS`
+:func:`labelwise.counts.per_row_counts` counts here the first ``COUNTS.cells``
 cells of the process (about 30 ms of numpy, a tenth of loading the kernel); after
 that, the kernels count. This holds when numba is loaded for other kernels (the
 score kernels of a run with scores): the counting kernel would still have to be
@@ -19,14 +19,11 @@ import numpy as np
 
 from ._budget import COUNTS
 
-__all__ = ["BUDGET_CELLS", "take", "dense_counts", "csr_counts"]
-
-BUDGET_CELLS = COUNTS.cells  # cells a process counts with numpy before it loads the kernels
-
+__all__ = ["take", "dense_counts", "csr_counts"]
 
 def take(cells: int) -> bool:
     """Whether to count ``cells`` more cells here rather than with the kernels: True
-    while the process has counted at most :data:`BUDGET_CELLS` cells here, these
+    while the process has counted at most ``COUNTS.cells`` cells here, these
     included (:data:`labelwise._budget.COUNTS`).
 
     Parameters

@@ -13,13 +13,10 @@ import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
-__all__ = ["in_threads", "run_all", "beside", "SERIAL_CELLS", "NUMPY_CELLS", "ROW_BLOCKS"]
+__all__ = ["in_threads", "run_all", "beside", "SERIAL_CELLS", "ROW_BLOCKS"]
 
 _POOL: ThreadPoolExecutor | None = None
 SERIAL_CELLS = 1 << 21  # below this many cells, threads cost more than they save
-# Below this many cells, numpy passes instead of compiled kernels where both give the
-# same numbers: a first call on a small input then compiles nothing.
-NUMPY_CELLS = 1 << 18
 ROW_BLOCKS = 8  # row blocks of a larger input, on any number of cores
 
 

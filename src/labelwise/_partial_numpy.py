@@ -2,7 +2,7 @@
 the same results (integers, and scores as they are stored), with nothing to compile.
 
 :func:`kernels_for` picks the module: this one for fewer than
-:data:`~labelwise._parallel.NUMPY_CELLS` entries, else
+:data:`~labelwise._budget.NUMPY_CELLS` entries, else
 :mod:`labelwise._partial_kernels`, whose functions of the same names take the same
 arguments.
 """
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._parallel import NUMPY_CELLS
+from ._budget import NUMPY_CELLS
 
 __all__ = ["kernels_for", "entry_range", "topk_problem", "kept_entries"]
 

@@ -4,6 +4,10 @@ A loop that streams through memory it has not read before waits on each new cach
 line unless the line was asked for ahead; the hardware's own prefetching does not
 run far enough ahead for the counting kernels. The hint changes no value, and an
 address beyond the array does not fault (the kernels clamp theirs anyway).
+
+numba's cache checks the source file of each kernel only: after an edit here, empty
+the cache (``NUMBA_CACHE_DIR``, or the ``__pycache__`` folders beside the kernels) so
+that the kernels using these hints compile again.
 """
 
 from __future__ import annotations

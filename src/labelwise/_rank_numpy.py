@@ -80,7 +80,7 @@ def dense_row_values(indptr, indices, scores, ks, D, inv_prop, vals, at_k, ps) -
     at_top = gt == 0
     top_size[rows[at_top]] = eq[at_top]
     top_true[rows[at_top]] = eqt[at_top]
-    _finish(L, r, rows, indices, (gt, eq, gtt, eqt), top_size, top_true, ks, D, inv_prop,
+    _finish(L, indptr, rows, indices, (gt, eq, gtt, eqt), top_size, top_true, ks, D, inv_prop,
             vals, at_k, ps)
 
 
@@ -158,15 +158,17 @@ def partial_row_values(t_indptr, t_indices, s_indptr, s_indices, s_values, n_lab
                                      minlength=n)[some].astype(np.int64)
         top_true[some] = np.bincount(rows, weights=scored & (tv == top[rows]),
                                      minlength=n)[some].astype(np.int64)
-    _finish(L, r, rows, indices, (gt, eq, gtt, eqt), top_size, top_true, ks, D, inv_prop,
-            vals, at_k, ps)
+    _finish(L, t_indptr, rows, indices, (gt, eq, gtt, eqt), top_size, top_true, ks, D,
+            inv_prop, vals, at_k, ps)
 
 
-def _finish(L, r, rows, indices, counts, top_size, top_true, ks, D, inv_prop, vals, at_k,
-            ps) -> None:
+def _finish(L, indptr, rows, indices, counts, top_size, top_true, ks, D, inv_prop, vals,
+            at_k, ps) -> None:
     """The values of every row from its true labels' four counts and its top tie, as
-    ``_row_values`` of :mod:`labelwise._rank_kernels` writes them."""
+    ``_row_values`` of :mod:`labelwise._rank_kernels` writes them (``indptr``, int64:
+    the rows' true labels)."""
     gt, eq, gtt, eqt = counts
+    r = np.diff(indptr)
     n = r.shape[0]
     some = (r > 0) & (r < L)  # rows whose ranking metrics are defined
     pairs = np.where(some, r * (L - r), 1)
@@ -197,7 +199,6 @@ def _finish(L, r, rows, indices, counts, top_size, top_true, ks, D, inv_prop, va
             ps[0, q] = _row_sum(rows, share * p, n)
             ps[2, q] = np.where(r > 0, _row_sum(rows, gain * p, n) / D[np.minimum(k, r)], 0.0)
     if has_p:
-        indptr = np.concatenate([[0], np.cumsum(r)])
         _best_achievable(rows, indptr, p, ks, D, r, ps)
 
 

@@ -18,7 +18,8 @@ import numpy as np
 from . import _sparse as sp
 
 from ._calibration_kernels import cell_counts, gather_cells, quantile_bin_sums
-from ._parallel import NUMPY_CELLS, in_threads
+from ._budget import NUMPY_CELLS
+from ._parallel import in_threads
 from .calibration_bins import ece_from_bins
 
 __all__ = ["adaptive_ece", "percentile_edges", "KeyQuantiles"]
@@ -71,15 +72,6 @@ def adaptive_ece(y_true: sp.csr_matrix, scores: np.ndarray, sample_weight=None,
     True
     """
     n, L = scores.shape
-    if n * L < NUMPY_CELLS:  # numpy's sorts: nothing to compile
-        p = scores if decode is None else decode(scores)
-        if logits:
-            from scipy.special import expit
-
-            unknown = np.isneginf(p)
-            p = expit(np.asarray(p, dtype=np.float64))
-            p[unknown] = -np.inf
-        return _sorted_ece(y_true, np.asarray(p, dtype=np.float64), sample_weight, n_bins)
     cells = int(max(16, min(1024, _CELL_LIMIT // max(L, 1))))
 
     def block(lo, hi):
@@ -92,6 +84,9 @@ def adaptive_ece(y_true: sp.csr_matrix, scores: np.ndarray, sample_weight=None,
             p[unknown] = -np.inf
         return np.ascontiguousarray(p)
 
+    if n * L < NUMPY_CELLS:  # numpy's sorts: nothing to compile
+        return _sorted_ece(y_true, np.asarray(block(0, n), dtype=np.float64), sample_weight,
+                           n_bins)
     whole = decode is None and not logits  # else values are made a block at a time
 
     def counted(p):
@@ -170,8 +165,7 @@ def _sorted_ece(y_true, p: np.ndarray, sample_weight, n_bins: int) -> float:
     known = p >= 0.0
     w = np.ones(n) if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
     w = np.broadcast_to(w[:, None], (n, L))[known]
-    y = np.zeros((n, L))
-    y[np.repeat(np.arange(n), np.diff(y_true.indptr)), y_true.indices] = 1.0
+    y = y_true.toarray().astype(np.float64)
     slot = (np.broadcast_to(np.arange(L), (n, L))[known] * n_bins + b[known]) * 3
     size = L * n_bins * 3
     bins = (np.bincount(slot, weights=w, minlength=size)

@@ -355,12 +355,8 @@ class CalibrationBins:
             from . import _calibration_numpy as small
 
             parts = [(np.zeros(L * B * 3), np.zeros(L), np.zeros(L))]
-            if w is None:
-                small.calibration_sums(s, t.indptr, t.indices, self._edges, self._eps,
-                                       *parts[0])
-            else:
-                small.calibration_sums_weighted(s, t.indptr, t.indices, w, self._edges,
-                                                self._eps, *parts[0])
+            small.calibration_sums(s, t.indptr, t.indices, self._edges, self._eps, *parts[0],
+                                   w=w)
         else:
             parts = in_threads(run, s.shape[0], L)
         for bins, sq, ll in parts:

@@ -33,7 +33,7 @@ def compile_kernels() -> list:
     few million cells, as the command line meets them, use the counting kernels of
     dense 0/1 labels (one for rows of at most 16 labels, one for wider rows), with
     and without sample weights, and scores of more than
-    :data:`~labelwise._parallel.NUMPY_CELLS` cells the kernels of the ranking
+    :data:`~labelwise._budget.NUMPY_CELLS` cells the kernels of the ranking
     metrics, of exact ROC-AUC and AP and of calibration, for float32 and float64
     scores, and those of top-k scores. Calling them here, once after install (``make demo``), saves that
     compilation on a first large run. A line says so when something is compiled.
@@ -46,8 +46,8 @@ def compile_kernels() -> list:
     import numpy as np
     import scipy.sparse as sp
 
-    from . import _jit, _numpy_counts
-    from ._parallel import NUMPY_CELLS
+    from . import _jit
+    from ._budget import COUNTS, NUMPY_CELLS
     from .counts import Counts
 
     compiled: list = []
@@ -61,7 +61,7 @@ def compile_kernels() -> list:
     remove = _jit.on_compile(hook)
     try:
         for width in (8, 32):
-            n = _numpy_counts.BUDGET_CELLS // width + 1  # past the budget: the kernels count
+            n = COUNTS.cells // width + 1  # past the budget: the kernels count
             t = np.zeros((n, width), dtype=bool)
             t[::3, 1] = True
             Counts.from_arrays(t, t)
@@ -75,7 +75,7 @@ def compile_kernels() -> list:
             evaluate(t, y_score=s.astype(dtype))
         k = 5  # top-k scores past the small inputs' numpy passes, and their sparse truth
         top = np.tile(np.arange(k), (NUMPY_CELLS // k + 1, 1))
-        truth = sp.csr_matrix(np.eye(top.shape[0], width, dtype=bool))
+        truth = sp.eye(top.shape[0], width, dtype=bool, format="csr")
         evaluate(truth, y_score=(top, 1.0 - top / k))
     finally:
         remove()

@@ -329,16 +329,9 @@ class Accumulator:
                 or not canonical_pair(y_true, y_pred)):
             return False
         self._check_width(y_true.shape[1], "this batch")
-        data = Labelled(y_true, y_pred, self._positions(y_true.shape[1]), False, None)
+        data = Labelled(y_true, y_pred, tuple(range(y_true.shape[1])), False, None)
         self._add_counts(Counts.from_labelled(data, tally=self._tally_for(data, None)))
         return True
-
-    def _positions(self, n_labels: int) -> tuple:
-        """``(0, 1, ..., n_labels - 1)``, the labels of unnamed columns (made once)."""
-        held = self.__dict__.get("_position_labels")
-        if held is None or len(held) != n_labels:
-            held = self.__dict__["_position_labels"] = tuple(range(n_labels))
-        return held
 
     #: Batches' counts added up at once, in order (row groups merged once, not per batch)
     _PENDING = 64

@@ -24,8 +24,8 @@ import numpy as np
 from . import _sparse as sp
 
 from . import _kernels, _partial_kernels, _rank_kernels, _rank_numpy
-from ._budget import SCORES
-from ._parallel import NUMPY_CELLS, SERIAL_CELLS, in_threads, run_all
+from ._budget import NUMPY_CELLS, SCORES
+from ._parallel import SERIAL_CELLS, in_threads, run_all
 from ._validate import RankingInput
 
 __all__ = ["RowSums", "row_sums", "row_values", "at_k_values", "at_k_sums", "sum_rows", "per_k", "PER_K", "AucAp", "auc_ap", "discount_cumsum", "Curve", "curves"]
@@ -552,7 +552,7 @@ def auc_ap(y_true, scores: np.ndarray, sample_weight=None, *, quantiles=None) ->
     Unweighted float32 and float64 scores take one pooled sort of (score, label,
     truth) keys that serves every label and the micro average at once
     (:func:`_pooled`); weighted scores, float64 scores of more than 2**15 labels,
-    and small inputs (fewer than :data:`~labelwise._parallel.NUMPY_CELLS` cells, at
+    and small inputs (fewer than :data:`~labelwise._budget.NUMPY_CELLS` cells, at
     most ``_NUMPY_LABELS`` labels) sort each label's column, and the pooled scores,
     apart, with numpy. The two ways give the same values up to the order of float
     sums (about 1e-16).

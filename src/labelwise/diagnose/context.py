@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .._parallel import NUMPY_CELLS
+from .._budget import NUMPY_CELLS
 from ..counts import Counts
 
 if TYPE_CHECKING:
