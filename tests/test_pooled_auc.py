@@ -211,3 +211,42 @@ def test_float32_with_many_labels_takes_64_bit_keys(path):
     found = ranking._pooled(csr(y), s)
     assert found is not None
     assert_same(found, per_label(y, s))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sampled_from([np.uint32, np.uint64]), st.integers(0, 3000),
+       st.integers(0, 63), st.integers(1, 64), st.integers(0, 2**32 - 1))
+def test_bucket_sort_matches_numpy(dtype, size, low_bit, n_bits, seed):
+    """The radix sort of a bucket's keys gives numpy's order, whichever bits vary:
+    a few low ones, a band in the middle (keys sharing their low and high bits, as
+    float64 scores that are float32 values do), or all of them."""
+    from labelwise import _pooled_kernels as pk
+
+    width = 8 * np.dtype(dtype).itemsize
+    low_bit = min(low_bit, width - 1)
+    n_bits = min(n_bits, width - low_bit)
+    rng = np.random.default_rng(seed)
+    fixed = rng.integers(0, 2**63, dtype=np.uint64).astype(dtype)
+    band = ((1 << n_bits) - 1) << low_bit
+    varying = rng.integers(0, 2**63, size, dtype=np.uint64) << np.uint64(1)
+    varying |= rng.integers(0, 2, size, dtype=np.uint64)
+    keys = ((fixed & dtype(~band & (2**width - 1))) | (varying.astype(dtype) & dtype(band)))
+    keys = keys.astype(dtype)
+    expected = np.sort(keys)
+    spare = np.empty(size + int(rng.integers(0, 5)), dtype=dtype)
+    pk.sort_bucket(keys, spare)
+    np.testing.assert_array_equal(keys, expected)
+
+
+def test_bucket_sort_small_and_equal_keys():
+    """No key, one key, and keys that are all the same are left as they are."""
+    from labelwise import _pooled_kernels as pk
+
+    for keys in (np.zeros(0, np.uint32), np.array([7], np.uint64),
+                 np.full(9, 2**40 + 3, np.uint64)):
+        before = keys.copy()
+        pk.sort_bucket(keys, np.empty(keys.shape[0], keys.dtype))
+        np.testing.assert_array_equal(keys, before)
+    keys = np.array([3, 1, 2, 1], np.uint32)
+    pk.sort_bucket(keys, np.empty(4, np.uint32))
+    assert keys.tolist() == [1, 1, 2, 3]

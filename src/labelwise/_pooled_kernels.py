@@ -141,6 +141,76 @@ def bucket_scatter(bits, t_indptr, t_indices, table, shift, base, lb, first, las
             pay[t_indices[a]] &= ~np.uint64(1)
 
 
+_DIGIT = 11  # bits of the radix sort's digit at most (a histogram of 2,048 counts)
+
+
+@njit(cache=True, nogil=True)
+def sort_bucket(keys, spare):  # pragma: no cover
+    """Sort one bucket's packed keys (uint32 or uint64) in place, with ``spare`` (at
+    least as long, same dtype) as scratch.
+
+    A least-significant-digit radix sort over the bits in which some two keys differ
+    only: each digit starts at such a bit and spans at most ``_DIGIT`` bits, up to
+    the last such bit in its reach, and the digits' counts are all taken in one first
+    pass. Bits that every key shares cost nothing (the low mantissa bits of float64
+    scores that are float32 values, say). Its time per key depends on the keys' width,
+    not on the machine's sorting instructions.
+    """
+    size = keys.shape[0]
+    if size < 2:
+        return
+    one = keys.dtype.type(1)
+    first = keys[0]
+    differ = keys.dtype.type(0)
+    for i in range(size):
+        differ |= keys[i] ^ first
+    width = 8 * keys.itemsize
+    starts = np.empty(width, dtype=np.int64)
+    spans = np.empty(width, dtype=np.int64)
+    passes = 0
+    b = 0
+    while b < width:
+        if not (differ >> keys.dtype.type(b)) & one:
+            b += 1
+            continue
+        reach = min(b + _DIGIT, width)
+        last = b
+        for c in range(b, reach):
+            if (differ >> keys.dtype.type(c)) & one:
+                last = c
+        starts[passes] = b
+        spans[passes] = last - b + 1
+        passes += 1
+        b = reach
+    counts = np.zeros((passes, 1 << _DIGIT), dtype=np.int64)
+    masks = np.empty(passes, dtype=keys.dtype)
+    for p in range(passes):
+        masks[p] = (one << keys.dtype.type(spans[p])) - one
+    for i in range(size):
+        x = keys[i]
+        for p in range(passes):
+            counts[p, (x >> keys.dtype.type(starts[p])) & masks[p]] += 1
+    src = keys
+    dst = spare[:size]
+    for p in range(passes):
+        at = counts[p]
+        total = 0
+        for d in range((1 << spans[p])):
+            c = at[d]
+            at[d] = total
+            total += c
+        step = keys.dtype.type(starts[p])
+        mask = masks[p]
+        for i in range(size):
+            x = src[i]
+            d = (x >> step) & mask
+            dst[at[d]] = x
+            at[d] += 1
+        src, dst = dst, src
+    if passes % 2:
+        keys[:] = src
+
+
 @njit(cache=True, nogil=True, inline="always")
 def _value(order, wide):  # pragma: no cover
     """The score (float64) of an order key."""

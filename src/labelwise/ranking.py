@@ -488,11 +488,12 @@ def _pooled(y_true, scores: np.ndarray, quantiles=None):
         def read(t: int) -> None:
             auc_num, ap, micro = np.zeros(L), np.zeros(L), np.zeros(2)
             bins = np.zeros((L, quantiles.n_bins, 3) if quantiles is not None else (0, 0, 3))
+            spare = np.empty(int(sizes[edges[t] : edges[t + 1]].max()), dtype=keys.dtype)
             for b in range(edges[t], edges[t + 1]):
                 part = keys[offsets[b] : offsets[b + 1]]
                 if not part.shape[0]:
                     continue
-                part.sort()
+                pk.sort_bucket(part, spare)
                 pk.read_bucket(part, lb, base[b], wide, n, positives, seen0[b], pos0[b],
                                int(all0[b]), int(all_pos0[b]), m, auc_num, ap, micro, q_frac,
                                scale, below[b], bins)
