@@ -320,7 +320,17 @@ def read_bucket(keys, lb, base, wide, n, positives, seen0, pos0, all0, all_pos0,
                 edge[j, k] = np.inf  # not known yet: above every score
                 if prev[k] < r:  # the lower one is the largest score below the bucket
                     low[j, k] = _value(below[j] - np.uint64(1), wide)
+    # each label's open bin: its number, its upper edge, and where it began (rank,
+    # true entries); its scores are summed apart and added when it closes
     current = np.zeros(n_q, dtype=np.int64)
+    upper = np.empty(n_q)
+    began = seen0.copy()
+    began_pos = pos0.copy()
+    open_sum = np.zeros(n_q)
+    next_mark = np.empty(n_q, dtype=np.int64)  # the rank of the next mark (n: none)
+    for j in range(n_q):
+        upper[j] = edge[j, 0] if E > 0 else np.inf
+        next_mark[j] = marks[watch[j]] if watch[j] < M else n
     ub = np.uint64(base)
     block_pos = 0
     block_n = 0
@@ -364,9 +374,10 @@ def read_bucket(keys, lb, base, wide, n, positives, seen0, pos0, all0, all_pos0,
                 x = np.rint(x * scale) / scale
             r = rank[j]
             rank[j] = r + 1
-            w = watch[j]
-            if w < M and marks[w] == r:
+            if r == next_mark[j]:
+                w = watch[j]
                 watch[j] = w + 1
+                next_mark[j] = marks[w + 1] if w + 1 < M else n
                 for k in range(E):
                     if prev[k] == r:
                         low[j, k] = x
@@ -375,12 +386,29 @@ def read_bucket(keys, lb, base, wide, n, positives, seen0, pos0, all0, all_pos0,
                         diff = x - a
                         g = gamma[k]
                         edge[j, k] = x - diff * (1 - g) if g >= 0.5 else a + diff * g
-            b = current[j]
-            while b < E and x > edge[j, b]:
+                b = current[j]
+                upper[j] = edge[j, b] if b < E else np.inf
+            if x > upper[j]:  # the label's bin closes (only at a run's first entry)
+                b = current[j]
+                # the label's true entries before this one: its runs so far, this
+                # run's earlier entries (none, as a bin closes on a run's first entry)
+                before = pos_seen[j] + run_pos - t
+                bins[j, b, 0] += r - began[j]
+                bins[j, b, 1] += open_sum[j]
+                bins[j, b, 2] += before - began_pos[j]
                 b += 1
-            current[j] = b
-            bins[j, b, 0] += 1.0
-            bins[j, b, 1] += x
-            bins[j, b, 2] += t
+                while b < E and x > edge[j, b]:
+                    b += 1
+                current[j] = b
+                upper[j] = edge[j, b] if b < E else np.inf
+                began[j] = r
+                began_pos[j] = before
+                open_sum[j] = 0.0
+            open_sum[j] += x
+    for j in range(n_q):  # the open bins close with the bucket
+        b = current[j]
+        bins[j, b, 0] += rank[j] - began[j]
+        bins[j, b, 1] += open_sum[j]
+        bins[j, b, 2] += pos_seen[j] - began_pos[j]
     micro[0] += micro_auc
     micro[1] += micro_ap
