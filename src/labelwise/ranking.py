@@ -399,7 +399,7 @@ def _pooled(y_true, scores: np.ndarray, quantiles=None):
     if n_quantiles > 1 and high > low:
         rows = np.arange(0, n, max(1, m // _KEY_SAMPLE))
         sample = pk.sample_orders(bits, rows)
-        sample.sort()
+        pk.sort_bucket(sample, np.empty_like(sample))
         cuts = (sample[(np.arange(1, n_quantiles) * sample.shape[0]) // n_quantiles]
                 >> np.uint64(shift)).astype(np.int64)
         starts = np.unique(np.concatenate([starts, cuts[(cuts > low) & (cuts <= high)]]))
