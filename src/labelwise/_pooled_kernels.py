@@ -87,12 +87,12 @@ def order_range(bits, lo, hi):  # pragma: no cover
 
 
 @njit(cache=True, nogil=True)
-def bucket_counts(bits, t_indptr, t_indices, table, shift, lo, hi, counts, labels,
+def bucket_counts(bits, t_indptr, t_indices, table, shift, lo, hi, labels,
                   top):  # pragma: no cover
-    """Count the entries of rows ``lo:hi`` per bucket (``counts[b]``) and per bucket,
-    label and truth (``labels[b, 2 * j + y]``). ``top`` (buckets, L), unless empty,
-    receives one more than the largest order key of each label in each bucket (0:
-    none)."""
+    """Count the entries of rows ``lo:hi`` per bucket, label and truth (``labels[b, 2 *
+    j + y]``; a bucket's entries are its row's sum). ``top`` (buckets, L), unless
+    empty, receives one more than the largest order key of each label in each bucket
+    (0: none)."""
     L = bits.shape[1]
     sign = _sign(bits)
     has_top = top.shape[0] > 0
@@ -107,7 +107,6 @@ def bucket_counts(bits, t_indptr, t_indices, table, shift, lo, hi, counts, label
         for j in range(L):
             x = _order(row[j], sign)
             b = table[x >> shift]
-            counts[b] += 1
             flat[b * 2 * L + pay[j]] += 1
             if has_top and x + np.uint64(1) > top[b, j]:
                 top[b, j] = x + np.uint64(1)

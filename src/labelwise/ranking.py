@@ -421,15 +421,15 @@ def _pooled(y_true, scores: np.ndarray, quantiles=None):
     base = starts.astype(np.uint64) << np.uint64(shift)
     ushift = np.uint64(shift)
 
-    counts = np.zeros((n_tasks, B), dtype=np.int64)
     labels = np.zeros((n_tasks, B, 2 * L), dtype=np.int64)
     top = np.zeros((n_tasks, B, L) if quantiles is not None else (0, 0), dtype=np.uint64)
 
     def count(q: int) -> None:
         pk.bucket_counts(bits, indptr, indices, table, ushift, bounds[q], bounds[q + 1],
-                         counts[q], labels[q], top[q] if top.shape[0] else top)
+                         labels[q], top[q] if top.shape[0] else top)
 
     run_all(count, n_tasks)
+    counts = labels.sum(axis=2)  # (n_tasks, B) entries of each bucket in each row block
     sizes = counts.sum(axis=0)
     by_label = labels.sum(axis=0)
     del labels
