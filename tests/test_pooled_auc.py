@@ -250,3 +250,30 @@ def test_bucket_sort_small_and_equal_keys():
     keys = np.array([3, 1, 2, 1], np.uint32)
     pk.sort_bucket(keys, np.empty(4, np.uint32))
     assert keys.tolist() == [1, 1, 2, 3]
+
+
+def test_key_sort_choice_changes_no_result(monkeypatch):
+    """The pooled sort takes numpy's sort or the radix sort, whichever it timed faster;
+    both give the same keys, so the same numbers, and a choice is made for each width."""
+    from labelwise import _key_sort
+
+    rng = np.random.default_rng(5)
+    y = rng.random((3000, 40)) < 0.1
+    s = rng.random((3000, 40)).astype(np.float32)
+    s[:, 3] = np.round(s[:, 3], 1)  # ties
+    monkeypatch.setattr(ranking, "SERIAL_CELLS", 0)  # buckets from a sample of the keys
+    monkeypatch.setattr(_key_sort, "_CHOSEN", {})
+    first = {dtype: ranking.auc_ap(csr(y), s.astype(dtype))
+             for dtype in (np.float32, np.float64)}
+    assert set(_key_sort._CHOSEN) == {np.uint32, np.uint64}
+    assert_same(first[np.float32], per_label(y, s))
+    for numpy_sort in (True, False):
+        monkeypatch.setattr(_key_sort, "_CHOSEN", {np.uint32: numpy_sort,
+                                                   np.uint64: numpy_sort})
+        for dtype in (np.float32, np.float64):
+            assert_same(ranking.auc_ap(csr(y), s.astype(dtype)), first[dtype], tol=0)
+        for dtype in (np.uint32, np.uint64):
+            keys = rng.integers(0, 2**31, 999).astype(dtype)
+            sorted_keys = keys.copy()
+            _key_sort.sort_keys(sorted_keys, np.empty_like(keys))
+            np.testing.assert_array_equal(sorted_keys, np.sort(keys))

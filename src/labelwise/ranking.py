@@ -25,6 +25,7 @@ from . import _sparse as sp
 
 from . import _kernels, _partial_kernels, _rank_kernels, _rank_numpy
 from ._budget import NUMPY_CELLS, SCORES
+from ._key_sort import choose, sort_keys
 from ._parallel import SERIAL_CELLS, in_threads, run_all
 from ._validate import RankingInput
 
@@ -366,9 +367,9 @@ def _pooled(y_true, scores: np.ndarray, quantiles=None):
     each bucket are counted, per label and truth, in a pass over the rows. Then,
     for the buckets a group at a time (at most the scores' bytes of keys), a
     second pass writes each entry's packed key into its bucket's place, and the
-    buckets are sorted and read side by side, each starting from the counts of
-    those below it. ``quantiles`` (see :func:`auc_ap`) gets its bin sums read off the
-    same sorted buckets.
+    buckets are sorted (:mod:`labelwise._key_sort`) and read side by side, each
+    starting from the counts of those below it. ``quantiles`` (see :func:`auc_ap`)
+    gets its bin sums read off the same sorted buckets.
     """
     from . import _pooled_kernels as pk
 
@@ -399,7 +400,8 @@ def _pooled(y_true, scores: np.ndarray, quantiles=None):
     if n_quantiles > 1 and high > low:
         rows = np.arange(0, n, max(1, m // _KEY_SAMPLE))
         sample = pk.sample_orders(bits, rows)
-        pk.sort_bucket(sample, np.empty_like(sample))
+        choose(sample)
+        sort_keys(sample, np.empty_like(sample))
         cuts = (sample[(np.arange(1, n_quantiles) * sample.shape[0]) // n_quantiles]
                 >> np.uint64(shift)).astype(np.int64)
         starts = np.unique(np.concatenate([starts, cuts[(cuts > low) & (cuts <= high)]]))
@@ -493,7 +495,7 @@ def _pooled(y_true, scores: np.ndarray, quantiles=None):
                 part = keys[offsets[b] : offsets[b + 1]]
                 if not part.shape[0]:
                     continue
-                pk.sort_bucket(part, spare)
+                sort_keys(part, spare)
                 pk.read_bucket(part, lb, base[b], wide, n, positives, seen0[b], pos0[b],
                                int(all0[b]), int(all_pos0[b]), m, auc_num, ap, micro, q_frac,
                                scale, below[b], bins)
