@@ -1065,6 +1065,7 @@ class Accumulator:
             thresholding=thresholding,
             calibration=self.calibration if self.kind == "scores" else None,
             scores_are_logits=s["scores_are_logits"],
+            positions=self.labels is None,
         )
         return diagnosed(report, context, band_table)
 

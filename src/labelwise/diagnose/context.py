@@ -229,6 +229,7 @@ class Context:
     score_shape: ScoreShape | None = None
     calibration: CalibrationBins | None = None
     scores_are_logits: bool | None = None
+    positions: bool = False  # labels are the column numbers 0 .. n_labels - 1
 
     @property
     def shape(self) -> ScoreShape | None:
@@ -258,8 +259,13 @@ class Context:
         >>> c = Context({}, ("a", "b", "c"), Counts.from_arrays([[1, 0, 1]], [[1, 1, 0]]))
         >>> c.labels_at(np.array([2, 0])), c.labels_at([])
         (('c', 'a'), ())
+        >>> Context({}, (0, 1, 2), c.counts, positions=True).labels_at([2, 0])
+        (2, 0)
         """
-        return tuple(self._label_objects[np.asarray(idx, dtype=np.intp)])
+        idx = np.asarray(idx, dtype=np.intp)
+        if self.positions:  # column numbers: the numbers themselves
+            return tuple(idx.tolist())
+        return tuple(self._label_objects[idx])
 
     def share(self, mask: np.ndarray) -> float:
         """Weighted share of samples whose row group satisfies ``mask``."""
