@@ -16,6 +16,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import labelwise
 from labelwise import diagnose
@@ -1226,3 +1228,19 @@ def test_score_shape_read_off_the_thresholding_is_the_same(scores):
     assert ranged == plain
     assert np.signbit(ranged.low) == np.signbit(plain.low)  # a zero keeps its sign
     assert np.signbit(ranged.high) == np.signbit(plain.high)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.one_of(st.integers(-3, 70_000).map(float), st.floats(allow_nan=True,
+                                                                      allow_infinity=True)),
+                min_size=0, max_size=600))
+def test_stable_order_is_the_stable_argsort(values):
+    """Whole numbers that fit uint16 take the radix sort; any other values (negative,
+    large, fractional, NaN, infinite) the merge sort: the same order either way."""
+    from labelwise.diagnose.findings import stable_order
+
+    v = np.array(values, dtype=np.float64)
+    np.testing.assert_array_equal(stable_order(v), np.argsort(v, kind="stable"))
+    whole = np.abs(np.nan_to_num(v, nan=0, posinf=0, neginf=0)) % 60_000 // 1
+    for w in (whole, np.tile(whole, 300 // max(whole.size, 1) + 1), np.tile(v, 3)):
+        np.testing.assert_array_equal(stable_order(w), np.argsort(w, kind="stable"))

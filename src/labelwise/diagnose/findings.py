@@ -92,9 +92,19 @@ def show_positives(sup):
 def stable_order(values) -> np.ndarray:
     """``np.argsort(values, kind="stable")``: ascending, equal values (NaNs last) in the
     order of position. A merge sort, whose time does not depend on the machine's
-    sorting instructions (the unstable sort's does, several times over).
+    sorting instructions (the unstable sort's does, several times over); whole numbers
+    up to 65,535 (label supports), numpy's radix sort of uint16.
 
     >>> stable_order(np.array([2.0, 1.0, np.nan, 2.0, 1.0, np.nan])).tolist()
     [1, 4, 0, 3, 2, 5]
+    >>> counts = np.tile([3.0, 1.0, 2.0, 1.0], 100)  # whole numbers: sorted as uint16
+    >>> bool((stable_order(counts) == np.argsort(counts, kind="stable")).all())
+    True
     """
-    return np.argsort(np.asarray(values), kind="stable")
+    values = np.asarray(values)
+    if values.size > 256 and values.dtype.kind in "biuf":  # counts: numpy's radix sort
+        with np.errstate(invalid="ignore"):
+            small = values.astype(np.uint16)
+        if np.array_equal(small, values):
+            return np.argsort(small, kind="stable")
+    return np.argsort(values, kind="stable")
