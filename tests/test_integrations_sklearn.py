@@ -239,6 +239,9 @@ def test_a_missing_response_method_is_named():
 @pytest.fixture(scope="module")
 def yeast():
     pytest.importorskip("sklearn")
+    if not YEAST.is_file():
+        pytest.skip(f"needs {YEAST.parent}, Mulan's yeast data set in the shared data folder "
+                    "beside the repository; absent")
     from scipy.io import arff
 
     data, meta = arff.loadarff(YEAST)
