@@ -26,7 +26,8 @@ from numba.extending import intrinsic
 from ._jit import njit
 from ._prefetch import prefetch_at
 
-__all__ = ["flat_bytes", "dense_counts", "dense_counts_narrow", "dense_counts_weighted"]
+__all__ = ["flat_bytes", "dense_counts", "dense_counts_narrow", "dense_counts_weighted",
+           "unpack_lanes", "histograms_into", "row_key", "row_key_16"]
 
 _LITTLE = sys.byteorder == "little"
 # Bytes ahead of the rows in hand whose cache lines are asked for: data read for the
@@ -477,3 +478,85 @@ def dense_counts_weighted(t, p, n_labels, w, lo, hi, acc, hist, hist_w, base, to
             row_true[i] = nt
             row_pred[i] = npr
             row_both[i] = nb
+
+
+# ------------------------------------------------------------------------------------
+# Helpers of the kernels generated for rows of 1-16 labels (labelwise._narrow_kernels)
+# ------------------------------------------------------------------------------------
+
+
+@njit(cache=True, nogil=True)
+def unpack_lanes(lanes, acc, n_labels):  # pragma: no cover
+    """Add the byte counters ``lanes`` (3, W) of a narrow kernel, for truth,
+    predictions and both, into ``acc`` (3, L: both, truth, predictions) and zero
+    them: byte ``b`` of word ``k`` counts label ``(8k + b) % L``."""
+    for k in range(lanes.shape[1]):
+        for b in range(8):
+            j = (8 * k + b) % n_labels
+            by = np.uint64(8 * b)
+            acc[0, j] += np.int64((lanes[2, k] >> by) & np.uint64(0xFF))
+            acc[1, j] += np.int64((lanes[0, k] >> by) & np.uint64(0xFF))
+            acc[2, j] += np.int64((lanes[1, k] >> by) & np.uint64(0xFF))
+        lanes[0, k] = 0
+        lanes[1, k] = 0
+        lanes[2, k] = 0
+
+
+@njit(cache=True, nogil=True)
+def histograms_into(local, nibble, hist, base, top):  # pragma: no cover
+    """Add a narrow kernel's row histograms ``local`` (H, K) into ``hist`` and zero
+    them; ``top`` keeps the largest row sizes seen.
+
+    With ``nibble`` 4, key ``k`` holds ``n_both`` in its low 4 bits and ``n_true +
+    16 n_pred`` above them; with 0, keys are ``hist``'s own,
+    ``(n_true * base + n_pred) * base + n_both``.
+    """
+    most_t = top[0]
+    most_p = top[1]
+    for k in range(local.shape[1]):
+        m = np.int64(0)
+        for h in range(local.shape[0]):
+            m += local[h, k]
+            local[h, k] = 0
+        if m:
+            if nibble:
+                nt = (k >> 4) & 15
+                npr = k >> 8
+                at = (nt * base + npr) * base + (k & 15)
+            else:
+                nt = k // (base * base)
+                npr = (k // base) % base
+                at = k
+            hist[at] += m
+            most_t = max(most_t, nt)
+            most_p = max(most_p, npr)
+    top[0] = most_t
+    top[1] = most_p
+
+
+@njit(cache=True, nogil=True)
+def _row_bytes(a, b, c, sa, ma, sb, mb, sc, mc):  # pragma: no cover
+    """The bytes of one row in up to three words, moved down to byte 0 and added:
+    ``((a >> sa) & ma) + ((b >> sb) & mb) + ((c >> sc) & mc)``."""
+    return ((a >> sa) & ma) + ((b >> sb) & mb) + ((c >> sc) & mc)
+
+
+@njit(cache=True, nogil=True)
+def row_key(ua, ub, uc, xa, xb, xc, sa, ma, sb, mb, sc, mc):  # pragma: no cover
+    """The key ``(n_true + 16 n_pred) * 16 + n_both`` of a row of at most 15 labels,
+    from the ``u`` and ``x`` words it spans (see :mod:`labelwise._narrow_kernels`)."""
+    ones = np.uint64(0x0101010101010101)
+    top = np.uint64(56)
+    su = (_row_bytes(ua, ub, uc, sa, ma, sb, mb, sc, mc) * ones) >> top
+    sx = (_row_bytes(xa, xb, xc, sa, ma, sb, mb, sc, mc) * ones) >> top
+    return np.int64((su << np.uint64(4)) | sx)
+
+
+@njit(cache=True, nogil=True)
+def row_key_16(ua, ub, uc, xa, xb, xc, sa, ma, sb, mb, sc, mc):  # pragma: no cover
+    """The key ``(n_true * 17 + n_pred) * 17 + n_both`` of a row of 16 labels, whose
+    ``u`` words hold the truth in the low 5 bits of each byte."""
+    su = _byte_sum(_row_bytes(ua, ub, uc, sa, ma, sb, mb, sc, mc))
+    sx = np.int64((_row_bytes(xa, xb, xc, sa, ma, sb, mb, sc, mc)
+                   * np.uint64(0x0101010101010101)) >> np.uint64(56))
+    return ((su & 31) * 17 + (su >> 5)) * 17 + sx

@@ -457,6 +457,13 @@ def _dense_kernels():
 _DENSE_KERNELS = None
 
 
+def _narrow_kernels():
+    """:mod:`labelwise._narrow_kernels`, imported on first use."""
+    from . import _narrow_kernels as k
+
+    return k
+
+
 def _dense_kernel_counts(t, p, sample_weight=None, grouped: bool = True, tally=None):
     """Count two dense (n, L) 0/1 matrices with the compiled kernels, over row blocks
     on threads.
@@ -503,6 +510,8 @@ def _dense_kernel_counts(t, p, sample_weight=None, grouped: bool = True, tally=N
         if weighted:
             k.dense_counts_weighted(t2, p2, L, sample_weight, lo, hi, acc, hist, hist_w,
                                     base, top, *rows)
+        elif grouped and L <= 16:  # a kernel written for this row width
+            _narrow_kernels().KERNELS[L](t8, p8, lo, hi, acc, hist, base, top)
         else:
             count = k.dense_counts_narrow if L <= 16 else k.dense_counts
             count(t8, p8, L, lo, hi, acc, hist, base, top, *rows)

@@ -31,8 +31,8 @@ def compile_kernels() -> list:
 
     The demo's 202 rows are counted and ranked with numpy; inputs of more than a
     few million cells, as the command line meets them, use the counting kernels of
-    dense 0/1 labels (one for rows of at most 16 labels, one for wider rows), with
-    and without sample weights, and scores of more than
+    dense 0/1 labels (one for each row width up to 16 labels, one for wider rows,
+    and one with sample weights), and scores of more than
     :data:`~labelwise._budget.NUMPY_CELLS` cells the kernels of the ranking
     metrics, of exact ROC-AUC and AP and of calibration, for float32 and float64
     scores, and those of top-k scores. Calling them here, once after install (``make demo``), saves that
@@ -60,12 +60,13 @@ def compile_kernels() -> list:
 
     remove = _jit.on_compile(hook)
     try:
-        for width in (8, 32):
+        for width in (*range(1, 17), 32):  # one kernel per width up to 16 labels
             n = COUNTS.cells // width + 1  # past the budget: the kernels count
             t = np.zeros((n, width), dtype=bool)
-            t[::3, 1] = True
+            t[::3, width // 2] = True
             Counts.from_arrays(t, t)
-            Counts.from_arrays(t, t, sample_weight=np.ones(n))
+            if width in (8, 32):
+                Counts.from_arrays(t, t, sample_weight=np.ones(n))
         width = 32
         n = NUMPY_CELLS // width + 1  # past the small inputs' numpy passes
         t = np.zeros((n, width), dtype=bool)

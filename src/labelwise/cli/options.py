@@ -187,8 +187,12 @@ def compile_notice(kernel: str) -> str:
     --------
     >>> compile_notice("labelwise._kernels.dense_counts")
     'labelwise: compiling fast kernels, once: about 4 s (later runs load them from the cache).'
+    >>> compile_notice("labelwise._narrow_kernels.counts_10")
+    'labelwise: compiling fast kernels, once: about 4 s (later runs load them from the cache).'
     """
-    family = "counts" if kernel.rsplit(".", 1)[-1] in _COUNTING_KERNELS else "scores"
+    name = kernel.rsplit(".", 1)[-1]
+    counting = name in _COUNTING_KERNELS or name.startswith("counts_")  # by row width
+    family = "counts" if counting else "scores"
     return (f"labelwise: compiling fast kernels, once: about {COMPILE_SECONDS[family]} s "
             "(later runs load them from the cache).")
 
