@@ -54,7 +54,7 @@ def compile_kernels() -> list:
 
     def hook(kernel: str) -> None:
         if not compiled:
-            print("\nCompiling the kernels of large inputs, once (several seconds)...",
+            print("\nCompiling the kernels of large inputs, once (about a minute)...",
                   flush=True)
         compiled.append(kernel)
 
