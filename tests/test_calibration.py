@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import math
+from unittest import mock
 
 import numpy as np
 import pytest
@@ -13,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import labelwise
+from labelwise import _budget
 from labelwise.calibration_bins import CalibrationBins, check_probabilities
 from labelwise.metrics import brier_score, calibration_curve, ece, log_loss
 
@@ -254,6 +256,44 @@ def test_state_bins_match_searchsorted_on_float32_at_the_edges():
     want = np.bincount(np.searchsorted(edges[1:-1], s.astype(np.float64).ravel()),
                        minlength=15)
     np.testing.assert_array_equal(state.counts[:, 0, 0], want)
+
+
+@pytest.mark.parametrize("n_bins", [1, 2, 3, 7, 10, 15, 16, 20, 100, 999, 4095, 4096, 5000])
+@pytest.mark.parametrize("dtype", ["float32", "float32 values as float64", "float64"])
+def test_kernel_bins_match_searchsorted_beside_every_edge(n_bins, dtype):
+    """The compiled pass bins every score as ``np.searchsorted(edges[1:-1], p)``: the
+    scores next to each edge (a few steps of the score's own precision either
+    side), the edges themselves where they are float32 values, 0 and 1, and random
+    scores, with or without the shortcut of exact float32 products."""
+    edges = np.linspace(0, 1, n_bins + 1)
+    near = [edges]
+    for width in (np.float32, np.float64):
+        e = edges.astype(width)
+        for _ in range(3):
+            near += [np.nextafter(e, width(2)), np.nextafter(e, width(-1))]
+            e = near[-1]
+        e = edges.astype(width)
+        for _ in range(3):
+            e = np.nextafter(e, width(2))
+            near.append(e)
+    rng = np.random.default_rng(n_bins)
+    s = np.concatenate([np.concatenate(near).astype(np.float64), [0.0, 0.5, 0.25, 1.0],
+                        rng.random(500), rng.random(500).astype(np.float32)])
+    s = np.clip(s, 0, 1)
+    s = s.astype(np.float32) if dtype != "float64" else s
+    s = s.astype(np.float64) if dtype == "float32 values as float64" else s
+    s = np.resize(s, (len(s) // 4 * 4,)).reshape(-1, 4)  # four labels, whole rows
+    y = rng.random(s.shape) < 0.5
+    with mock.patch.object(_budget.SCORES, "take", lambda cells: False):
+        state = CalibrationBins(4, n_bins).update(sp.csr_matrix(y), s)
+    for j in range(4):
+        want = np.bincount(np.searchsorted(edges[1:-1], s[:, j].astype(np.float64)),
+                           minlength=n_bins)
+        np.testing.assert_array_equal(state.counts[:, j, 0], want)
+        np.testing.assert_array_equal(
+            state.counts[:, j, 2],
+            np.bincount(np.searchsorted(edges[1:-1], s[y[:, j], j].astype(np.float64)),
+                        minlength=n_bins))
 
 
 def test_state_on_large_input_uses_blocks_and_agrees():
