@@ -258,21 +258,26 @@ def test_state_bins_match_searchsorted_on_float32_at_the_edges():
     np.testing.assert_array_equal(state.counts[:, 0, 0], want)
 
 
-@pytest.mark.parametrize("n_bins", [1, 2, 3, 7, 10, 15, 16, 20, 100, 999, 4095, 4096, 5000])
+@pytest.mark.parametrize("n_bins", [1, 2, 3, 7, 10, 15, 16, 20, 100, 999, 5000, 2**20 - 1, 2**20])
 @pytest.mark.parametrize("dtype", ["float32", "float32 values as float64", "float64"])
 def test_kernel_bins_match_searchsorted_beside_every_edge(n_bins, dtype):
     """The compiled pass bins every score as ``np.searchsorted(edges[1:-1], p)``: the
     scores next to each edge (a few steps of the score's own precision either
     side), the edges themselves where they are float32 values, 0 and 1, and random
-    scores, with or without the shortcut of exact float32 products."""
+    scores, for bin counts on both sides of the limit of the shortcut."""
     edges = np.linspace(0, 1, n_bins + 1)
-    near = [edges]
+    if n_bins > 5000:  # a sample of the edges, with the first and the last
+        edges_near = edges[np.unique(np.r_[0, 1, 2, np.random.default_rng(0).integers(
+            0, n_bins + 1, 300), n_bins - 1, n_bins])]
+    else:
+        edges_near = edges
+    near = [edges_near]
     for width in (np.float32, np.float64):
-        e = edges.astype(width)
+        e = edges_near.astype(width)
         for _ in range(3):
             near += [np.nextafter(e, width(2)), np.nextafter(e, width(-1))]
             e = near[-1]
-        e = edges.astype(width)
+        e = edges_near.astype(width)
         for _ in range(3):
             e = np.nextafter(e, width(2))
             near.append(e)
@@ -286,10 +291,13 @@ def test_kernel_bins_match_searchsorted_beside_every_edge(n_bins, dtype):
     y = rng.random(s.shape) < 0.5
     with mock.patch.object(_budget.SCORES, "take", lambda cells: False):
         state = CalibrationBins(4, n_bins).update(sp.csr_matrix(y), s)
+        weighted = CalibrationBins(4, n_bins).update(sp.csr_matrix(y), s,
+                                                     np.full(s.shape[0], 2.0))
     for j in range(4):
         want = np.bincount(np.searchsorted(edges[1:-1], s[:, j].astype(np.float64)),
                            minlength=n_bins)
         np.testing.assert_array_equal(state.counts[:, j, 0], want)
+        np.testing.assert_array_equal(weighted.counts[:, j, 0], 2 * want)
         np.testing.assert_array_equal(
             state.counts[:, j, 2],
             np.bincount(np.searchsorted(edges[1:-1], s[y[:, j], j].astype(np.float64)),

@@ -13,30 +13,13 @@ import numpy as np
 from ._jit import njit
 
 _PRODUCT_ROWS = 16  # clipped probabilities multiplied before one log: >= eps**16, no underflow
-_EXACT_BINS = 4096  # fewer bins than this: a float32 score's bin is int(p * bins) off edges
-
-
-@njit(cache=True, nogil=True, inline="always")
-def _bin(p, B, edges, narrow):  # pragma: no cover
-    """The bin of a score ``p`` in [0, 1]: ``np.searchsorted(edges[1:-1], p)``.
-
-    ``int(p * B)`` is that bin, or one off when ``p`` lies on an edge or ``p * B``
-    was rounded; the edges then decide. A float32 value ``p`` (``narrow``: float32
-    scores, or a float64 score that is a float32 value) with ``B < 4096`` needs no
-    edge unless ``p * B`` is a whole number: the product is exact, and a float32
-    other than ``k / B`` lies at least ``2**-24 / B**2`` (above ``2**-48``) from it,
-    while ``edges[k]`` (``np.linspace``) lies within about ``2**-52``.
-    """
-    x = p * B
-    b = int(x)
-    if (narrow or (B < _EXACT_BINS and np.float32(p) == p)) and b != x:
-        return b
-    b = min(b, B - 1)
-    if b > 0 and p <= edges[b]:
-        b -= 1
-    elif b < B - 1 and p > edges[b + 1]:
-        b += 1
-    return b
+# A score p in [0, 1] goes to bin np.searchsorted(edges[1:-1], p). That is int(p * B)
+# unless p * B lies within _NEAR of a whole number: the product is off the exact one
+# by at most B * 2**-53, and edges[k] (np.linspace) off k / B by about 2**-52, both far
+# less than _NEAR / B for fewer than _EXACT_BINS bins. Near a whole number (and at 0
+# and 1) the edges decide. (Written out in each loop: a helper function ran slower.)
+_EXACT_BINS = 1 << 20
+_NEAR = 2.0 ** -20
 
 
 @njit(cache=True, nogil=True)
@@ -54,7 +37,6 @@ def calibration_sums(s, indptr, indices, edges, eps, lo, hi, bins, sq, ll):  # p
     """
     L = s.shape[1]
     B = edges.shape[0] - 1
-    narrow = s.itemsize == 4 and B < _EXACT_BINS  # float32 scores: see _bin
     t = np.zeros(L)
     prod = np.ones(L)
     pending = 0
@@ -67,7 +49,15 @@ def calibration_sums(s, indptr, indices, edges, eps, lo, hi, bins, sq, ll):  # p
             if not p >= 0.0:  # -inf or NaN: an unknown entry, left out
                 continue
             y = t[j]
-            b = _bin(p, B, edges, narrow)
+            x = p * B  # the bin is int(x), unless x is near a whole number (_NEAR)
+            b = int(x)
+            f = x - b
+            if not (f > _NEAR and f < 1.0 - _NEAR and B < _EXACT_BINS):
+                b = min(b, B - 1)
+                if b > 0 and p <= edges[b]:
+                    b -= 1
+                elif b < B - 1 and p > edges[b + 1]:
+                    b += 1
             o = (j * B + b) * 3
             bins[o] += 1.0
             bins[o + 1] += p
@@ -96,7 +86,6 @@ def calibration_sums_weighted(s, indptr, indices, w, edges, eps, lo, hi, bins, s
     ``w[i]`` times its term, and each entry's log loss its own logarithm."""
     L = s.shape[1]
     B = edges.shape[0] - 1
-    narrow = s.itemsize == 4 and B < _EXACT_BINS
     t = np.zeros(L)
     top = 1.0 - eps
     for i in range(lo, hi):
@@ -108,7 +97,15 @@ def calibration_sums_weighted(s, indptr, indices, w, edges, eps, lo, hi, bins, s
             if not p >= 0.0:  # -inf or NaN: an unknown entry, left out
                 continue
             y = t[j]
-            b = _bin(p, B, edges, narrow)
+            x = p * B  # the bin is int(x), unless x is near a whole number (_NEAR)
+            b = int(x)
+            f = x - b
+            if not (f > _NEAR and f < 1.0 - _NEAR and B < _EXACT_BINS):
+                b = min(b, B - 1)
+                if b > 0 and p <= edges[b]:
+                    b -= 1
+                elif b < B - 1 and p > edges[b + 1]:
+                    b += 1
             o = (j * B + b) * 3
             bins[o] += wi
             bins[o + 1] += wi * p
