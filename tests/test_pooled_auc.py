@@ -133,6 +133,32 @@ def test_large_inputs_on_threads_equal_sklearn_and_the_adaptive_ece(dtype):
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("n_bins", [15, 4])
+def test_key_quantiles_leave_unknown_entries_out(dtype, n_bins):
+    """Unknown entries (scored -inf, the lowest of their label) are in no bin, and each
+    label's equal-mass edges are those of its known scores: the adaptive ECE equals
+    the reference's, which leaves them out; a label with no known score has none."""
+    rng = np.random.default_rng(13)
+    n, L = 30_000, 40  # above the serial size: buckets on the thread pool
+    y = rng.random((n, L)) < np.geomspace(0.4, 0.01, L)
+    s = np.round(rng.random((n, L)), 3).astype(dtype)
+    unknown = (rng.random((n, L)) < np.linspace(0.0, 0.5, L)) & ~y
+    unknown[:, 7] = ~y[:, 7]  # a label whose known entries are its positives only
+    unknown[:, 8] = True  # a label with no known entry
+    y[:, 8] = False
+    s[unknown] = -np.inf
+    read = KeyQuantiles(n_bins, unknown=unknown.sum(axis=0))
+    ranking.auc_ap(csr(y), s, quantiles=read)
+    assert read.bins is not None
+    np.testing.assert_array_equal(read.bins[:, :, 0].sum(axis=1), (~unknown).sum(axis=0))
+    np.testing.assert_array_equal(read.bins[:, :, 2].sum(axis=1), y.sum(axis=0))
+    assert read.ece() == pytest.approx(adaptive_ece(csr(y), s, None, n_bins), abs=TOL)
+    blind = KeyQuantiles(n_bins)  # not told of the unknown entries: they spoil the bins
+    ranking.auc_ap(csr(y), s, quantiles=blind)
+    assert not np.isfinite(blind.ece())
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_pooled_sums_do_not_depend_on_which_task_ends_first(dtype, monkeypatch):
     rng = np.random.default_rng(11)
     n, L = 40_000, 60  # above the serial size: several tasks

@@ -244,7 +244,7 @@ def _merged(a, b):  # pragma: no cover
 
 @njit(cache=True, nogil=True)
 def read_bucket(keys, lb, base, wide, n, positives, seen0, pos0, all0, all_pos0, m, auc_num,
-                ap, micro, q, scale, below, bins):  # pragma: no cover
+                ap, micro, q, scale, below, bins, unknown):  # pragma: no cover
     """Add one sorted bucket's share of the per-label and micro ROC-AUC and AP sums, and
     of each label's equal-mass bins (unless ``bins`` is empty), in one pass.
 
@@ -263,7 +263,9 @@ def read_bucket(keys, lb, base, wide, n, positives, seen0, pos0, all0, all_pos0,
     ``scale`` > 0 decodes float32 codes of short decimals (``rint(code * scale) /
     scale``). ``bins`` (n_labels, n_bins, 3) receives count, sum of scores and sum of
     truths. ``base`` is the bucket's smallest order key, ``wide`` whether the scores
-    are float64.
+    are float64. ``unknown[j]`` (or an empty array: none) entries of label ``j`` are
+    unknown, scored ``-inf``: the lowest of the label, they are left out of its bins,
+    whose order statistics are those of its other ``n - unknown[j]`` entries.
     """
     size = keys.shape[0]
     if size == 0:
@@ -281,55 +283,66 @@ def read_bucket(keys, lb, base, wide, n, positives, seen0, pos0, all0, all_pos0,
     width = np.uint64(lb)
     run_width = np.uint64(lb - 1)
     label_mask = (np.uint64(1) << run_width) - np.uint64(1)
-    # equal-mass bins: the ranks of the order statistics, and what is known at the start
+    # equal-mass bins: the ranks of each label's order statistics among its known
+    # entries, and what is known at the start (ranks below count known entries only)
     quantiles = bins.shape[0] > 0
     E = q.shape[0] - 2 if quantiles else 0
-    prev = np.empty(E, dtype=np.int64)
-    nxt = np.empty(E, dtype=np.int64)
-    gamma = np.empty(E)
-    for k in range(E):
-        virtual = (n - 1) * q[k + 1]
-        floor = np.floor(virtual)
-        gamma[k] = virtual - floor
-        p = min(max(int(floor), 0), n - 1)
-        x = min(p + 1, n - 1)
-        if virtual >= n - 1:
-            p = n - 1
-            x = n - 1
-        prev[k] = p
-        nxt[k] = x
-    marks = _merged(prev, nxt)  # the ranks to watch, in order
-    M = marks.shape[0]
     n_q = L if quantiles else 0
+    skip = np.zeros(n_q, dtype=np.int64)  # each label's unknown entries, ranked first
+    if unknown.shape[0] > 0:
+        skip[:] = unknown[:n_q]
+    prev = np.empty((n_q, E), dtype=np.int64)
+    nxt = np.empty((n_q, E), dtype=np.int64)
+    gamma = np.empty((n_q, E))
+    marks = np.empty((n_q, 2 * E), dtype=np.int64)  # the ranks to watch, in order
+    n_marks = np.zeros(n_q, dtype=np.int64)
+    for j in range(n_q):
+        known = n - skip[j]
+        for k in range(E):
+            virtual = (known - 1) * q[k + 1]
+            floor = np.floor(virtual)
+            gamma[j, k] = virtual - floor
+            p = min(max(int(floor), 0), max(known - 1, 0))
+            x = min(p + 1, max(known - 1, 0))
+            if virtual >= known - 1:
+                p = max(known - 1, 0)
+                x = p
+            prev[j, k] = p
+            nxt[j, k] = x
+        merged = _merged(prev[j], nxt[j])
+        n_marks[j] = merged.shape[0]
+        marks[j, : merged.shape[0]] = merged
     low = np.zeros((n_q, E))
     edge = np.empty((n_q, E))
     rank = seen0.copy()
     watch = np.zeros(n_q, dtype=np.int64)  # the first mark at or above each label's rank
+    first = np.empty(n_q, dtype=np.int64)  # the known rank of the label's first entry here
     for j in range(n_q):
+        first[j] = max(seen0[j] - skip[j], 0)
         w = 0
-        while w < M and marks[w] < seen0[j]:
+        while w < n_marks[j] and marks[j, w] < first[j]:
             w += 1
         watch[j] = w
     for j in range(n_q):
-        r = seen0[j]
+        r = first[j]
         for k in range(E):
-            if nxt[k] < r:  # both order statistics below: every score here is above it
+            if nxt[j, k] < r:  # both order statistics below: every score here is above it
                 edge[j, k] = -np.inf
             else:
                 edge[j, k] = np.inf  # not known yet: above every score
-                if prev[k] < r:  # the lower one is the largest score below the bucket
+                if prev[j, k] < r:  # the lower one is the largest score below the bucket
                     low[j, k] = _value(below[j] - np.uint64(1), wide)
-    # each label's open bin: its number, its upper edge, and where it began (rank,
-    # true entries); its scores are summed apart and added when it closes
+    # each label's open bin: its number, its upper edge, and where it began (known
+    # rank, true entries); its scores are summed apart and added when it closes
     current = np.zeros(n_q, dtype=np.int64)
     upper = np.empty(n_q)
-    began = seen0.copy()
+    began = first.copy()
     began_pos = pos0.copy()
     open_sum = np.zeros(n_q)
     next_mark = np.empty(n_q, dtype=np.int64)  # the rank of the next mark (n: none)
     for j in range(n_q):
         upper[j] = edge[j, 0] if E > 0 else np.inf
-        next_mark[j] = marks[watch[j]] if watch[j] < M else n
+        next_mark[j] = marks[j, watch[j]] if watch[j] < n_marks[j] else n
     ub = np.uint64(base)
     block_pos = 0
     block_n = 0
@@ -368,22 +381,24 @@ def read_bucket(keys, lb, base, wide, n, positives, seen0, pos0, all0, all_pos0,
         run_n += 1
         if quantiles:
             j = int(here & label_mask)
+            r = rank[j] - skip[j]  # the entry's rank among its label's known entries
+            rank[j] += 1
+            if r < 0:  # an unknown entry (-inf): in no bin
+                continue
             x = _value((key >> width) + ub, wide)
             if scale > 0.0:
                 x = np.rint(x * scale) / scale
-            r = rank[j]
-            rank[j] = r + 1
             if r == next_mark[j]:
                 w = watch[j]
                 watch[j] = w + 1
-                next_mark[j] = marks[w + 1] if w + 1 < M else n
+                next_mark[j] = marks[j, w + 1] if w + 1 < n_marks[j] else n
                 for k in range(E):
-                    if prev[k] == r:
+                    if prev[j, k] == r:
                         low[j, k] = x
-                    if nxt[k] == r:  # numpy's linear interpolation, as np.percentile
+                    if nxt[j, k] == r:  # numpy's linear interpolation, as np.percentile
                         a = low[j, k]
                         diff = x - a
-                        g = gamma[k]
+                        g = gamma[j, k]
                         edge[j, k] = x - diff * (1 - g) if g >= 0.5 else a + diff * g
                 b = current[j]
                 upper[j] = edge[j, b] if b < E else np.inf
@@ -406,7 +421,7 @@ def read_bucket(keys, lb, base, wide, n, positives, seen0, pos0, all0, all_pos0,
             open_sum[j] += x
     for j in range(n_q):  # the open bins close with the bucket
         b = current[j]
-        bins[j, b, 0] += rank[j] - began[j]
+        bins[j, b, 0] += max(rank[j] - skip[j], began[j]) - began[j]
         bins[j, b, 1] += open_sum[j]
         bins[j, b, 2] += pos_seen[j] - began_pos[j]
     micro[0] += micro_auc

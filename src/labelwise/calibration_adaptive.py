@@ -203,6 +203,10 @@ class KeyQuantiles:
     places : int, optional
         The scores are float32 codes of decimals of this many places (decoded as
         ``rint(code * 10**places) / 10**places``).
+    unknown : array-like of int, optional
+        Each label's number of unknown entries, whose scores are ``-inf``
+        (:func:`labelwise.unknown_entries.sentinel_scores`): they are left out of
+        its bins, and a label with no other entry out of the mean.
 
     Attributes
     ----------
@@ -211,9 +215,10 @@ class KeyQuantiles:
         sort has run; None while it has not (weighted scores sort apart).
     """
 
-    def __init__(self, n_bins: int, places: int | None = None) -> None:
+    def __init__(self, n_bins: int, places: int | None = None, unknown=None) -> None:
         self.n_bins = int(n_bins)
         self.scale = 0.0 if places is None else 10.0 ** places
+        self.unknown = None if unknown is None else np.asarray(unknown, dtype=np.int64)
         self.bins = None
 
     def ece(self) -> float | None:
@@ -221,4 +226,7 @@ class KeyQuantiles:
         :func:`adaptive_ece` on the same scores (up to the order of the sums)."""
         if self.bins is None:
             return None
-        return float(np.mean(ece_from_bins(self.bins.transpose(1, 0, 2))))
+        live = self.bins[:, :, 0].sum(axis=1) > 0  # a label with no known score has no ECE
+        if not live.any():
+            return float("nan")
+        return float(np.mean(ece_from_bins(self.bins[live].transpose(1, 0, 2))))

@@ -948,12 +948,11 @@ class Accumulator:
         adaptive ECE off exact ROC-AUC's sorted keys (see
         :func:`labelwise.ranking.auc_ap`), or None when it would not apply."""
         self._adaptive = None
-        if (self.calibration is None or self.counts.unknown is not None
-                or self.settings["scores_are_logits"]):
+        if self.calibration is None or self.settings["scores_are_logits"]:
             return None
         from .calibration_adaptive import KeyQuantiles
 
-        return KeyQuantiles(self.settings["calibration_bins"], places)
+        return KeyQuantiles(self.settings["calibration_bins"], places, self.counts.unknown)
 
     def _adaptive_ece(self):
         """Macro adaptive ECE (equal-mass bins) from the kept scores (unknown entries,

@@ -448,9 +448,12 @@ def _pooled(y_true, scores: np.ndarray, quantiles=None):
         below = np.concatenate([np.zeros((1, L), dtype=np.uint64), highest[:-1]])
         q_frac = np.true_divide(np.linspace(0, 1, quantiles.n_bins + 1) * 100, 100)
         scale = float(quantiles.scale)
+        unknown = np.zeros(0, dtype=np.int64) if getattr(quantiles, "unknown", None) is None \
+            else np.ascontiguousarray(quantiles.unknown, dtype=np.int64)
     else:
         below = np.zeros((B, 0), dtype=np.uint64)
         q_frac, scale = np.zeros(2), 0.0
+        unknown = np.zeros(0, dtype=np.int64)
     del top
 
     # groups of buckets whose keys are held at once
@@ -498,7 +501,7 @@ def _pooled(y_true, scores: np.ndarray, quantiles=None):
                 sort_keys(part, spare)
                 pk.read_bucket(part, lb, base[b], wide, n, positives, seen0[b], pos0[b],
                                int(all0[b]), int(all_pos0[b]), m, auc_num, ap, micro, q_frac,
-                               scale, below[b], bins)
+                               scale, below[b], bins, unknown)
             runs[t] = (auc_num, ap, micro, bins)
 
         run_all(read, edges.shape[0] - 1)
@@ -538,8 +541,10 @@ def auc_ap(y_true, scores: np.ndarray, sample_weight=None, *, quantiles=None) ->
     sample_weight : ndarray of shape (n_samples,), optional
         Weights of the rows.
     quantiles : object, optional
-        With attributes ``n_bins`` (int) and ``scale`` (float: > 0 decodes float32
-        codes of decimals with ``rint(code * scale) / scale``); when the pooled sort
+        With attributes ``n_bins`` (int), ``scale`` (float: > 0 decodes float32
+        codes of decimals with ``rint(code * scale) / scale``) and ``unknown`` (None,
+        or each label's number of unknown entries, scored ``-inf`` and left out of
+        its bins); when the pooled sort
         runs, its attribute ``bins`` is set to each label's equal-mass bin sums
         ``(n_labels, n_bins, 3)`` (count, sum of scores, sum of truths) read off
         the same sorted keys (see :class:`labelwise.calibration_adaptive.KeyQuantiles`),
