@@ -1134,3 +1134,49 @@ def test_bad_bootstrap_arguments(kwargs, message):
         labelwise.evaluate(Y, Y, **kwargs)
     with pytest.raises(labelwise.InputError, match="^" + message):
         labelwise.Accumulator(**kwargs)
+
+
+# --------------------------------------------------------------------------
+# Multinomial weights as uint8 counts
+# --------------------------------------------------------------------------
+
+
+def test_multinomial_weights_are_uint8_counts_of_n_draws():
+    from labelwise.stats.bootstrap import block_size, weight_blocks
+
+    n = 3000
+    size = block_size(n)
+    blocks = list(weight_blocks(n, size + 10, "percentile", seed=4))
+    assert [b.shape for b in blocks] == [(n, size), (n, 10)]
+    for b in blocks:
+        assert b.dtype == np.uint8 and b.flags.c_contiguous
+        assert (b.sum(axis=0, dtype=np.int64) == n).all()  # each replicate draws n samples
+    poisson = next(weight_blocks(n, 10, "poisson", seed=4))
+    assert poisson.dtype == np.float64
+
+
+def test_a_sample_drawn_more_than_255_times_makes_a_float64_block(monkeypatch):
+    from labelwise.stats import bootstrap as B
+
+    class Always0:  # every draw picks sample 0
+        def integers(self, low, high, size, dtype):
+            return np.zeros(size, dtype=dtype)
+
+    monkeypatch.setattr(B.np.random, "default_rng", lambda child: Always0())
+    (block,) = list(B.weight_blocks(300, 3, "percentile", seed=0))
+    assert block.dtype == np.float64
+    assert block[0].tolist() == [300.0] * 3 and not block[1:].any()
+
+
+def test_uint8_weights_give_the_intervals_of_float64_weights(monkeypatch):
+    from labelwise.stats import bootstrap as B
+
+    rng = np.random.default_rng(5)
+    y = rng.random((400, 6)) < 0.3
+    p = np.where(rng.random((400, 6)) < 0.85, y, ~y)
+    as_counts = labelwise.evaluate(y, p, ci=0.95, n_bootstrap=300, seed=1)
+    plain = B.weight_blocks
+    monkeypatch.setattr(B, "weight_blocks", lambda *a, **k: (
+        w.astype(np.float64) for w in plain(*a, **k)))
+    as_floats = labelwise.evaluate(y, p, ci=0.95, n_bootstrap=300, seed=1)
+    assert len(as_counts.ci) > 20 and as_counts.ci == as_floats.ci

@@ -36,7 +36,8 @@ def _row_sums(indptr, indices, data, W, lo, hi, out):  # pragma: no cover
 
 
 def weighted_column_sums(m, W: np.ndarray) -> np.ndarray:
-    """``(m.T @ W)`` as a ``(n_columns, R)`` float64 array, in a fixed summation order.
+    """``(m.T @ W)`` as a ``(n_columns, R)`` float64 array, in a fixed summation order;
+    ``W`` is float64, or uint8 (replicate counts, read as they are).
 
     Examples
     --------
@@ -47,7 +48,7 @@ def weighted_column_sums(m, W: np.ndarray) -> np.ndarray:
     [[3.0, 4.0], [4.0, 5.0]]
     """
     m = m if sp.isspmatrix_csr(m) else sp.csr_matrix(m)
-    W = np.ascontiguousarray(W, dtype=np.float64)
+    W = np.ascontiguousarray(W, dtype=np.uint8 if W.dtype == np.uint8 else np.float64)
     data = np.asarray(m.data, dtype=np.float64)
     n, L, R = m.shape[0], m.shape[1], W.shape[1]
     n_blocks = max(1, -(-n // ROWS_PER_BLOCK))

@@ -133,8 +133,11 @@ class Samples:
         return exact[self.group]
 
     def weights(self, W: np.ndarray) -> np.ndarray:
-        """The user's sample weights times each column of ``W`` (shape (n, R))."""
-        W = np.asarray(W, dtype=np.float64)
+        """The user's sample weights times each column of ``W`` (shape (n, R)): float64,
+        or without sample weights ``W`` itself when it holds uint8 counts."""
+        W = np.asarray(W)
+        if W.dtype != np.uint8 or self.sample_weight is not None:
+            W = W.astype(np.float64, copy=False)
         return W if self.sample_weight is None else W * self.sample_weight[:, None]
 
     # -- state ----------------------------------------------------------------------
