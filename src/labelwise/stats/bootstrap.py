@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .._draw_kernels import draw_counts
 from ..errors import InputError
 from .intervals import bca_interval, check_level, percentile_interval
 from .replicates import Samples
@@ -94,12 +95,11 @@ def weight_blocks(n: int, n_bootstrap: int, method: str, seed, key=()):
         else:
             draws = rng.integers(0, n, size=(size, n), dtype=np.int64 if n >= 2**31 else
                                  np.int32)
-            counts = np.empty((size, n), dtype=np.uint8)
-            for r in range(size):  # one replicate per row: contiguous counting
-                drawn = np.bincount(draws[r], minlength=n)
-                if drawn.max() > 255 and counts.dtype == np.uint8:
-                    counts = counts.astype(np.float64)
-                counts[r] = drawn
+            counts = np.zeros((size, n), dtype=np.uint8)  # one replicate per row
+            if draw_counts(draws, counts):  # a sample drawn more than 255 times
+                counts = np.empty((size, n))
+                for r in range(size):
+                    counts[r] = np.bincount(draws[r], minlength=n)
             yield np.ascontiguousarray(counts.T)
 
 
